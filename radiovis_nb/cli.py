@@ -49,18 +49,23 @@ def info_text(profile:str|None=None, overrides=()) -> str:
 # %% ../nbs/90_cli.ipynb #d0e32091
 @dataclass
 class Stage:
-    "One stage of the pipeline: a result notebook run by papermill, or a placeholder for one not built yet."
+    "One stage of the pipeline: a result notebook run by papermill, a function, or a placeholder for one not built yet."
     name: str
     what: str
     notebook: str|None = None            # in nbs/, executed with papermill
     figures: list = field(default_factory=list)  # files the stage must write into the figure folder
     issue: int|None = None               # the issue that builds it, while it is not built
+    fn: str|None = None                  # 'module:function' called as fn(profile, root, fig_dir, log)
+
+    @property
+    def built(self) -> bool: return self.notebook is not None or self.fn is not None
 
 STAGES = [
     Stage('ofdm_primer', 'OFDM radar primer (App. E): point targets, range-azimuth and range-Doppler maps',
           '01_ofdm_radar.ipynb', ['fig_primer_point_targets.png']),
     Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', '02_blur_model.ipynb', ['fig09_blur_model.png']),
-    Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3/14', issue=3),
+    Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e',
+          figures=['fig03_dataset_examples.png', 'fig14e_car_dimensions.png'], fn='radiovis_nb.data:reproduce_synthesis'),
     Stage('train_ssl', 'SSL backbones CL / MCL / SCL with GT and YOLO masks, Fig. 10', issue=4),
     Stage('selflabel', 'self-labels and calibration, Tab. 7, Fig. 13', issue=5),
     Stage('train_localiser', 'localisers on self-labels and ground truth, Fig. 5, Fig. 6', issue=5),
@@ -90,17 +95,22 @@ def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages
     log(f"radiovis reproduce: profile {p.name} ({p.config_hash[:12]}), figures -> {figs}")
     result, t_all = {}, time.time()
     for i, s in enumerate(todo, 1):
-        if s.notebook is None:
+        if not s.built:
             log(f"[{i}/{len(todo)}] {s.name}: NOT BUILT YET ({s.what}; issue #{s.issue})")
             result[s.name] = 'not built'; continue
         log(f"[{i}/{len(todo)}] {s.name}: {s.what} ...")
         t0 = time.time()
         for f in s.figures: (figs/f).unlink(missing_ok=True)
-        run_notebook(root/'nbs'/s.notebook, nb_out/s.notebook, dict(profile=p.name, fig_dir=str(figs)), root/'nbs')
+        if s.notebook: run_notebook(root/'nbs'/s.notebook, nb_out/s.notebook, dict(profile=p.name, fig_dir=str(figs)), root/'nbs')
+        else:
+            import importlib
+            mod, fn = s.fn.split(':')
+            getattr(importlib.import_module(mod), fn)(p, root, figs, log)
         missing = [f for f in s.figures if not (figs/f).is_file()]
         if missing: raise RuntimeError(f"stage {s.name} ran but did not write {', '.join(missing)} into {figs}")
         result[s.name] = time.time() - t0
-        log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]:.1f} s -> {', '.join(s.figures)}; executed notebook {nb_out/s.notebook}")
+        log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]:.1f} s -> {', '.join(s.figures)}"
+            + (f"; executed notebook {nb_out/s.notebook}" if s.notebook else ''))
     built = [k for k, v in result.items() if v != 'not built']
     pending = [k for k, v in result.items() if v == 'not built']
     log(f"ran {len(built)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(built) or 'none'}")
@@ -134,8 +144,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp)
     sp.add_argument('--fig-dir', default=None, help='figure folder (default: paper_figures/ for cpu, runs/<profile>/paper_figures/ otherwise)')
     sp.add_argument('--stages', nargs='+', default=None, choices=[s.name for s in STAGES], help='run only these stages')
+    sp = sub.add_parser('synth', help='synthesise a paired radio-visual dataset (Sionna RT + Mitsuba 3)')
+    _add_profile_args(sp)
+    sp.add_argument('--out', required=True, help='dataset folder (created; a rerun resumes it)')
+    sp.add_argument('--shard', default=None, metavar='K/N', help='make only chunks c with c %% N == K (independent jobs)')
+    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='radio synthesis mode (default: the profile\'s dataset.radio_mode)')
+    sp.add_argument('--device', default='auto', help='auto, cpu or cuda')
+    sp.add_argument('--manifest-dir', default='auto', help="where the manifest copy goes (default: the checkout's data_manifests/; 'none' for nowhere)")
+    sp.add_argument('--max-chunks', type=int, default=None, help='make at most this many chunks, then stop (a rerun continues)')
+    sp.add_argument('--no-progress', action='store_true', help='no progress bar')
+    sp = sub.add_parser('show', help='an example of a dataset: the image with its box beside the heatmap with the truth (Fig. 3)')
+    sp.add_argument('data', help='dataset folder')
+    sp.add_argument('--index', type=int, nargs='+', default=[0], help='frame index (several: a grid)')
+    sp.add_argument('--out', required=True, help='PNG file to write')
     sp = sub.add_parser('bench', help='throughput benchmarks')
-    sp.add_argument('what', choices=['heatmap'], help='heatmap: CSI -> range-azimuth heatmaps per second')
+    sp.add_argument('what', choices=['heatmap', 'synth'], help='heatmap: CSI -> range-azimuth heatmaps per second; synth: frames per second of synthesis')
+    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='synth: radio mode (default: the profile\'s)')
+    sp.add_argument('--sequences', type=int, default=3, help='synth: sequences to time (after one warm-up sequence)')
     _add_profile_args(sp)
     sp.add_argument('--n', type=int, default=4096, help='heatmaps to time')
     sp.add_argument('--batch', type=int, default=64, help='CSIs per call')
@@ -153,7 +178,25 @@ def main(argv:list|None=None) -> int:
             p = load_profile(args.profile, args.overrides)
             print(json.dumps(dict(name=p.name, config_hash=p.config_hash, **p.to_dict()), indent=2) if args.json else describe_profile(p))
         elif args.command == 'reproduce': reproduce(args.profile, args.overrides, args.fig_dir, args.stages)
-        elif args.command == 'bench': print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
+        elif args.command == 'bench' and args.what == 'heatmap': print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
+        elif args.command == 'bench' and args.what == 'synth':
+            from radiovis_nb.synth import bench_synth
+            b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
+            print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
+                  f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
+        elif args.command == 'synth':
+            from radiovis_nb.synth import synthesise, parse_shard
+            p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
+            synthesise(p, args.out, parse_shard(args.shard), args.device, None if args.manifest_dir == 'none' else args.manifest_dir,
+                       max_chunks=args.max_chunks, progress=not args.no_progress)
+        elif args.command == 'show':
+            import matplotlib; matplotlib.use('Agg')
+            from radiovis_nb.data import SynthData, example_grid
+            example_grid(SynthData(args.data), args.index, args.out); print(f"wrote {args.out}")
     except (ConfigError, FileNotFoundError) as e:
         print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
+    except Exception as e:
+        from radiovis_nb.data import DataError
+        if isinstance(e, DataError): print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
+        raise
     return 0

@@ -14,9 +14,9 @@ import yaml
 __all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'repo_root', 'cache_dir', 'configure_offline',
            'ConfigError', 'spec', 'build_section', 'BasestationConfig', 'CameraConfig', 'SceneConfig', 'DatasetConfig',
            'BackboneConfig', 'SSLConfig', 'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig',
-           'RuntimeConfig', 'Profile', 'available_profiles', 'parse_override', 'load_profile', 'describe_profile',
-           'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'resolve_device',
-           'package_versions']
+           'RuntimeConfig', 'Profile', 'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict',
+           'describe_profile', 'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything',
+           'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -170,7 +170,15 @@ class SceneConfig:
     car_jitter_std_m: float = spec('std of the parked cars\' position jitter, m (paper: 0.10)', ge=0)
     n_car_models: int = spec('distinct procedural car meshes to draw from', ge=1)
     sequence_length: int = spec('frames per sequence; the target moves between frames (paper: 15)', ge=1)
+    frame_interval_s: float = spec('time between consecutive frames of a sequence, s', gt=0)
     target_speed_mps: list[float] = spec('[min, max] speed of the target car, m/s', ge=0, min_len=2)
+    lot_distance_m: list[float] = spec('[min, max] distance of the driving lane from the basestation, m', gt=0, min_len=2)
+    target_height_m: float = spec("nominal height of a target's centre above ground, m: converts slant range to the ground plane", ge=0)
+
+    def check(self):
+        for k in ('target_speed_mps', 'lot_distance_m'):
+            lo, hi = getattr(self, k)[:2]
+            if lo > hi: raise ConfigError(f"{k}: [min, max] with min <= max, got {getattr(self, k)}")
 
 @dataclass(frozen=True)
 class DatasetConfig:
@@ -184,6 +192,8 @@ class DatasetConfig:
     max_depth: int = spec('maximum number of interactions per ray (path solver)', ge=1)
     samples_per_src: int = spec('rays launched per source (path solver)', ge=1000)
     diffuse_reflection: bool = spec('trace diffuse scattering as well as specular reflection')
+    deterministic: bool = spec("trace rays on one CPU thread: the same bytes for a frame whatever the shard layout or machine "
+                               "(Sionna RT's multi-threaded path solver varies in its last few paths); about 1.6x slower tracing")
     heatmap_height: int = spec('training resolution of radar heatmaps: range bins (rows)', ge=8)
     heatmap_width: int = spec('training resolution of radar heatmaps: azimuth bins (columns)', ge=8)
     image_height: int = spec('training resolution of camera images, rows', ge=8)
@@ -373,6 +383,12 @@ def load_profile(name:str|Path|None=None, # a shipped profile (smoke, cpu, paper
     return Profile(name=str(meta.get('name', path.stem)), source=' <- '.join(map(str, files)),
                    description=str(meta.get('description', '')).strip(), **secs)
 
+def profile_from_dict(resolved:dict, name:str='', source:str='') -> Profile:
+    "A Profile from its resolved parameters (`Profile.to_dict()`, as recorded in manifests and checkpoints), validated again."
+    missing = [s for s in SECTIONS if s not in resolved]
+    if missing: raise ConfigError(f"{source or 'recorded profile'}: missing section(s) {', '.join(missing)} (made by another radiovis version?)")
+    return Profile(name=name, source=source, **{s: build_section(_section_cls(s), resolved[s], f"{source}: {s}") for s in SECTIONS})
+
 def describe_profile(p:Profile) -> str:
     "Every parameter of a profile with its value and meaning, as text."
     lines = [f"profile {p.name} ({p.config_hash[:12]}) from {p.source}"]
@@ -425,4 +441,60 @@ def package_versions(names=('radiovis_nb', 'torch', 'torchvision', 'numpy', 'sio
     for n in names:
         try: out[n] = _md.version(n)
         except _md.PackageNotFoundError: out[n] = None
+    return out
+
+def _mitsuba():
+    try:
+        import mitsuba as mi, drjit as dr
+    except ImportError as e:
+        raise ImportError("synthesis needs Mitsuba 3 (installed with sionna-rt: pip install sionna-rt)") from e
+    return mi, dr
+
+def mitsuba_variant(kind:str,          # 'rgb' (the camera) or 'mono_polarized' (Sionna RT)
+                    device:str='auto', # 'auto' (CUDA when torch sees a GPU), 'cpu', 'cuda' or 'cuda:N'
+                   ) -> str:
+    "The Mitsuba variant of `kind` on `device`: llvm_ad_<kind> on the CPU, cuda_ad_<kind> on a GPU."
+    import warnings
+    mi, _ = _mitsuba()
+    try: dev = resolve_device(device)
+    except (RuntimeError, ValueError) as e: raise ConfigError(f"device {device!r}: {e}") from None
+    cpu, cuda = f'llvm_ad_{kind}', f'cuda_ad_{kind}'
+    if dev.type != 'cuda':
+        if dev.type != 'cpu': warnings.warn(f"Mitsuba has no {dev.type} backend: rendering and ray tracing run on the CPU ({cpu})")
+        return cpu
+    if cuda not in mi.variants():
+        if device == 'auto': return cpu
+        raise RuntimeError(f"device {device!r}: this Mitsuba build has no {cuda} variant (it has {', '.join(mi.variants())}); use device='cpu'")
+    if dev.index not in (None, 0):
+        warnings.warn(f"device {device!r}: Dr.Jit runs on its default GPU; select GPU {dev.index} with CUDA_VISIBLE_DEVICES={dev.index}")
+    return cuda
+
+import contextlib
+
+@contextlib.contextmanager
+def scoped_variant(name:str):
+    "Make `name` the active Mitsuba variant inside the block; the previous one is restored on exit, errors included."
+    mi, _ = _mitsuba()
+    previous = mi.variant()
+    if previous != name:
+        try: mi.set_variant(name)
+        except Exception as e:
+            hint = (" Dr.Jit's LLVM backend needs libLLVM >= 16 (14 and 15 fail, 19 works: apt-get install libllvm19; DRJIT_LIBLLVM_PATH forces a path)"
+                    if name.startswith('llvm') else " Is a CUDA GPU with a working driver visible?")
+            raise RuntimeError(f"Mitsuba could not activate variant {name!r}: {e}.{hint}") from e
+    try: yield mi
+    finally:
+        if previous is not None and mi.variant() != previous: mi.set_variant(previous)
+
+def code_version() -> dict:
+    "What made an artefact: the package version, and the git commit of the checkout with a flag for uncommitted changes."
+    import subprocess
+    out = dict(radiovis=package_versions(('radiovis_nb',))['radiovis_nb'], git_commit=None, git_dirty=None)
+    root = repo_root(PACKAGE_DIR)
+    if root is not None and (root/'.git').exists():
+        try:
+            out['git_commit'] = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip() or None
+            st = subprocess.run(['git', 'status', '--porcelain', '--', 'radiovis_nb'], cwd=root, capture_output=True, text=True, timeout=10)
+            out['git_dirty'] = bool(st.stdout.strip()) if st.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError): pass
     return out

@@ -10,10 +10,10 @@ import numpy as np
 from .core import spec, ConfigError, load_profile, resolve_device
 
 # %% auto #0
-__all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig', 'Paths',
-           'point_targets', 'csi_from_paths', 'qpsk_symbols', 'subcarrier_power_w', 'thermal_noise_power_w',
-           'noise_variance', 'add_noise', 'ofdm_channel_estimate', 'range_doppler_map', 'RangeAzimuthProcessor',
-           'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'bench_heatmaps']
+__all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig', 'polar_from_xyz',
+           'ground_from_polar', 'Paths', 'point_targets', 'csi_from_paths', 'qpsk_symbols', 'subcarrier_power_w',
+           'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate', 'range_doppler_map',
+           'RangeAzimuthProcessor', 'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'bench_heatmaps']
 
 # %% ../nbs/01_ofdm_radar.ipynb #3dcbef35
 C0 = 299_792_458.0          # speed of light, m/s
@@ -165,6 +165,23 @@ class RadarConfig:
         return self.azimuth_min_deg + (np.asarray(col) + 0.5)*(self.azimuth_max_deg - self.azimuth_min_deg)/n
 
 # %% ../nbs/01_ofdm_radar.ipynb #7dc209ef
+def polar_from_xyz(xyz, # points [..., 3] in the basestation frame, m (the array at the origin of x, y)
+                   mast_height_m:float, # height of the array phase centre above ground, m
+                  ) -> tuple:
+    "(range m, azimuth deg, elevation deg) of points seen from the array at (0, 0, mast_height_m)."
+    p = np.asarray(xyz, float)
+    d = p - np.array([0., 0., mast_height_m])
+    r = np.linalg.norm(d, axis=-1)
+    return r, np.degrees(np.arctan2(d[..., 0], d[..., 1])), np.degrees(np.arcsin(np.clip(d[..., 2]/np.maximum(r, 1e-12), -1, 1)))
+
+def ground_from_polar(range_m, azimuth_deg, drop_m:float) -> np.ndarray:
+    "Ground-plane (x, y) [..., 2] of points at slant `range_m` and `azimuth_deg` lying `drop_m` below the array."
+    r = np.asarray(range_m, float)
+    rho = np.sqrt(np.maximum(r**2 - drop_m**2, 0.))
+    a = np.radians(azimuth_deg)
+    return np.stack([rho*np.sin(a), rho*np.cos(a)], axis=-1)
+
+# %% ../nbs/01_ofdm_radar.ipynb #fa2c7ff1
 @dataclass
 class Paths:
     "Echoes at the basestation: one entry per path (1-D arrays of equal length L)."
@@ -207,7 +224,7 @@ def point_targets(cfg:RadarConfig,
     return Paths(delay_s=2*r/C0, azimuth_deg=azimuth_deg, gain=amp,
                  doppler_hz=-2*np.asarray(velocity_mps, float)/cfg.wavelength_m, elevation_deg=elevation_deg)
 
-# %% ../nbs/01_ofdm_radar.ipynb #fa2c7ff1
+# %% ../nbs/01_ofdm_radar.ipynb #ef49c0a0
 def _path_terms(cfg:RadarConfig, paths:Paths):
     "Per path and element: exact delay tau' [L, M] and the Doppler phase rate."
     s = np.cos(np.deg2rad(paths.elevation_deg))*np.sin(np.deg2rad(paths.azimuth_deg))
@@ -246,7 +263,7 @@ def csi_from_paths(cfg:RadarConfig,
     else: raise ValueError(f"csi_from_paths: unknown method {method!r} (direct, binned, auto)")
     return H.astype(np.complex64)
 
-# %% ../nbs/01_ofdm_radar.ipynb #ef49c0a0
+# %% ../nbs/01_ofdm_radar.ipynb #71c5e6f5
 def qpsk_symbols(shape, rng:np.random.Generator) -> np.ndarray:
     "Unit-power random QPSK symbols."
     bits = rng.integers(0, 2, size=(2, *shape))
@@ -282,7 +299,7 @@ def ofdm_channel_estimate(csi:np.ndarray, cfg:RadarConfig, rng:np.random.Generat
     Y = csi*X + (n[0] + 1j*n[1])
     return (Y/X).astype(np.complex64), X, Y
 
-# %% ../nbs/01_ofdm_radar.ipynb #71c5e6f5
+# %% ../nbs/01_ofdm_radar.ipynb #1af76d6a
 def range_doppler_map(csi:np.ndarray,          # CSI [..., n_subcarriers, n_symbols]
                       cfg:RadarConfig,
                       n_range_fft:int|None=None,   # zero-padded length over subcarriers (default 2 K)
@@ -300,15 +317,16 @@ def range_doppler_map(csi:np.ndarray,          # CSI [..., n_subcarriers, n_symb
     velocity = (-fd*cfg.wavelength_m/2)[::-1]
     return (10*np.log10(p + 1e-30) if db else p), range_m, velocity
 
-# %% ../nbs/01_ofdm_radar.ipynb #1af76d6a
+# %% ../nbs/01_ofdm_radar.ipynb #08f53f1b
 class RangeAzimuthProcessor:
     "Batched range-azimuth processing: CSI `[..., n_rx, n_subcarriers]` -> power `[..., n_range, n_azimuth]` (torch)."
     def __init__(self, cfg:RadarConfig,
                  n_range:int|None=None,    # output rows (default cfg.n_range_bins)
                  n_azimuth:int|None=None,  # output columns (default cfg.n_azimuth_bins)
-                 device='cpu'):
+                 device='cpu',
+                 drop_m:float|None=None):  # columns as ground azimuth of points this far below the array (None: cone angle)
         import torch
-        self.cfg, self.device = cfg, torch.device(device)
+        self.cfg, self.device, self.drop_m = cfg, torch.device(device), drop_m
         self.range_m, self.azimuth_deg = cfg.range_axis_m(n_range), cfg.azimuth_axis_deg(n_azimuth)
         R, A = len(self.range_m), len(self.azimuth_deg)
         # a grid coarser than the radar resolves would sample the responses' sidelobes and lose targets between rows:
@@ -319,15 +337,20 @@ class RangeAzimuthProcessor:
         wr = taper(cfg.range_window, cfg.n_subcarriers); wr = wr/wr.sum()
         wa = taper(cfg.azimuth_window, cfg.n_rx); wa = wa/wa.sum()
         Wr = wr[:, None]*np.exp(2j*np.pi*cfg.subcarrier_offsets_hz[:, None]*2*r_fine[None, :]/C0)           # [K, R]
-        Wa = wa[:, None]*np.exp(-2j*np.pi*cfg.carrier_hz*cfg.element_positions_m[:, None]
-                                *np.sin(np.deg2rad(az_fine))[None, :]/C0)                                 # [M, A]
         self.Wr = torch.as_tensor(Wr.astype(np.complex64), device=self.device)
+        u = np.sin(np.deg2rad(az_fine))                                                               # [A]
+        if drop_m is not None:   # a point drop_m below the array at slant range r arrives with u = sin(az) cos(el)
+            cos_el = np.sqrt(np.clip(1 - (drop_m/np.maximum(r_fine, 1e-9))**2, 0, 1))
+            u = cos_el[:, None]*u[None, :]                                                            # [R, A]
+        Wa = wa[:, None]*np.exp(-2j*np.pi*cfg.carrier_hz*cfg.element_positions_m[:, None]*u[..., None, :]/C0)   # [(R,) M, A]
         self.Wa = torch.as_tensor(Wa.astype(np.complex64), device=self.device)
         # the azimuth transform as one real GEMM: [Re x, Im x] @ [[Re W, Im W], [-Im W, Re W]] = [Re y, Im y]
-        self.Wa_real = torch.cat([torch.cat([self.Wa.real, self.Wa.imag], 1), torch.cat([-self.Wa.imag, self.Wa.real], 1)], 0).contiguous()
-        # on a CPU, heatmaps go through the azimuth GEMM, power and log one at a time so they stay in cache (3x faster
-        # than the whole batch at once); on a GPU the whole batch goes at once
+        top, bottom = torch.cat([self.Wa.real, self.Wa.imag], -1), torch.cat([-self.Wa.imag, self.Wa.real], -1)
+        self.Wa_real = torch.cat([top, bottom], -2).contiguous()                                    # [(R,) 2M, 2A]
+        # on a CPU, heatmaps (or, with per-row steering, blocks of 16 rows) go through the azimuth GEMM, power and log in
+        # pieces that stay in cache (3x faster than the whole batch at once); on a GPU everything goes at once
         self.chunk = 1 if self.device.type == 'cpu' else 1 << 30
+        self.row_chunk = 16 if self.device.type == 'cpu' else 1 << 30
 
     def __call__(self, csi, # complex CSI [..., n_rx, n_subcarriers], numpy or torch
                  db:bool=True, # return 10 log10(power) instead of power
@@ -346,18 +369,29 @@ class RangeAzimuthProcessor:
         Rf, Af = R*self.sub_r, A*self.sub_a
         y = torch.matmul(x, self.Wr)                                              # [B, M, Rf] range
         y = torch.view_as_real(y).permute(0, 2, 3, 1).reshape(-1, Rf, 2*M)      # [B, Rf, (re, im) x M]
-        out = torch.empty(y.shape[0], R, A, device=self.device)
-        for s in range(0, y.shape[0], self.chunk):
-            z = torch.matmul(y[s:s + self.chunk], self.Wa_real)                  # [b, Rf, (re, im) x Af] azimuth
-            p = z[..., :Af].square() + z[..., Af:].square()
-            if self.sub_r > 1 or self.sub_a > 1: p = p.reshape(-1, R, self.sub_r, A, self.sub_a).mean(dim=(2, 4))
-            if db: torch.log10(p.clamp_min_(1e-30), out=out[s:s + self.chunk]).mul_(10)
-            else: out[s:s + self.chunk] = p
+        B = y.shape[0]
+        out = torch.empty(B, R, A, device=self.device)
+
+        def finish(p, dst):          # p: power [b, rows, Af] -> pooled, dB, into dst [b, rows/sub_r, A]
+            if self.sub_r > 1 or self.sub_a > 1: p = p.reshape(p.shape[0], -1, self.sub_r, A, self.sub_a).mean(dim=(2, 4))
+            dst.copy_(p.clamp_min_(1e-30).log10_().mul_(10) if db else p)
+
+        if self.Wa_real.dim() == 2:                                               # one steering matrix for every row
+            for s in range(0, B, self.chunk):
+                z = torch.matmul(y[s:s + self.chunk], self.Wa_real)              # [b, Rf, (re, im) x Af] azimuth
+                finish(z[..., :Af].square() + z[..., Af:].square(), out[s:s + self.chunk])
+        else:                                                                     # a steering matrix per row
+            yr = y.transpose(0, 1)                                                # [Rf, B, 2M]
+            step = max(self.sub_r, self.row_chunk - self.row_chunk % self.sub_r)
+            for s in range(0, Rf, step):
+                z = torch.bmm(yr[s:s + step], self.Wa_real[s:s + step])          # [rows, B, 2Af]
+                p = (z[..., :Af].square() + z[..., Af:].square()).transpose(0, 1) # [B, rows, Af]
+                finish(p, out[:, s//self.sub_r:(s + step)//self.sub_r])
         out = out.reshape(*lead, R, A)
         return out.cpu().numpy() if as_numpy else out
 
 @functools.lru_cache(maxsize=16)
-def _processor(cfg, n_range, n_azimuth, device): return RangeAzimuthProcessor(cfg, n_range, n_azimuth, device)
+def _processor(cfg, n_range, n_azimuth, device, drop_m): return RangeAzimuthProcessor(cfg, n_range, n_azimuth, device, drop_m)
 
 def range_azimuth_heatmap(csi,                       # CSI [..., n_rx, n_subcarriers] (numpy or torch); a symbol axis: take [..., 0] first
                           cfg:RadarConfig,
@@ -365,10 +399,11 @@ def range_azimuth_heatmap(csi,                       # CSI [..., n_rx, n_subcarr
                           n_azimuth:int|None=None,   # output columns (default cfg.n_azimuth_bins)
                           db:bool=True,
                           device:str|None=None,      # where to compute; default: where a torch input lives, else CPU
+                          drop_m:float|None=None,    # columns as ground azimuth of points this far below the array (None: cone angle)
                          ):
     "Range-azimuth heatmap(s) of CSI with their axes: (heatmap [..., n_range, n_azimuth], range_m, azimuth_deg)."
     if device is None: device = str(csi.device) if hasattr(csi, 'device') else 'cpu'
-    proc = _processor(cfg, n_range, n_azimuth, str(resolve_device(device)))
+    proc = _processor(cfg, n_range, n_azimuth, str(resolve_device(device)), None if drop_m is None else float(drop_m))
     return proc(csi, db=db), proc.range_m, proc.azimuth_deg
 
 def heatmap_peak(heatmap:np.ndarray, cfg:RadarConfig) -> tuple[float, float]:
@@ -384,7 +419,7 @@ def local_peaks(heatmap:np.ndarray, min_separation:int=3, threshold_db:float=-20
     rc = np.argwhere(is_max)
     return rc[np.argsort(-heatmap[rc[:, 0], rc[:, 1]])]
 
-# %% ../nbs/01_ofdm_radar.ipynb #bbabbb65
+# %% ../nbs/01_ofdm_radar.ipynb #a365430b
 def bench_heatmaps(cfg:RadarConfig, n:int=2048, batch:int=64, n_range:int|None=None, n_azimuth:int|None=None,
                    device:str='auto', repeats:int=3) -> dict:
     "Heatmaps per second for random CSI `[n_rx, n_subcarriers]` into the grid, batched; best of `repeats`."
