@@ -157,8 +157,33 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('data', help='dataset folder')
     sp.add_argument('--index', type=int, nargs='+', default=[0], help='frame index (several: a grid)')
     sp.add_argument('--out', required=True, help='PNG file to write')
+    sp = sub.add_parser('train-ssl', help='train radio and vision backbones by CL, MCL or SCL (runs under torchrun for DDP)')
+    _add_profile_args(sp)
+    sp.add_argument('--method', required=True, choices=['cl', 'mcl', 'scl'])
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--out', required=True, help='run folder')
+    sp.add_argument('--mask', choices=['gt', 'detector'], default='gt', help="MCL / SCL masks: ground-truth boxes or a detector's")
+    sp.add_argument('--boxes', default=None, help='--mask detector: CSV of boxes (index,x0,y0,x1,y1 in camera px)')
+    sp.add_argument('--mask-offset', type=float, default=0.0, metavar='PX', help='signed mask offset in training-image px (Fig. 7)')
+    sp.add_argument('--channels', type=int, default=None, help='feature channels C (default: backbone.out_channels; Fig. 8)')
+    sp.add_argument('--epochs', type=int, default=None, help='default: ssl.epochs')
+    sp.add_argument('--max-steps', type=int, default=None, help='stop after this many steps (benchmarks)')
+    sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--device', default='auto', help='auto, cpu, cuda (under torchrun: each rank its local GPU)')
+    sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
+    sp.add_argument('--no-progress', action='store_true')
+    sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
+    sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--split', default='val')
+    sp.add_argument('--out', required=True, help='PNG file to write')
     sp = sub.add_parser('bench', help='throughput benchmarks')
-    sp.add_argument('what', choices=['heatmap', 'synth'], help='heatmap: CSI -> range-azimuth heatmaps per second; synth: frames per second of synthesis')
+    sp.add_argument('what', choices=['heatmap', 'synth', 'ssl', 'ssl-estimate'], help='heatmap: CSI -> heatmaps per second; synth: frames per second '
+                    'of synthesis; ssl: training pairs per second (needs --data); ssl-estimate: GPU hours of the profile\'s SSL protocol from its FLOPs')
+    sp.add_argument('--tflops', type=float, default=400., help='ssl-estimate: assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
+    sp.add_argument('--data', default=None, help='ssl: dataset folder')
+    sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='ssl: one method (default: all three)')
+    sp.add_argument('--steps', type=int, default=20, help='ssl: steps to time (after 3 warm-up steps)')
     sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='synth: radio mode (default: the profile\'s)')
     sp.add_argument('--sequences', type=int, default=3, help='synth: sequences to time (after one warm-up sequence)')
     _add_profile_args(sp)
@@ -184,6 +209,34 @@ def main(argv:list|None=None) -> int:
             b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
             print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
                   f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
+        elif args.command == 'train-ssl':
+            from radiovis_nb.ssl_train import train_ssl
+            train_ssl(load_profile(args.profile, args.overrides), args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset,
+                      args.seed, args.device, args.resume, args.channels, args.epochs, args.max_steps, progress=not args.no_progress)
+        elif args.command == 'bench' and args.what == 'ssl':
+            from radiovis_nb.ssl_train import bench_ssl
+            if not args.data: raise ConfigError('bench ssl needs --data DIR (a dataset: radiovis synth)')
+            for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+                b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device)
+                print(f"train-ssl {b['method']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
+                      f"images {b['image']}, features {b['features']}, {b['device']})")
+        elif args.command == 'bench' and args.what == 'ssl-estimate':
+            from radiovis_nb.ssl_train import estimate_gpu_hours
+            for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+                e = estimate_gpu_hours(load_profile(args.profile, args.overrides), m, args.tflops)
+                print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
+                      f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
+        elif args.command == 'subspace':
+            import matplotlib; matplotlib.use('Agg')
+            from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
+            from radiovis_nb.data import SynthData
+            data, spectra = SynthData(args.data), {}
+            for run in args.run:
+                m, cfg = load_ssl_model(run)
+                f = ssl_features(m, data, args.split)
+                tag = f"{Path(run).name} ({cfg['method']}{', EMA' if cfg['resolved']['ssl']['ema'] else ''})"
+                spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
+            plot_subspace(spectra, args.out); print(f"wrote {args.out}")
         elif args.command == 'synth':
             from radiovis_nb.synth import synthesise, parse_shard
             p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])

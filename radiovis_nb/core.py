@@ -11,12 +11,13 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'repo_root', 'cache_dir', 'configure_offline',
-           'ConfigError', 'spec', 'build_section', 'BasestationConfig', 'CameraConfig', 'SceneConfig', 'DatasetConfig',
-           'BackboneConfig', 'SSLConfig', 'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig',
-           'RuntimeConfig', 'Profile', 'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict',
-           'describe_profile', 'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything',
-           'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
+__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'repo_root',
+           'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section', 'BasestationConfig',
+           'CameraConfig', 'SceneConfig', 'DatasetConfig', 'BackboneConfig', 'SSLConfig', 'LocaliserConfig',
+           'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile', 'available_profiles',
+           'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile', 'sample_seed_sequence',
+           'sample_rng', 'sample_torch_generator', 'seed_everything', 'resolve_device', 'package_versions',
+           'mitsuba_variant', 'scoped_variant', 'code_version']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -203,7 +204,8 @@ class DatasetConfig:
 class BackboneConfig:
     "VGG-M-like spatial backbones with average pooling (App. D)."
     out_channels: int = spec('feature channels C per spatial bin (paper: 128)', ge=1)
-    width_mult: float = spec('multiplier on the VGG-M channel widths of the hidden layers', gt=0)
+    width_mult: float = spec('multiplier on the VGG-M channel widths of the hidden layers (96, 256, 512)', gt=0)
+    depth: int = spec('3x3 convolutions after the last pooling (VGG-M: conv3-conv5, so 3)', ge=1)
     stride: int = spec('total stride of the backbone (paper: 8, 480x640 -> 60x80)', choices=(4, 8, 16))
 
 @dataclass(frozen=True)
@@ -219,9 +221,9 @@ class SSLConfig:
     ema_momentum: float = spec('EMA momentum of the key encoders', ge=0, lt=1)
     proj_dim: int = spec('output dimension of the 2-layer MLP projectors (paper: 64)', ge=1)
     proj_hidden: int = spec('hidden width of the projectors', ge=1)
-    box_pad_px: int = spec('padding of target boxes before masking, px (paper: 5)', ge=0)
+    box_pad_px: float = spec('padding of target boxes before masking, px of the training image (paper: 5 at 640 x 480); fractional px give soft edges', ge=0)
     response_pad: int = spec('padding of the target response in feature bins (paper: 1)', ge=0)
-    mask_offsets_px: list[int] = spec('signed mask offsets of the InfoMin sweep (Fig. 7), px', min_len=1)
+    mask_offsets_px: list[float] = spec('signed mask offsets of the InfoMin sweep (Fig. 7), px of the training image', min_len=1)
     feature_dims: list[int] = spec('feature dimensionalities C of the capacity sweep (Fig. 8)', ge=1, min_len=1)
 
 @dataclass(frozen=True)
@@ -286,6 +288,8 @@ SECTIONS = dict(radar='radiovis_nb.radar:RadarConfig', basestation=BasestationCo
                 localiser=LocaliserConfig, baselines=BaselinesConfig, detector=DetectorConfig,
                 evaluation=EvaluationConfig, runtime=RuntimeConfig)
 DEFAULT_PROFILE = 'cpu'
+DATA_SECTIONS = ('radar', 'basestation', 'camera', 'scene', 'dataset')
+READ_TIME_KEYS = ('heatmap_height', 'heatmap_width', 'image_height', 'image_width')   # dataset keys applied when reading
 
 def _section_cls(name):
     cls = SECTIONS[name]
@@ -311,6 +315,17 @@ class Profile:
     def config_hash(self) -> str:
         "SHA-256 of the resolved parameters (canonical JSON); 12 hex digits identify a configuration."
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def data_dict(self) -> dict:
+        "The parameters that decide a synthesised dataset's bytes (not the resolution it is read at, not training)."
+        d = {s: dataclasses.asdict(getattr(self, s)) for s in DATA_SECTIONS}
+        for k in READ_TIME_KEYS: d['dataset'].pop(k)
+        return d
+
+    @property
+    def data_hash(self) -> str:
+        "SHA-256 of `data_dict()`: datasets are shared by every profile and override that agrees on it."
+        return hashlib.sha256(json.dumps(self.data_dict(), sort_keys=True).encode()).hexdigest()
 
 def available_profiles() -> list[str]:
     "Names of the profiles shipped with the package."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_propagation.ipynb #0be42f84
 from __future__ import annotations
-import math, time, contextlib
+import math, time, contextlib, warnings
 from dataclasses import dataclass
 import numpy as np
 from .core import load_profile, sample_rng, sample_seed_sequence, mitsuba_variant, scoped_variant
@@ -39,6 +39,9 @@ def _canonical(paths:Paths, *extra):
     o = np.lexsort((paths.gain.imag, paths.gain.real, paths.elevation_deg, paths.azimuth_deg, paths.delay_s))
     p = Paths(paths.delay_s[o], paths.azimuth_deg[o], paths.gain[o], paths.doppler_hz[o], paths.elevation_deg[o])
     return (p, *(e[o] for e in extra))
+
+# Sionna's RCS solver re-decorates a function on every call; Dr.Jit warns after the 1000th time. Harmless here.
+warnings.filterwarnings('ignore', message='The AST-transforming decorator @drjit.syntax', category=RuntimeWarning)
 
 # %% ../nbs/04_propagation.ipynb #19f00866
 @dataclass
