@@ -10,7 +10,7 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['SpatialBackbone', 'Projector', 'make_backbones', 'make_projectors']
+__all__ = ['SpatialBackbone', 'Projector', 'BinProjector', 'make_backbones', 'make_projectors']
 
 # %% ../nbs/10_backbones.ipynb #cb9a0d81
 def _norm(c:int) -> nn.GroupNorm:
@@ -28,12 +28,14 @@ class SpatialBackbone(nn.Module):
                  out_channels:int=128,         # feature channels C per spatial bin
                  width_mult:float=1.0,         # scales VGG-M's 96 / 256 / 512 hidden channels
                  depth:int=3,                  # 3x3 convolutions at the final stride (VGG-M: conv3-conv5)
-                 stride:int=8):                # total stride: 4, 8 or 16
+                 stride:int=8,                 # total stride: 4, 8 or 16
+                 coord_channels:bool=False):   # append (row, column) coordinate channels to the input (CoordConv)
         super().__init__()
         if stride not in (4, 8, 16): raise ValueError(f"stride must be 4, 8 or 16, got {stride}")
         w1, w2, w3 = (max(8, int(round(c*width_mult))) for c in (96, 256, 512))
-        self.stride, self.out_channels = stride, out_channels
-        layers = [_conv(in_channels, w1, 7, 2), nn.AvgPool2d(3, 2, 1) if stride >= 4 else nn.Identity(),   # conv1, pool1: /4
+        self.stride, self.out_channels, self.coord_channels, self.in_channels = stride, out_channels, coord_channels, in_channels
+        cin0 = in_channels + (2 if coord_channels else 0)
+        layers = [_conv(cin0, w1, 7, 2), nn.AvgPool2d(3, 2, 1) if stride >= 4 else nn.Identity(),   # conv1, pool1: /4
                   _conv(w1, w2, 5, 1)]                                                                        # conv2
         if stride >= 8: layers.append(nn.AvgPool2d(3, 2, 1))                                                  # pool2: /8
         if stride >= 16: layers.append(nn.AvgPool2d(3, 2, 1))
@@ -45,29 +47,57 @@ class SpatialBackbone(nn.Module):
         for m in self.modules():
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor: return self.net(x)
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        if self.coord_channels:
+            B, _, H, W = x.shape
+            r = torch.linspace(-1, 1, H, device=x.device, dtype=x.dtype)[:, None].expand(H, W)
+            c = torch.linspace(-1, 1, W, device=x.device, dtype=x.dtype)[None, :].expand(H, W)
+            x = torch.cat([x, torch.stack([r, c]).expand(B, 2, H, W)], 1)
+        return self.net(x)
 
     def feature_hw(self, H:int, W:int) -> tuple:
         "Spatial size (h, w) of the features of an `H x W` input."
-        with torch.no_grad(): return tuple(self.forward(torch.zeros(1, self.net[0][0].in_channels, H, W)).shape[-2:])
+        with torch.no_grad(): return tuple(self.forward(torch.zeros(1, self.in_channels, H, W)).shape[-2:])
 
 class Projector(nn.Module):
-    "2-layer MLP head (App. D): global average pooling of the feature grid, Linear-ReLU-Linear to `out_dim`, L2-normalised."
-    def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64):
+    "2-layer MLP head (App. D) that collapses the spatial encodings: average-pool to `grid`, flatten, Linear-ReLU-Linear, L2-normalise."
+    def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64, grid:tuple=(0, 0), feature_hw:tuple|None=None):
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(in_channels, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out_dim))
+        self.grid = tuple(grid) if grid and all(grid) else None
+        hw = self.grid or feature_hw
+        if hw is None: raise ValueError("Projector: give the pooling grid or the feature grid size it flattens")
+        self.mlp = nn.Sequential(nn.Linear(in_channels*hw[0]*hw[1], hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out_dim))
 
     def forward(self, f:torch.Tensor) -> torch.Tensor:
         "`[B, C, h, w]` features -> `[B, out_dim]` unit vectors."
-        return F.normalize(self.mlp(f.mean(dim=(-2, -1))), dim=-1)
+        if self.grid: f = F.adaptive_avg_pool2d(f, self.grid)
+        return F.normalize(self.mlp(f.flatten(1)), dim=-1)
+
+class BinProjector(nn.Module):
+    "2-layer MLP applied to every feature bin (1x1 convolutions); `forward` averages the bins' embeddings into one unit vector."
+    def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.ReLU(inplace=True), nn.Conv2d(hidden, out_dim, 1))
+
+    def bins(self, f:torch.Tensor) -> torch.Tensor:
+        "`[B, C, h, w]` -> per-bin embeddings `[B, out_dim, h, w]`."
+        return self.mlp(f)
+
+    def forward(self, f:torch.Tensor) -> torch.Tensor: return F.normalize(self.bins(f).mean(dim=(-2, -1)), dim=-1)
 
 def make_backbones(profile, out_channels:int|None=None) -> tuple:
     "(radio backbone, vision backbone) as the profile says; `out_channels` overrides C (the Fig. 8 sweep)."
     b = profile.backbone
-    kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride)
+    kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride, coord_channels=b.coord_channels)
     return SpatialBackbone(1, **kw), SpatialBackbone(3, **kw)
 
 def make_projectors(profile, in_channels:int|None=None) -> tuple:
-    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim`."
-    c = in_channels or profile.backbone.out_channels
-    return Projector(c, profile.ssl.proj_hidden, profile.ssl.proj_dim), Projector(c, profile.ssl.proj_hidden, profile.ssl.proj_dim)
+    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim`; with `ssl.projector: bins` one shared per-bin head (returned twice)."
+    c, s, d = in_channels or profile.backbone.out_channels, profile.ssl, profile.dataset
+    if s.projector == 'bins':
+        g = BinProjector(c, s.proj_hidden, s.proj_dim)
+        return g, g
+    stride = profile.backbone.stride
+    hw_r = (math.ceil(d.heatmap_height/stride), math.ceil(d.heatmap_width/stride))
+    hw_v = (math.ceil(d.image_height/stride), math.ceil(d.image_width/stride))
+    return (Projector(c, s.proj_hidden, s.proj_dim, s.proj_grid, hw_r), Projector(c, s.proj_hidden, s.proj_dim, s.proj_grid, hw_v))

@@ -5,6 +5,7 @@
 # %% ../nbs/90_cli.ipynb #7f5d3d6d
 from __future__ import annotations
 import argparse, os, sys, time, platform, glob, json, shutil
+import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import (load_profile, describe_profile, available_profiles, package_versions, resolve_device,
@@ -172,6 +173,43 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--device', default='auto', help='auto, cpu, cuda (under torchrun: each rank its local GPU)')
     sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
     sp.add_argument('--no-progress', action='store_true')
+    sp = sub.add_parser('selflabel', help='self-labels of every frame from a trained SSL run (cross-modal attention, Eq. 2-3)')
+    sp.add_argument('--run', required=True, help='SSL run folder')
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--out', required=True, help='label folder (labels.csv + labels.json)')
+    sp.add_argument('--calibrate', default='camera', help="camera (label-free, default), none, or labelled:N (N ground-truth labels: reported under its own name)")
+    sp.add_argument('--device', default='auto')
+    sp = sub.add_parser('train-localiser', help='train the Tab. 9 localiser on ground truth or a label file and predict val / test')
+    _add_profile_args(sp)
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--labels', required=True, help="'gt' (the supervised baseline) or a label folder / CSV (index, range_m, azimuth_deg)")
+    sp.add_argument('--out', required=True, help='run folder (model.pt, predictions.csv, run.json)')
+    sp.add_argument('--fraction', type=float, default=1.0, help='share of the training labels to use (Fig. 6)')
+    sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--epochs', type=int, default=None)
+    sp.add_argument('--method', default=None, help='name in tables (default: from the labels)')
+    sp.add_argument('--device', default='auto')
+    sp = sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13)')
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--runs', nargs='*', default=[], help='localiser run folders (predictions.csv)')
+    sp.add_argument('--labels', nargs='*', default=[], help='self-label folders')
+    sp.add_argument('--out', default='paper_figures', help='figure folder')
+    sp.add_argument('--tag', default='', help='prefix of the files written')
+    sp = sub.add_parser('baselines', help='genie-aided and strongest-cluster CFAR on val, and the RODNet-style teacher\'s pseudo-labels')
+    _add_profile_args(sp)
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--out', required=True, help='folder: cfar/predictions.csv and teacher/labels.csv')
+    sp.add_argument('--boxes', default=None, help="the teacher's camera boxes: a detector's CSV (default: ground-truth boxes)")
+    sp = sub.add_parser('export-yolo', help='the dataset in YOLO format (images, labels, data.yaml) for any detector')
+    sp.add_argument('data'); sp.add_argument('out')
+    sp = sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8')
+    _add_profile_args(sp)
+    sp.add_argument('--data', required=True); sp.add_argument('--out', required=True)
+    sp.add_argument('--epochs', type=int, default=None); sp.add_argument('--device', default='auto'); sp.add_argument('--seed', type=int, default=0)
+    sp = sub.add_parser('predict-boxes', help="a trained detector's target boxes for every frame, as a CSV for --mask detector")
+    _add_profile_args(sp)
+    sp.add_argument('--weights', required=True); sp.add_argument('--data', required=True); sp.add_argument('--out', required=True, help='CSV file')
+    sp.add_argument('--device', default='auto')
     sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
     sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
     sp.add_argument('--data', required=True, help='dataset folder')
@@ -226,6 +264,38 @@ def main(argv:list|None=None) -> int:
                 e = estimate_gpu_hours(load_profile(args.profile, args.overrides), m, args.tflops)
                 print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
                       f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
+        elif args.command == 'selflabel':
+            from radiovis_nb.selflabel import self_labels
+            how, _, n = args.calibrate.partition(':')
+            self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)))
+        elif args.command == 'train-localiser':
+            from radiovis_nb.localiser import train_localiser
+            train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,
+                            args.device, args.epochs, args.method)
+        elif args.command == 'evaluate':
+            from radiovis_nb.metrics import evaluate
+            for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
+        elif args.command == 'baselines':
+            from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
+            from radiovis_nb.data import SynthData
+            data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
+            out = Path(args.out); (out/'cfar').mkdir(parents=True, exist_ok=True)
+            pred = cfar_predictions(data, 'val', p); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+            for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
+            print(f"teacher labels -> {write_teacher_labels(data, out/'teacher', args.boxes, p)}")
+        elif args.command == 'export-yolo':
+            from radiovis_nb.detector import export_yolo
+            from radiovis_nb.data import SynthData
+            print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
+        elif args.command == 'train-detector':
+            from radiovis_nb.detector import train_detector
+            train_detector(load_profile(args.profile, args.overrides), args.data, args.out, args.device, args.epochs, args.seed)
+        elif args.command == 'predict-boxes':
+            from radiovis_nb.detector import predict_boxes
+            from radiovis_nb.data import SynthData
+            data = SynthData(args.data)
+            bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
+            bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
         elif args.command == 'subspace':
             import matplotlib; matplotlib.use('Agg')
             from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace

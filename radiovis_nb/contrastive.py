@@ -131,6 +131,11 @@ class SSLModel(nn.Module):
                                               g_r=copy.deepcopy(self.g_r), g_v=copy.deepcopy(self.g_v)))
                 for p in self.key.parameters(): p.requires_grad_(False)
 
+    def spatial(self, f:torch.Tensor, modality:str) -> torch.Tensor:
+        "The spatial encodings cross-modal attention (Eq. 2) correlates: backbone features, or with a shared per-bin head its per-bin embeddings."
+        if self.method != 'scl' and self.ssl.projector == 'bins': return (self.g_r if modality == 'radio' else self.g_v).bins(f)
+        return f
+
     def masked_images(self, images:torch.Tensor, boxes:torch.Tensor) -> torch.Tensor:
         "gamma * v (Eq. 1) for MCL and SCL; the images themselves for CL."
         if self.method == 'cl': return images

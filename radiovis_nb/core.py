@@ -206,6 +206,7 @@ class BackboneConfig:
     out_channels: int = spec('feature channels C per spatial bin (paper: 128)', ge=1)
     width_mult: float = spec('multiplier on the VGG-M channel widths of the hidden layers (96, 256, 512)', gt=0)
     depth: int = spec('3x3 convolutions after the last pooling (VGG-M: conv3-conv5, so 3)', ge=1)
+    coord_channels: bool = spec('append two coordinate channels (row, column in [-1, 1]) to each input (CoordConv): where a thing is becomes a feature')
     stride: int = spec('total stride of the backbone (paper: 8, 480x640 -> 60x80)', choices=(4, 8, 16))
 
 @dataclass(frozen=True)
@@ -221,6 +222,9 @@ class SSLConfig:
     ema_momentum: float = spec('EMA momentum of the key encoders', ge=0, lt=1)
     proj_dim: int = spec('output dimension of the 2-layer MLP projectors (paper: 64)', ge=1)
     proj_hidden: int = spec('hidden width of the projectors', ge=1)
+    projector: str = spec("CL/MCL heads: 'flatten' (per modality, over the pooled, flattened grid) or 'bins' (one per-bin MLP shared by both modalities, then averaged)",
+                          choices=('flatten', 'bins'))
+    proj_grid: list[int] = spec("'flatten' heads average-pool the feature grid to this [h, w] first; [0, 0]: flatten the full grid", ge=0, min_len=2)
     box_pad_px: float = spec('padding of target boxes before masking, px of the training image (paper: 5 at 640 x 480); fractional px give soft edges', ge=0)
     response_pad: int = spec('padding of the target response in feature bins (paper: 1)', ge=0)
     mask_offsets_px: list[float] = spec('signed mask offsets of the InfoMin sweep (Fig. 7), px of the training image', min_len=1)
@@ -289,7 +293,9 @@ SECTIONS = dict(radar='radiovis_nb.radar:RadarConfig', basestation=BasestationCo
                 evaluation=EvaluationConfig, runtime=RuntimeConfig)
 DEFAULT_PROFILE = 'cpu'
 DATA_SECTIONS = ('radar', 'basestation', 'camera', 'scene', 'dataset')
-READ_TIME_KEYS = ('heatmap_height', 'heatmap_width', 'image_height', 'image_width')   # dataset keys applied when reading
+READ_TIME_KEYS = dict(   # parameters applied when a dataset is read, not when it is made: not part of its hash
+    dataset=('heatmap_height', 'heatmap_width', 'image_height', 'image_width'),
+    radar=('n_range_bins', 'n_azimuth_bins', 'range_min_m', 'range_max_m', 'azimuth_min_deg', 'azimuth_max_deg', 'range_window', 'azimuth_window'))
 
 def _section_cls(name):
     cls = SECTIONS[name]
@@ -317,9 +323,10 @@ class Profile:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
 
     def data_dict(self) -> dict:
-        "The parameters that decide a synthesised dataset's bytes (not the resolution it is read at, not training)."
+        "The parameters that decide a synthesised dataset's bytes (not the grid or resolution heatmaps are read at, not training)."
         d = {s: dataclasses.asdict(getattr(self, s)) for s in DATA_SECTIONS}
-        for k in READ_TIME_KEYS: d['dataset'].pop(k)
+        for sec, keys in READ_TIME_KEYS.items():
+            for k in keys: d[sec].pop(k)
         return d
 
     @property
@@ -398,11 +405,22 @@ def load_profile(name:str|Path|None=None, # a shipped profile (smoke, cpu, paper
     return Profile(name=str(meta.get('name', path.stem)), source=' <- '.join(map(str, files)),
                    description=str(meta.get('description', '')).strip(), **secs)
 
-def profile_from_dict(resolved:dict, name:str='', source:str='') -> Profile:
-    "A Profile from its resolved parameters (`Profile.to_dict()`, as recorded in manifests and checkpoints), validated again."
-    missing = [s for s in SECTIONS if s not in resolved]
+def profile_from_dict(resolved:dict, name:str='', source:str='', fill:bool=True, warn_for=None) -> Profile:
+    "A Profile from its resolved parameters (as recorded in manifests and checkpoints), validated again. Keys a newer radiovis added are filled from the shipped profile of the same name (or `paper`), with a warning."
+    import warnings
+    raw = copy.deepcopy(resolved)
+    if fill:
+        base = load_profile(name if name in available_profiles() else 'paper').to_dict()
+        added = []
+        for s in SECTIONS:
+            have = raw.setdefault(s, {})
+            for k, v in base[s].items():
+                if k not in have: have[k] = v; added.append(f'{s}.{k}')
+        added = [a for a in added if warn_for is None or a.split('.')[0] in warn_for]
+        if added: warnings.warn(f"{source or 'recorded profile'}: made by an older radiovis; filled {', '.join(added)} from the shipped profile")
+    missing = [s for s in SECTIONS if s not in raw]
     if missing: raise ConfigError(f"{source or 'recorded profile'}: missing section(s) {', '.join(missing)} (made by another radiovis version?)")
-    return Profile(name=name, source=source, **{s: build_section(_section_cls(s), resolved[s], f"{source}: {s}") for s in SECTIONS})
+    return Profile(name=name, source=source, **{s: build_section(_section_cls(s), raw[s], f"{source}: {s}") for s in SECTIONS})
 
 def describe_profile(p:Profile) -> str:
     "Every parameter of a profile with its value and meaning, as text."

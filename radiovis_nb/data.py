@@ -7,12 +7,13 @@ from __future__ import annotations
 import json, functools, collections
 from pathlib import Path
 import numpy as np
-from .core import profile_from_dict, ConfigError
+from .core import profile_from_dict, ConfigError, DATA_SECTIONS
 from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, ground_from_polar
 from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
 
 # %% auto #0
-__all__ = ['DataError', 'SynthData', 'RadioVisualDataset', 'show_example', 'example_grid', 'reproduce_synthesis']
+__all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'RadioVisualDataset', 'show_example', 'example_grid',
+           'cached_dataset', 'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
@@ -33,7 +34,7 @@ class SynthData:
         if self.manifest.get('format') != FORMAT:
             raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}")
         p = self.manifest['profile']
-        self.profile = profile_from_dict(p['resolved'], p['name'], str(man))
+        self.profile = profile_from_dict(p['resolved'], p['name'], str(man), warn_for=DATA_SECTIONS)   # only the data sections matter here
         self.verify, self._verified = verify, set()
         self._chunks = self.manifest['chunks']
         self._open = functools.lru_cache(maxsize=cache_chunks)(self._open_chunk)
@@ -113,30 +114,59 @@ class SynthData:
         if self._objects is None: self._objects = self._table('objects')
         return self._objects
 
-    def heatmaps(self, indices, height:int|None=None, width:int|None=None, standardise:bool=True, device='cpu'):
-        "Heatmaps of frames (torch [n, H, W]) at the training resolution, in dB, standardised with the manifest's statistics."
+    def heatmaps(self, indices, profile=None, standardise:bool=True, device='cpu'):
+        "Heatmaps of frames (torch [n, H, W]) on `profile`'s grid and training resolution (default: the dataset's), dB, standardised."
         import torch
-        ds = self.profile.dataset
-        H, W = height or ds.heatmap_height, width or ds.heatmap_width
-        csi = self.get('csi', indices)
-        try: hm = range_azimuth_heatmap(torch.from_numpy(csi).to(device), self.profile.radar, H, W, drop_m=heatmap_drop_m(self.profile))[0]
-        except ValueError as e: raise DataError(f"{self.root}: frames {list(np.atleast_1d(indices))[:8]}: {e}") from None
-        if standardise:
-            st = self.manifest['heatmap_stats']
-            hm = (hm - st['mean_db'])/st['std_db']
-        return hm
+        hm = HeatmapMaker(self, profile, device, standardise)
+        return hm(torch.from_numpy(self.get('csi', indices)).to(device), indices)[:, 0]
+
+def reading_radar(data:SynthData, profile=None):
+    "The radar a dataset is read with: its own physics (carrier, band, array, noise) with `profile`'s heatmap grid (read-time keys)."
+    from dataclasses import replace
+    from radiovis_nb.core import READ_TIME_KEYS
+    r = data.profile.radar
+    if profile is None: return r
+    return replace(r, **{k: getattr(profile.radar, k) for k in READ_TIME_KEYS['radar']})
+
+class HeatmapMaker:
+    "Batched training heatmaps from CSI on a device: `profile`'s grid and resolution, dB, standardised over the dataset's training frames."
+    _stats = {}
+    def __init__(self, data:SynthData, profile=None, device='cpu', standardise:bool=True):
+        profile = profile or data.profile
+        self.data, self.radar = data, reading_radar(data, profile)
+        self.hw = (profile.dataset.heatmap_height, profile.dataset.heatmap_width)
+        self.proc = RangeAzimuthProcessor(self.radar, *self.hw, device, heatmap_drop_m(data.profile))
+        self.mean, self.std = self._standardisation() if standardise else (0.0, 1.0)
+
+    def _standardisation(self) -> tuple:
+        "Mean and std of dB over up to 256 training frames on this grid (computed once per dataset, grid and resolution)."
+        import torch
+        key = (str(self.data.root), self.radar, self.hw)
+        if key not in HeatmapMaker._stats:
+            tr = self.data.split('train')
+            pick = tr[np.unique(np.linspace(0, len(tr) - 1, min(256, len(tr))).round().astype(int))]
+            hm = self.proc(torch.from_numpy(self.data.get('csi', pick)).to(self.proc.device))
+            HeatmapMaker._stats[key] = (float(hm.mean()), float(hm.std()))
+        return HeatmapMaker._stats[key]
+
+    def __call__(self, csi, indices=None):
+        "[n, 1, H, W] standardised heatmaps of CSI [n, n_rx, n_subcarriers] (torch, on the maker's device)."
+        try: return ((self.proc(csi) - self.mean)/self.std)[:, None]
+        except ValueError as e:
+            where = f" frames {list(np.atleast_1d(indices))[:8]}" if indices is not None else ''
+            raise DataError(f"{self.data.root}:{where}: {e}") from None
 
 # %% ../nbs/07_data.ipynb #fcc301d1
 class RadioVisualDataset:
     "A torch Dataset of one split: heatmap, image, target mask and box, labels, at the training resolution."
     def __init__(self, data:SynthData|str|Path, split:str='train',
-                 heatmap_hw:tuple|None=None,   # (H, W) of heatmaps; default: the profile's dataset.heatmap_height/width
-                 image_hw:tuple|None=None,     # (H, W) of images; default: the profile's dataset.image_height/width
+                 profile=None,                 # grid and training resolution (default: the dataset's profile)
                  indices=None):                # a subset of the split's frames (e.g. a label-fraction sweep)
         self.data = data if isinstance(data, SynthData) else SynthData(data)
-        ds = self.data.profile.dataset
-        self.heatmap_hw = tuple(heatmap_hw or (ds.heatmap_height, ds.heatmap_width))
-        self.image_hw = tuple(image_hw or (ds.image_height, ds.image_width))
+        profile = profile or self.data.profile
+        ds = profile.dataset
+        self.heat = HeatmapMaker(self.data, profile)
+        self.image_hw = (ds.image_height, ds.image_width)
         self.split = split
         self.indices = self.data.split(split) if indices is None else np.asarray(indices, np.int64)
         self.labels = self.data.labels.loc[self.indices]
@@ -146,7 +176,7 @@ class RadioVisualDataset:
     def __getitem__(self, i:int) -> dict:
         import torch, torch.nn.functional as F
         idx = int(self.indices[i])
-        hm = self.data.heatmaps([idx], *self.heatmap_hw)[0]
+        hm = self.heat(torch.from_numpy(self.data.get('csi', [idx])), [idx])[0, 0]
         img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1).float().div_(255)
         mask = torch.from_numpy(self.data.get('target_mask', [idx])[0]).float()[None]
         h0, w0 = img.shape[1:]
@@ -191,6 +221,21 @@ def example_grid(data:SynthData, indices, out:str|Path|None=None, crop_range_m:f
     return fig
 
 # %% ../nbs/07_data.ipynb #716285d0
+def cached_dataset(profile, log=None) -> Path:
+    "The folder of a complete dataset of `profile` in the cache, synthesised on first use."
+    import fcntl
+    from radiovis_nb.core import cache_dir
+    from radiovis_nb.synth import synthesise
+    root = cache_dir()/'datasets'
+    root.mkdir(parents=True, exist_ok=True)
+    out = root/f'{profile.name}-{profile.data_hash[:12]}'
+    with open(root/f'.{out.name}.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out/'manifest.json').exists():
+            synthesise(profile, out, manifest_dir=None, progress=False, log=log or (lambda *a, **k: None))
+    return out
+
+# %% ../nbs/07_data.ipynb #1796eb1a
 def reproduce_synthesis(profile, root:Path, fig_dir:Path, log=print) -> list:
     "The synthesis stage: dataset, Fig. 3 examples, Fig. 14e car dimensions. Returns the figure files written."
     import matplotlib
@@ -198,7 +243,7 @@ def reproduce_synthesis(profile, root:Path, fig_dir:Path, log=print) -> list:
     import matplotlib.pyplot as plt
     from radiovis_nb.synth import synthesise
     out = Path(root)/'runs'/profile.name/f'{profile.scene.scenario}-{profile.name}'
-    if (out/'manifest.json').exists() and json.loads((out/'manifest.json').read_text())['profile']['config_hash'] == profile.config_hash:
+    if (out/'manifest.json').exists() and json.loads((out/'manifest.json').read_text())['profile'].get('data_hash') == profile.data_hash:
         log(f"dataset {out} is complete for this configuration: skipping synthesis")
     else: synthesise(profile, out, log=log)
     data = SynthData(out)

@@ -12,11 +12,11 @@ import torch.nn.functional as F
 from .core import load_profile, resolve_device, seed_everything, code_version, ConfigError, profile_from_dict
 from .radar import RangeAzimuthProcessor
 from .synth import heatmap_drop_m
-from .data import SynthData
+from .data import SynthData, HeatmapMaker
 from .contrastive import SSLModel, METHODS
 
 # %% auto #0
-__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'HeatmapMaker', 'dist_setup', 'train_ssl', 'load_ssl_model', 'ssl_features',
+__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'train_ssl', 'load_ssl_model', 'ssl_features',
            'subspace_spectrum', 'plot_subspace', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #38f1dbd9
@@ -63,15 +63,6 @@ def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_f
         sy, sx = image_hw[0]/h0, image_hw[1]/w0
         boxes = np.where(boxes >= 0, boxes*np.array([sx, sy, sx, sy], np.float32), boxes)
     return Pairs(torch.from_numpy(idx), torch.from_numpy(data.get('csi', idx)), img.contiguous(), torch.from_numpy(boxes))
-
-class HeatmapMaker:
-    "Batched, standardised training-resolution heatmaps from CSI on a device (the dataset's radar and statistics)."
-    def __init__(self, data:SynthData, hw:tuple, device):
-        self.proc = RangeAzimuthProcessor(data.profile.radar, hw[0], hw[1], device, heatmap_drop_m(data.profile))
-        st = data.manifest['heatmap_stats']
-        self.mean, self.std = st['mean_db'], st['std_db']
-    def __call__(self, csi:torch.Tensor) -> torch.Tensor:
-        return ((self.proc(csi) - self.mean)/self.std)[:, None]
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
 def dist_setup(device:str='auto') -> tuple:
@@ -160,7 +151,7 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
         net = DDP(model, device_ids=[dev.index] if dev.type == 'cuda' else None, broadcast_buffers=False)
-    heat = HeatmapMaker(data, hw_r, dev)
+    heat = HeatmapMaker(data, profile, dev)
     sampler = DistributedSampler(range(len(pairs)), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=True)
     local_bs = s.batch_size//world
     steps_per_epoch = len(sampler)//local_bs
@@ -243,7 +234,7 @@ def ssl_features(model, data:SynthData, split:str='val', max_frames:int=512, bat
     idx = idx[np.linspace(0, len(idx) - 1, min(max_frames, len(idx))).round().astype(int)]
     H, W = prof.dataset.heatmap_height, prof.dataset.heatmap_width
     pairs = load_pairs(data, split, (prof.dataset.image_height, prof.dataset.image_width), require_box=(model.method != 'cl'), indices=idx)
-    heat = HeatmapMaker(data, (H, W), device)
+    heat = HeatmapMaker(data, prof, device)
     model = model.to(device).eval()
     fr, fv = [], []
     for i in range(0, len(pairs), batch):

@@ -9,14 +9,13 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .core import load_profile, sample_rng, repo_root, code_version, ConfigError
-from .radar import polar_from_xyz, range_azimuth_heatmap
+from .radar import polar_from_xyz
 from .scene import make_layout, CAR_MODELS, CAR_COLOURS
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
            'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_chunk', 'sequence_labels',
-           'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'heatmap_stats', 'write_manifest', 'locate',
-           'bench_synth']
+           'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'write_manifest', 'locate', 'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = 'radiovis-dataset/1'
@@ -181,7 +180,7 @@ def make_chunk(profile, chunk:list, radio, camera) -> dict:
 def dataset_spec(profile) -> dict:
     "What a dataset folder holds, written to dataset.json before the first chunk: a rerun must match it."
     chunks = plan_chunks(profile)
-    return dict(format=FORMAT, profile=profile.name, config_hash=profile.config_hash, n_chunks=len(chunks),
+    return dict(format=FORMAT, profile=profile.name, data_hash=profile.data_hash, n_chunks=len(chunks),
                 n_frames=sum(s.n_frames for c in chunks for s in c), n_sequences=sum(len(c) for c in chunks))
 
 def _prepare_dir(profile, out:Path) -> dict:
@@ -190,11 +189,11 @@ def _prepare_dir(profile, out:Path) -> dict:
     f = out/'dataset.json'
     if f.exists():
         have = json.loads(f.read_text())
-        if have.get('config_hash') != spec['config_hash'] or have.get('format') != FORMAT:
-            raise ConfigError(f"{out} holds a dataset of another configuration (profile {have.get('profile')}, config "
-                              f"{str(have.get('config_hash'))[:12]}); this run is {profile.name} {profile.config_hash[:12]}: "
+        if have.get('data_hash') != spec['data_hash'] or have.get('format') != FORMAT:
+            raise ConfigError(f"{out} holds a dataset of another configuration (profile {have.get('profile')}, data "
+                              f"{str(have.get('data_hash'))[:12]}); this run is {profile.name}, data {profile.data_hash[:12]}: "
                               f"choose another --out or delete {out}")
-    else: _write_json_atomic(f, dict(spec, resolved=profile.to_dict()))
+    else: _write_json_atomic(f, dict(spec, resolved=profile.data_dict()))
     for stale in (out/'chunks').glob('.*.tmp-*'):                  # temporary folders of killed runs
         pid = stale.name.rsplit('-', 1)[-1]
         if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
@@ -227,7 +226,7 @@ def synthesise(profile, # a resolved Profile
         todo.append(c)
     if max_chunks is not None: todo = todo[:max_chunks]
     frames = sum(s.n_frames for c in todo for s in chunks[c])
-    log(f"radiovis synth: {profile.name} ({profile.config_hash[:12]}), {profile.dataset.radio_mode} mode -> {out}: "
+    log(f"radiovis synth: {profile.name} (data {profile.data_hash[:12]}), {profile.dataset.radio_mode} mode -> {out}: "
         f"shard {k}/{n} has {len(mine)} of {len(chunks)} chunks, {len(mine) - len(todo)} already complete, {frames} frames to make")
     if todo:
         radio, camera = _radio_and_camera(profile, device)
@@ -237,7 +236,7 @@ def synthesise(profile, # a resolved Profile
             arrays = make_chunk(profile, chunks[c], radio, camera)
             first = chunks[c][0].first
             write_chunk(out/'chunks'/chunk_name(c), arrays, dict(chunk=c, first=first, count=len(arrays['csi']),
-                        sequences=[s.sequence for s in chunks[c]], config_hash=profile.config_hash))
+                        sequences=[s.sequence for s in chunks[c]], data_hash=profile.data_hash))
             bar.update(len(arrays['csi']))
         bar.close()
         log(f"made {frames} frames in {time.time() - t0:.1f} s ({frames/max(time.time() - t0, 1e-9):.2f} frames/s)")
@@ -252,16 +251,8 @@ def heatmap_drop_m(profile) -> float:
     "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
     return profile.basestation.height_m - profile.scene.target_height_m
 
-def heatmap_stats(profile, csi:np.ndarray) -> dict:
-    "Mean, std and percentiles of training-resolution heatmaps in dB."
-    ds = profile.dataset
-    hm = range_azimuth_heatmap(csi, profile.radar, ds.heatmap_height, ds.heatmap_width, drop_m=heatmap_drop_m(profile))[0]
-    return dict(mean_db=float(hm.mean()), std_db=float(hm.std()), p50_db=float(np.median(hm)), p99_db=float(np.percentile(hm, 99)),
-                max_db=float(hm.max()), n_frames=int(len(csi)), height=ds.heatmap_height, width=ds.heatmap_width)
-
 def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
     "Verify every chunk and write DIR/manifest.json (and its copy in `manifest_dir`)."
-    import zarr
     out = Path(out)
     chunks = plan_chunks(profile)
     infos, bad = [], []
@@ -274,21 +265,14 @@ def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
     splits = split_sequences(profile)
     seq_first = {s.sequence: (s.first, s.n_frames) for s in plan_sequences(profile)}
     idx = {k: [i for s in v for i in range(seq_first[s][0], sum(seq_first[s]))] for k, v in splits.items()}
-    train = idx['train']
-    pick = np.unique(np.linspace(0, len(train) - 1, min(512, len(train))).round().astype(int)) if train else []
-    csi = []
-    for i in pick:
-        rec, off = locate(infos, train[i])
-        csi.append(zarr.open_group(str(out/'chunks'/chunk_name(rec['chunk'])), mode='r')['csi'][off])
-    stats = heatmap_stats(profile, np.stack(csi)) if csi else None
-    man = dict(format=FORMAT, name=out.name, profile=dict(name=profile.name, config_hash=profile.config_hash, source=profile.source,
-               resolved=profile.to_dict()), seed=profile.dataset.seed, radio_mode=profile.dataset.radio_mode,
+    man = dict(format=FORMAT, name=out.name, profile=dict(name=profile.name, data_hash=profile.data_hash, config_hash=profile.config_hash,
+               source=profile.source, resolved=profile.to_dict()), seed=profile.dataset.seed, radio_mode=profile.dataset.radio_mode,
                code_version=code_version(), created_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                counts=dict(frames=sum(i['count'] for i in infos), train=len(idx['train']), val=len(idx['val']), test=len(idx['test']),
                            sequences=sum(len(c) for c in chunks), chunks=len(chunks)),
                splits=dict(sequences=splits, indices=idx),
                chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
-               models=MODEL_NAMES, colours=COLOUR_NAMES, heatmap_stats=stats)
+               models=MODEL_NAMES, colours=COLOUR_NAMES)
     _write_json_atomic(out/'manifest.json', man)
     if manifest_dir == 'auto':
         root = repo_root(); manifest_dir = root/'data_manifests' if root else None

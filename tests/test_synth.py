@@ -34,7 +34,7 @@ def test_manifest_counts_and_splits(smoke_dir, profile):
     for s in ('train', 'val', 'test'):   # sequences never straddle splits
         seqs = set(lab[lab.split == s].sequence)
         assert not seqs & set(lab[lab.split != s].sequence)
-    assert data.manifest['heatmap_stats']['std_db'] > 0
+    assert data.manifest['profile']['data_hash']
     assert data.manifest['code_version']['radiovis']
 
 def test_boxes_inside_image_and_masks_match(smoke_dir):
@@ -56,7 +56,7 @@ def test_boxes_inside_image_and_masks_match(smoke_dir):
     assert seen >= 0.9*len(idx)
 
 def test_torch_dataset_items(smoke_dir, profile):
-    ds = RadioVisualDataset(smoke_dir, 'train')
+    ds = RadioVisualDataset(smoke_dir, 'train', profile)
     item = ds[0]
     d = profile.dataset
     assert tuple(item['heatmap'].shape) == (1, d.heatmap_height, d.heatmap_width)
