@@ -10,7 +10,7 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['SpatialBackbone', 'Projector', 'BinProjector', 'make_backbones', 'make_projectors']
+__all__ = ['SpatialBackbone', 'Projector', 'make_backbones', 'make_projectors']
 
 # %% ../nbs/10_backbones.ipynb #cb9a0d81
 def _norm(c:int) -> nn.GroupNorm:
@@ -29,20 +29,22 @@ class SpatialBackbone(nn.Module):
                  width_mult:float=1.0,         # scales VGG-M's 96 / 256 / 512 hidden channels
                  depth:int=3,                  # 3x3 convolutions at the final stride (VGG-M: conv3-conv5)
                  stride:int=8,                 # total stride: 4, 8 or 16
-                 coord_channels:bool=False):   # append (row, column) coordinate channels to the input (CoordConv)
+                 coord_channels:bool=False,    # append (row, column) coordinate channels to the input (CoordConv)
+                 kernels=(7, 5, 3)):           # kernel sizes of conv1, conv2 and the later convolutions (VGG-M's)
         super().__init__()
         if stride not in (4, 8, 16): raise ValueError(f"stride must be 4, 8 or 16, got {stride}")
         w1, w2, w3 = (max(8, int(round(c*width_mult))) for c in (96, 256, 512))
         self.stride, self.out_channels, self.coord_channels, self.in_channels = stride, out_channels, coord_channels, in_channels
         cin0 = in_channels + (2 if coord_channels else 0)
-        layers = [_conv(cin0, w1, 7, 2), nn.AvgPool2d(3, 2, 1) if stride >= 4 else nn.Identity(),   # conv1, pool1: /4
-                  _conv(w1, w2, 5, 1)]                                                                        # conv2
+        k1, k2, k3 = kernels
+        layers = [_conv(cin0, w1, k1, 2), nn.AvgPool2d(3, 2, 1) if stride >= 4 else nn.Identity(),  # conv1, pool1: /4
+                  _conv(w1, w2, k2, 1)]                                                                       # conv2
         if stride >= 8: layers.append(nn.AvgPool2d(3, 2, 1))                                                  # pool2: /8
         if stride >= 16: layers.append(nn.AvgPool2d(3, 2, 1))
         cin = w2
         for i in range(depth - 1):                                                                            # conv3, conv4
-            layers.append(_conv(cin, w3, 3)); cin = w3
-        layers.append(nn.Conv2d(cin, out_channels, 3, 1, 1))                                                  # conv5: linear features
+            layers.append(_conv(cin, w3, k3)); cin = w3
+        layers.append(nn.Conv2d(cin, out_channels, k3, 1, k3//2))                                             # conv5: linear features
         self.net = nn.Sequential(*layers)
         for m in self.modules():
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
@@ -73,30 +75,16 @@ class Projector(nn.Module):
         if self.grid: f = F.adaptive_avg_pool2d(f, self.grid)
         return F.normalize(self.mlp(f.flatten(1)), dim=-1)
 
-class BinProjector(nn.Module):
-    "2-layer MLP applied to every feature bin (1x1 convolutions); `forward` averages the bins' embeddings into one unit vector."
-    def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.ReLU(inplace=True), nn.Conv2d(hidden, out_dim, 1))
-
-    def bins(self, f:torch.Tensor) -> torch.Tensor:
-        "`[B, C, h, w]` -> per-bin embeddings `[B, out_dim, h, w]`."
-        return self.mlp(f)
-
-    def forward(self, f:torch.Tensor) -> torch.Tensor: return F.normalize(self.bins(f).mean(dim=(-2, -1)), dim=-1)
-
-def make_backbones(profile, out_channels:int|None=None) -> tuple:
-    "(radio backbone, vision backbone) as the profile says; `out_channels` overrides C (the Fig. 8 sweep)."
+def make_backbones(profile, out_channels:int|None=None, method:str|None=None) -> tuple:
+    "(radio backbone, vision backbone) as the profile says for SSL `method`; `out_channels` overrides C (the Fig. 8 sweep)."
     b = profile.backbone
-    kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride, coord_channels=b.coord_channels)
-    return SpatialBackbone(1, **kw), SpatialBackbone(3, **kw)
+    kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride,
+              coord_channels=method in b.coord_channels)
+    return SpatialBackbone(1, kernels=tuple(b.radio_kernels), **kw), SpatialBackbone(3, **kw)
 
 def make_projectors(profile, in_channels:int|None=None) -> tuple:
-    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim`; with `ssl.projector: bins` one shared per-bin head (returned twice)."
+    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim` over the (pooled) feature grids of the profile's inputs."
     c, s, d = in_channels or profile.backbone.out_channels, profile.ssl, profile.dataset
-    if s.projector == 'bins':
-        g = BinProjector(c, s.proj_hidden, s.proj_dim)
-        return g, g
     stride = profile.backbone.stride
     hw_r = (math.ceil(d.heatmap_height/stride), math.ceil(d.heatmap_width/stride))
     hw_v = (math.ceil(d.image_height/stride), math.ceil(d.image_width/stride))

@@ -56,7 +56,8 @@ class Stage:
     notebook: str|None = None            # in nbs/, executed with papermill
     figures: list = field(default_factory=list)  # files the stage must write into the figure folder
     issue: int|None = None               # the issue that builds it, while it is not built
-    fn: str|None = None                  # 'module:function' called as fn(profile, root, fig_dir, log)
+    fn: str|None = None                  # 'module:function' called as fn(profile, root, fig_dir, log[, arg])
+    arg: str|None = None
 
     @property
     def built(self) -> bool: return self.notebook is not None or self.fn is not None
@@ -67,11 +68,14 @@ STAGES = [
     Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', '02_blur_model.ipynb', ['fig09_blur_model.png']),
     Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e',
           figures=['fig03_dataset_examples.png', 'fig14e_car_dimensions.png'], fn='radiovis_nb.data:reproduce_synthesis'),
-    Stage('train_ssl', 'SSL backbones CL / MCL / SCL with GT and YOLO masks, Fig. 10', issue=4),
-    Stage('selflabel', 'self-labels and calibration, Tab. 7, Fig. 13', issue=5),
-    Stage('train_localiser', 'localisers on self-labels and ground truth, Fig. 5, Fig. 6', issue=5),
-    Stage('baselines', 'genie-aided CFAR, RODNet-style teacher/student, YOLO (Tab. 8)', issue=6),
-    Stage('evaluate', 'Tab. 4-8, Fig. 7, Fig. 8 and REPORT.md beside the paper', issue=7),
+    Stage('detector', 'YOLO from scratch on the synthetic images; its boxes for MCL^Y / SCL^Y (Tab. 8)', fn='radiovis_nb.pipeline:run_stage', arg='detector'),
+    Stage('train_ssl', 'SSL backbones CL / MCL / SCL with GT and YOLO masks, the sweeps of Fig. 7, 8, 10', fn='radiovis_nb.pipeline:run_stage', arg='ssl'),
+    Stage('selflabel', 'self-labels of every SSL run, label-free calibration', fn='radiovis_nb.pipeline:run_stage', arg='selflabel'),
+    Stage('train_localiser', 'localisers on ground truth and self-labels, the label-density sweep', fn='radiovis_nb.pipeline:run_stage', arg='localiser'),
+    Stage('baselines', 'genie-aided CFAR + DBSCAN, RODNet-style teacher and student', fn='radiovis_nb.pipeline:run_stage', arg='baselines'),
+    Stage('evaluate', 'Tab. 4-8, Fig. 5-8, 10, 13 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
+          ['tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
+           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'REPORT.md']),
 ]
 
 def figure_dir(profile_name:str, root:Path) -> Path:
@@ -106,10 +110,16 @@ def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages
         else:
             import importlib
             mod, fn = s.fn.split(':')
-            getattr(importlib.import_module(mod), fn)(p, root, figs, log)
+            f = getattr(importlib.import_module(mod), fn)
+            f(p, root, figs, log, s.arg) if s.arg else f(p, root, figs, log)
         missing = [f for f in s.figures if not (figs/f).is_file()]
         if missing: raise RuntimeError(f"stage {s.name} ran but did not write {', '.join(missing)} into {figs}")
         result[s.name] = time.time() - t0
+        tj = root/'runs'/p.name/'timings.json'                 # wall time of the last run that did the stage's work
+        tj.parent.mkdir(parents=True, exist_ok=True)
+        t = json.loads(tj.read_text()) if tj.exists() else {}
+        if s.name not in t or result[s.name] > 30 or s.notebook: t[s.name] = result[s.name]
+        tj.write_text(json.dumps(t, indent=1))
         log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]:.1f} s -> {', '.join(s.figures)}"
             + (f"; executed notebook {nb_out/s.notebook}" if s.notebook else ''))
     built = [k for k, v in result.items() if v != 'not built']

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from .backbones import make_backbones, make_projectors
 
 # %% auto #0
-__all__ = ['METHODS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map', 'target_kernels',
-           'scl_scores', 'scl_loss', 'SSLModel']
+__all__ = ['METHODS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map', 'projector_attention',
+           'target_kernels', 'scl_scores', 'scl_loss', 'SSLModel']
 
 # %% ../nbs/11_contrastive.ipynb #8b4b580c
 def info_nce(q:torch.Tensor,        # queries [B, D], unit vectors
@@ -87,6 +87,13 @@ def attention_map(f_r:torch.Tensor,    # radar features [B, C, h, w] (or [C, h, 
     h = F.conv2d(fr, k[None]).squeeze(1)/(kh*kw)
     return h[0] if single else h
 
+def projector_attention(head:nn.Module, f_r:torch.Tensor, keys:torch.Tensor) -> torch.Tensor:
+    "Where a projector model looks: gradient x input of the similarity g(f_r) . k with respect to the radar features, summed over channels: [B, h, w]."
+    with torch.enable_grad():
+        f = f_r.detach().requires_grad_(True)
+        (head(f)*keys.detach()).sum().backward()
+        return (f.grad*f).sum(1).detach()
+
 def target_kernels(f_v:torch.Tensor, fboxes:torch.Tensor) -> list:
     "The target's feature bins of each masked image: [C, kh_i, kw_i] per sample."
     return [f_v[i, :, r0:r1, c0:c1] for i, (r0, c0, r1, c1) in enumerate(fboxes.tolist())]
@@ -121,7 +128,7 @@ class SSLModel(nn.Module):
         if method not in METHODS: raise ValueError(f"method {method!r}: choose one of {', '.join(METHODS)}")
         s = profile.ssl
         self.profile, self.method, self.ssl, self.mask_offset_px = profile, method, s, float(mask_offset_px)
-        self.f_r, self.f_v = make_backbones(profile, out_channels)
+        self.f_r, self.f_v = make_backbones(profile, out_channels, method)
         if method != 'scl':
             self.g_r, self.g_v = make_projectors(profile, self.f_r.out_channels)
             g = torch.Generator().manual_seed(seed)
@@ -130,11 +137,6 @@ class SSLModel(nn.Module):
                 self.key = nn.ModuleDict(dict(f_r=copy.deepcopy(self.f_r), f_v=copy.deepcopy(self.f_v),
                                               g_r=copy.deepcopy(self.g_r), g_v=copy.deepcopy(self.g_v)))
                 for p in self.key.parameters(): p.requires_grad_(False)
-
-    def spatial(self, f:torch.Tensor, modality:str) -> torch.Tensor:
-        "The spatial encodings cross-modal attention (Eq. 2) correlates: backbone features, or with a shared per-bin head its per-bin embeddings."
-        if self.method != 'scl' and self.ssl.projector == 'bins': return (self.g_r if modality == 'radio' else self.g_v).bins(f)
-        return f
 
     def masked_images(self, images:torch.Tensor, boxes:torch.Tensor) -> torch.Tensor:
         "gamma * v (Eq. 1) for MCL and SCL; the images themselves for CL."

@@ -206,7 +206,9 @@ class BackboneConfig:
     out_channels: int = spec('feature channels C per spatial bin (paper: 128)', ge=1)
     width_mult: float = spec('multiplier on the VGG-M channel widths of the hidden layers (96, 256, 512)', gt=0)
     depth: int = spec('3x3 convolutions after the last pooling (VGG-M: conv3-conv5, so 3)', ge=1)
-    coord_channels: bool = spec('append two coordinate channels (row, column in [-1, 1]) to each input (CoordConv): where a thing is becomes a feature')
+    coord_channels: list[str] = spec('SSL methods whose backbones get two coordinate channels (row, column in [-1, 1]) on their inputs (CoordConv)',
+                                     choices=('cl', 'mcl', 'scl'))
+    radio_kernels: list[int] = spec("kernel sizes of the radio backbone's conv1, conv2 and later convolutions (VGG-M: 7, 5, 3); smaller = a more local receptive field", ge=1, min_len=3)
     stride: int = spec('total stride of the backbone (paper: 8, 480x640 -> 60x80)', choices=(4, 8, 16))
 
 @dataclass(frozen=True)
@@ -222,13 +224,12 @@ class SSLConfig:
     ema_momentum: float = spec('EMA momentum of the key encoders', ge=0, lt=1)
     proj_dim: int = spec('output dimension of the 2-layer MLP projectors (paper: 64)', ge=1)
     proj_hidden: int = spec('hidden width of the projectors', ge=1)
-    projector: str = spec("CL/MCL heads: 'flatten' (per modality, over the pooled, flattened grid) or 'bins' (one per-bin MLP shared by both modalities, then averaged)",
-                          choices=('flatten', 'bins'))
-    proj_grid: list[int] = spec("'flatten' heads average-pool the feature grid to this [h, w] first; [0, 0]: flatten the full grid", ge=0, min_len=2)
+    proj_grid: list[int] = spec("the heads average-pool the feature grid to this [h, w] before flattening it; [0, 0]: flatten the full grid", ge=0, min_len=2)
     box_pad_px: float = spec('padding of target boxes before masking, px of the training image (paper: 5 at 640 x 480); fractional px give soft edges', ge=0)
     response_pad: int = spec('padding of the target response in feature bins (paper: 1)', ge=0)
     mask_offsets_px: list[float] = spec('signed mask offsets of the InfoMin sweep (Fig. 7), px of the training image', min_len=1)
     feature_dims: list[int] = spec('feature dimensionalities C of the capacity sweep (Fig. 8)', ge=1, min_len=1)
+    sweep_epochs: int = spec('epochs of the runs of the sweeps (Fig. 7, 8, 10); the main tables use `epochs`', ge=1)
 
 @dataclass(frozen=True)
 class LocaliserConfig:
@@ -266,6 +267,7 @@ class DetectorConfig:
     imgsz: int = spec('training image size, px', ge=32)
     batch_size: int = spec('batch size', ge=1)
     conf: float = spec('confidence threshold of predicted boxes used as masks', gt=0, lt=1)
+    max_train_images: int = spec('train on at most this many training images (evenly spaced); 0: all', ge=0)
 
 @dataclass(frozen=True)
 class EvaluationConfig:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, functools, collections
 from pathlib import Path
 import numpy as np
-from .core import profile_from_dict, ConfigError, DATA_SECTIONS
+from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles
 from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, ground_from_polar
 from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
 
@@ -34,7 +34,10 @@ class SynthData:
         if self.manifest.get('format') != FORMAT:
             raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}")
         p = self.manifest['profile']
-        self.profile = profile_from_dict(p['resolved'], p['name'], str(man), warn_for=DATA_SECTIONS)   # only the data sections matter here
+        # only the data sections of the recorded profile matter to a reader; the rest comes from today's shipped profile
+        base = load_profile(p['name'] if p['name'] in available_profiles() else 'paper').to_dict()
+        rec = {**base, **{s: p['resolved'][s] for s in DATA_SECTIONS if s in p['resolved']}}
+        self.profile = profile_from_dict(rec, p['name'], str(man), warn_for=DATA_SECTIONS)
         self.verify, self._verified = verify, set()
         self._chunks = self.manifest['chunks']
         self._open = functools.lru_cache(maxsize=cache_chunks)(self._open_chunk)

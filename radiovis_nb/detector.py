@@ -14,7 +14,7 @@ from .data import SynthData
 __all__ = ['export_yolo', 'box_iou', 'train_detector', 'predict_boxes', 'detection_table']
 
 # %% ../nbs/16_detector.ipynb #8cdbbb6e
-def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None) -> Path:
+def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None, max_train:int=0) -> Path:
     "Images (PNG) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits`; returns data.yaml."
     import matplotlib.image as mpimg
     import torch, torch.nn.functional as F
@@ -22,6 +22,8 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
     lab = data.labels
     for sp in splits:
         idx = data.split(sp)
+        if sp == 'train' and max_train and len(idx) > max_train:
+            idx = idx[np.linspace(0, len(idx) - 1, max_train).round().astype(int)]
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
         for i0 in range(0, len(idx), 256):
@@ -66,9 +68,13 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     data = data if isinstance(data, SynthData) else SynthData(data)
     det = profile.detector
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    yaml = export_yolo(data, out/'yolo_data', ('train', 'val'), (det.imgsz*data.profile.camera.height_px//data.profile.camera.width_px, det.imgsz))
+    yaml = export_yolo(data, out/'yolo_data', ('train', 'val'), (det.imgsz*data.profile.camera.height_px//data.profile.camera.width_px, det.imgsz),
+                       det.max_train_images)
     dev = resolve_device(device)
     tr.check_amp = _offline_amp_check
+    from ultralytics.utils import LOGGER
+    import logging
+    LOGGER.setLevel(logging.WARNING)             # ultralytics' per-epoch tables: our own log says what matters
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
     model.train(data=str(yaml), epochs=epochs or det.epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',

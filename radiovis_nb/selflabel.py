@@ -12,7 +12,7 @@ from torch import nn
 from .core import ConfigError, code_version
 from .radar import polar_from_xyz
 from .data import SynthData, HeatmapMaker, reading_radar
-from .contrastive import attention_map, feature_box, target_kernels
+from .contrastive import attention_map, feature_box, target_kernels, projector_attention
 from .ssl_train import load_pairs, load_ssl_model
 
 # %% auto #0
@@ -46,10 +46,12 @@ def peak_subbin(h:torch.Tensor) -> tuple:
 # %% ../nbs/13_selflabel.ipynb #0e6229c9
 @torch.no_grad()
 def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt', boxes_file=None, batch:int=64,
-                          device:str='cpu', indices=None):
-    "Raw self-labels of `split`'s frames (those with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score."
+                          device:str='cpu', indices=None, readout:str|None=None):
+    "Raw self-labels of `split`'s frames (those with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score. `readout`: 'eq2' or 'projector' (default: eq2 for SCL, projector for CL / MCL)."
     import pandas as pd
     prof = model.profile
+    readout = readout or ('eq2' if model.method == 'scl' else 'projector')
+    if readout not in ('eq2', 'projector'): raise ConfigError(f"readout {readout!r}: choose eq2 or projector")
     ds = prof.dataset
     pairs = load_pairs(data, split, (ds.image_height, ds.image_width), mask, boxes_file, require_box=True, indices=indices)
     heat = HeatmapMaker(data, prof, device)
@@ -62,11 +64,15 @@ def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)
         img = pairs.images[sl].to(device).float()/255
-        f_r = model.spatial(model.f_r(heat(pairs.csi[sl].to(device))), 'radio')
-        f_v = model.spatial(model.f_v(model.masked_images(img, box)), 'vision')
-        kernels = target_kernels(f_v, feature_box(box, img.shape[-2:], f_v.shape[-2:], model.ssl.response_pad))
-        for j, k in enumerate(kernels):
-            fr, fc, score = peak_subbin(attention_map(f_r[j], k))
+        f_r = model.f_r(heat(pairs.csi[sl].to(device)))
+        f_v = model.f_v(model.masked_images(img, box))
+        if readout == 'projector':                              # CL / MCL: attention of the projector heads
+            maps = projector_attention(model.g_r, f_r, model.g_v(f_v))
+        else:                                                   # Eq. 2 on the spatial encodings
+            kernels = target_kernels(f_v, feature_box(box, img.shape[-2:], f_v.shape[-2:], model.ssl.response_pad))
+            maps = [attention_map(f_r[j], k) for j, k in enumerate(kernels)]
+        for j, h in enumerate(maps):
+            fr, fc, score = peak_subbin(h)
             hr, hc = first + step*fr, first + step*fc                 # heatmap pixel (row, column)
             rows.append((int(pairs.indices[i + j]), fr, fc, hr, hc, float(radar.bin_to_range(hr, H)), float(radar.bin_to_azimuth(hc, W)), score))
     return pd.DataFrame(rows, columns=['index', 'feature_row', 'feature_col', 'heatmap_row', 'heatmap_col', 'range_m', 'azimuth_deg', 'score'])

@@ -13,3 +13,7 @@ def run_cli(*args, timeout=600, env=None, cwd=ROOT):
     exe = Path(sys.executable).with_name('radiovis')
     e = {**os.environ, **(env or {})}
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout, env=e, cwd=cwd, stdin=subprocess.DEVNULL)
+
+def pytest_configure(config):
+    # Sionna's RCS solver re-decorates a function on every call; Dr.Jit warns after the 1000th time. Harmless.
+    config.addinivalue_line('filterwarnings', 'ignore:The AST-transforming decorator:RuntimeWarning')

@@ -29,7 +29,6 @@ class StubModel(nn.Module):
         super().__init__()
         self.profile, self.method, self.ssl = profile, 'scl', profile.ssl
         self.f_r, self.f_v = PeakedRadio(bin_rc), FlatVision()
-    def spatial(self, f, modality): return f
     def masked_images(self, images, boxes): return images
 
 @pytest.mark.parametrize('bin_rc', [(2, 3), (3, 4), (3, 2)])
