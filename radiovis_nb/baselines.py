@@ -86,7 +86,7 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
     out = {}
     for i in range(0, len(indices), batch):
         idx = np.asarray(indices[i:i + batch])
-        hm_db = heat(torch.from_numpy(data.get('csi', idx)).to(device), idx)[:, 0].cpu().numpy()
+        hm_db = heat(torch.from_numpy(data.radar(idx)).to(device), idx)[:, 0].cpu().numpy()
         for j, k in enumerate(idx):
             p = 10**(hm_db[j]/10)
             det = cfar_2d(p, b.cfar_guard_cells, b.cfar_train_cells, b.cfar_pfa, b.cfar_kind)

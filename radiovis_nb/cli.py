@@ -220,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp)
     sp.add_argument('--weights', required=True); sp.add_argument('--data', required=True); sp.add_argument('--out', required=True, help='CSV file')
     sp.add_argument('--device', default='auto')
+    sp = sub.add_parser('import-cruw', help='import a CRUW copy (sequences/, annotations/) as a radiovis dataset')
+    sp.add_argument('root', help='the CRUW root folder')
+    sp.add_argument('--out', required=True, help='dataset folder')
+    sp.add_argument('--profile', default='cruw', help='grid, camera size and geometry of the import (default: cruw)')
+    sp.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE')
+    sp.add_argument('--sequences', nargs='*', default=None, help='only these sequences')
+    sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV index,x0,y0,x1,y1 in the original image px); default: from the annotations")
+    sp.add_argument('--target-class', default='car', choices=['car', 'cyclist', 'pedestrian'])
     sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
     sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
     sp.add_argument('--data', required=True, help='dataset folder')
@@ -306,6 +314,9 @@ def main(argv:list|None=None) -> int:
             data = SynthData(args.data)
             bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
             bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
+        elif args.command == 'import-cruw':
+            from radiovis_nb.cruw import import_cruw
+            import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class)
         elif args.command == 'subspace':
             import matplotlib; matplotlib.use('Agg')
             from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
@@ -330,6 +341,7 @@ def main(argv:list|None=None) -> int:
         print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
     except Exception as e:
         from radiovis_nb.data import DataError
-        if isinstance(e, DataError): print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
+        from radiovis_nb.cruw import CruwError
+        if isinstance(e, (DataError, CruwError)): print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
         raise
     return 0

@@ -44,6 +44,15 @@ class SynthData:
         self._labels = self._objects = None
 
     def __len__(self): return self.manifest['counts']['frames']
+
+    @property
+    def radar_key(self) -> str:
+        "The stored radar array: 'csi' (synthesised: heatmaps are derived on load) or 'heatmap' (imported power maps, dB on the dataset's grid)."
+        return self.manifest.get('radar_input', 'csi')
+
+    def radar(self, indices) -> np.ndarray:
+        "The stored radar data of frames `indices` (CSI or heatmaps, see `radar_key`)."
+        return self.get(self.radar_key, indices)
     def __repr__(self): return f"SynthData({self.root}, {len(self)} frames, profile {self.profile.name})"
 
     def split(self, name:str) -> np.ndarray:
@@ -107,7 +116,7 @@ class SynthData:
             df = self._table('labels').set_index('index', drop=False).sort_index()
             df['split'] = ''
             for s in ('train', 'val', 'test'): df.loc[self.split(s), 'split'] = s
-            df['model_name'] = np.asarray(self.manifest['models'])[df['model']]
+            if 'model' in df: df['model_name'] = np.asarray(self.manifest['models'])[df['model']]
             self._labels = df
         return self._labels
 
@@ -121,7 +130,7 @@ class SynthData:
         "Heatmaps of frames (torch [n, H, W]) on `profile`'s grid and training resolution (default: the dataset's), dB, standardised."
         import torch
         hm = HeatmapMaker(self, profile, device, standardise)
-        return hm(torch.from_numpy(self.get('csi', indices)).to(device), indices)[:, 0]
+        return hm(torch.from_numpy(self.radar(indices)).to(device), indices)[:, 0]
 
 def reading_radar(data:SynthData, profile=None):
     "The radar a dataset is read with: its own physics (carrier, band, array, noise) with `profile`'s heatmap grid (read-time keys)."
@@ -132,14 +141,32 @@ def reading_radar(data:SynthData, profile=None):
     return replace(r, **{k: getattr(profile.radar, k) for k in READ_TIME_KEYS['radar']})
 
 class HeatmapMaker:
-    "Batched training heatmaps from CSI on a device: `profile`'s grid and resolution, dB, standardised over the dataset's training frames."
+    "Batched training heatmaps on a device from a dataset's radar data: `profile`'s grid and resolution, dB, standardised over the training frames."
     _stats = {}
     def __init__(self, data:SynthData, profile=None, device='cpu', standardise:bool=True):
+        import torch
         profile = profile or data.profile
         self.data, self.radar = data, reading_radar(data, profile)
         self.hw = (profile.dataset.heatmap_height, profile.dataset.heatmap_width)
-        self.proc = RangeAzimuthProcessor(self.radar, *self.hw, device, heatmap_drop_m(data.profile))
+        self.device = torch.device(device)
+        if data.radar_key == 'csi': self.proc = RangeAzimuthProcessor(self.radar, *self.hw, device, heatmap_drop_m(data.profile))
+        else:                                            # stored heatmaps: resample the dataset's grid to this one
+            src = data.profile.radar
+            rows = src.range_to_bin(self.radar.range_axis_m(self.hw[0]), src.n_range_bins)
+            cols = src.azimuth_to_bin(self.radar.azimuth_axis_deg(self.hw[1]), src.n_azimuth_bins)
+            gy = torch.tensor(2*(rows + 0.5)/src.n_range_bins - 1, dtype=torch.float32)
+            gx = torch.tensor(2*(cols + 0.5)/src.n_azimuth_bins - 1, dtype=torch.float32)
+            self.grid = torch.stack(torch.meshgrid(gy, gx, indexing='ij')[::-1], -1)[None].to(self.device)   # [1, H, W, (x, y)]
+            self.proc = self._resample
         self.mean, self.std = self._standardisation() if standardise else (0.0, 1.0)
+
+    def _resample(self, hm):
+        "Stored dB heatmaps [n, H0, W0] -> this grid [n, H, W] (bilinear; outside the stored grid: its lowest value)."
+        import torch.nn.functional as F
+        x = hm.float()[:, None]
+        lo = x.amin(dim=(1, 2, 3), keepdim=True)
+        y = F.grid_sample(x - lo, self.grid.expand(len(x), -1, -1, -1), mode='bilinear', padding_mode='zeros', align_corners=False) + lo
+        return y[:, 0]
 
     def _standardisation(self) -> tuple:
         "Mean and std of dB over up to 256 training frames on this grid (computed once per dataset, grid and resolution)."
@@ -148,13 +175,13 @@ class HeatmapMaker:
         if key not in HeatmapMaker._stats:
             tr = self.data.split('train')
             pick = tr[np.unique(np.linspace(0, len(tr) - 1, min(256, len(tr))).round().astype(int))]
-            hm = self.proc(torch.from_numpy(self.data.get('csi', pick)).to(self.proc.device))
+            hm = self.proc(torch.from_numpy(self.data.radar(pick)).to(self.device))
             HeatmapMaker._stats[key] = (float(hm.mean()), float(hm.std()))
         return HeatmapMaker._stats[key]
 
-    def __call__(self, csi, indices=None):
-        "[n, 1, H, W] standardised heatmaps of CSI [n, n_rx, n_subcarriers] (torch, on the maker's device)."
-        try: return ((self.proc(csi) - self.mean)/self.std)[:, None]
+    def __call__(self, radar, indices=None):
+        "[n, 1, H, W] standardised heatmaps of radar data (CSI [n, n_rx, n_subcarriers] or stored heatmaps; torch, on the maker's device)."
+        try: return ((self.proc(radar) - self.mean)/self.std)[:, None]
         except ValueError as e:
             where = f" frames {list(np.atleast_1d(indices))[:8]}" if indices is not None else ''
             raise DataError(f"{self.data.root}:{where}: {e}") from None
@@ -179,7 +206,7 @@ class RadioVisualDataset:
     def __getitem__(self, i:int) -> dict:
         import torch, torch.nn.functional as F
         idx = int(self.indices[i])
-        hm = self.heat(torch.from_numpy(self.data.get('csi', [idx])), [idx])[0, 0]
+        hm = self.heat(torch.from_numpy(self.data.radar([idx])), [idx])[0, 0]
         img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1).float().div_(255)
         mask = torch.from_numpy(self.data.get('target_mask', [idx])[0]).float()[None]
         h0, w0 = img.shape[1:]
@@ -205,7 +232,8 @@ def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_
     if b[0] >= 0: ax_img.add_patch(plt.Rectangle((b[0] - 0.5, b[1] - 0.5), b[2] - b[0], b[3] - b[1], fill=False, ec='r', lw=1.5))
     ax_img.set_title(f"frame {index} ({row.split}): {row.model_name}"); ax_img.axis('off')
     r = data.profile.radar
-    hm, rax, aax = range_azimuth_heatmap(data.get('csi', [index])[0], r, drop_m=heatmap_drop_m(data.profile))
+    if data.radar_key == 'csi': hm = range_azimuth_heatmap(data.get('csi', [index])[0], r, drop_m=heatmap_drop_m(data.profile))[0]
+    else: hm = data.get(data.radar_key, [index])[0]
     ax_hm.imshow(hm, origin='lower', aspect='auto', cmap='viridis', extent=[r.azimuth_min_deg, r.azimuth_max_deg, r.range_min_m, r.range_max_m],
                  vmin=np.percentile(hm, 50), vmax=hm.max())
     ax_hm.scatter([row.azimuth_deg], [row.range_m], s=120, facecolors='none', edgecolors='r', lw=1.5)

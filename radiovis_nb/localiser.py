@@ -71,7 +71,7 @@ def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device
     out = []
     for i in range(0, len(indices), batch):
         idx = indices[i:i + batch]
-        out.append(model(heat(torch.from_numpy(data.get('csi', idx)).to(device), idx)).cpu())
+        out.append(model(heat(torch.from_numpy(data.radar(idx)).to(device), idx)).cpu())
     y = torch.cat(out).numpy()
     return y[:, 0]*norm['std'][0] + norm['mean'][0], y[:, 1]*norm['std'][1] + norm['mean'][1]
 
@@ -103,7 +103,7 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     norm = dict(mean=y.mean(0).tolist(), std=np.maximum(y.std(0), 1e-6).tolist())
     yt = torch.tensor((y - norm['mean'])/norm['std'], dtype=torch.float32)
     idx = df['index'].to_numpy()
-    csi = torch.from_numpy(data.get('csi', idx))
+    radar = torch.from_numpy(data.radar(idx))
     heat = HeatmapMaker(data, profile, dev)
     opt = torch.optim.Adam(model.parameters(), lr=L.lr)
     g = torch.Generator().manual_seed(seed)
@@ -114,7 +114,7 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
         tot = 0.0
         for b in range(0, len(idx), bs):
             sel = perm[b:b + bs]
-            pred = model(heat(csi[sel].to(dev)))
+            pred = model(heat(radar[sel].to(dev)))
             loss = torch.nn.functional.mse_loss(pred, yt[sel].to(dev))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             tot += float(loss.detach())*len(sel)

@@ -149,7 +149,13 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path='paper_figures', tag:str
         pred = pd.concat([pd.read_csv(Path(r)/'predictions.csv') for r in runs], ignore_index=True)
         per_seed = pred[pred.split == 'val'].groupby(['method', 'seed']).error_m.agg(
             p50_m=lambda e: np.percentile(e, 50), p90_m=lambda e: np.percentile(e, 90)).reset_index()
-        tab = mean_std(per_seed, ['p50_m', 'p90_m'])
+        if data.manifest.get('source') == 'cruw':                     # CRUW's own metric beside ours
+            from radiovis_nb.cruw import ols, ap_ols
+            cls = data.manifest['cruw'].get('target_class', 'car')
+            v = pred[pred.split == 'val']
+            ap = v.groupby(['method', 'seed']).apply(lambda d: ap_ols(ols(d.pred_x, d.pred_y, d.true_x, d.true_y, cls))['AP']).rename('AP_OLS')
+            per_seed = per_seed.merge(ap.reset_index(), on=['method', 'seed'])
+        tab = mean_std(per_seed, [c for c in ('p50_m', 'p90_m', 'AP_OLS') if c in per_seed])
         tab.to_csv(out/f'{pre}errors.csv'); (out/f'{pre}errors.md').write_text(markdown_table(tab) + '\n')
         plt.close(plot_error_cdfs(pred, out/f'{pre}fig05_error_cdf.png'))
         files += [f'{pre}errors.csv', f'{pre}errors.md', f'{pre}fig05_error_cdf.png']

@@ -64,7 +64,7 @@ def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)
         img = pairs.images[sl].to(device).float()/255
-        f_r = model.f_r(heat(pairs.csi[sl].to(device)))
+        f_r = model.f_r(heat(pairs.radar[sl].to(device)))
         f_v = model.f_v(model.masked_images(img, box))
         if readout == 'projector':                              # CL / MCL: attention of the projector heads
             maps = projector_attention(model.g_r, f_r, model.g_v(f_v))

@@ -34,9 +34,9 @@ def read_boxes_file(path:str|Path) -> dict:
 
 @dataclasses.dataclass
 class Pairs:
-    "A split's paired data in memory: CSI, images at the training resolution (uint8), target boxes in training px."
+    "A split's paired data in memory: radar data (CSI, or stored heatmaps), images at the training resolution (uint8), target boxes in training px."
     indices: torch.Tensor   # [N] frame indices
-    csi: torch.Tensor       # [N, n_rx, n_subcarriers] complex64
+    radar: torch.Tensor     # [N, n_rx, n_subcarriers] complex64 CSI, or [N, H0, W0] stored heatmaps
     images: torch.Tensor    # [N, 3, H, W] uint8
     boxes: torch.Tensor     # [N, 4] float32, -1 where there is none
     def __len__(self): return len(self.indices)
@@ -62,7 +62,7 @@ def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_f
                          .round_().clamp_(0, 255).to(torch.uint8) for i in range(0, len(img), 256)])
         sy, sx = image_hw[0]/h0, image_hw[1]/w0
         boxes = np.where(boxes >= 0, boxes*np.array([sx, sy, sx, sy], np.float32), boxes)
-    return Pairs(torch.from_numpy(idx), torch.from_numpy(data.get('csi', idx)), img.contiguous(), torch.from_numpy(boxes))
+    return Pairs(torch.from_numpy(idx), torch.from_numpy(data.radar(idx)), img.contiguous(), torch.from_numpy(boxes))
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
 def dist_setup(device:str='auto') -> tuple:
@@ -175,10 +175,10 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
         for b in range(steps_per_epoch):
             t0 = time.time()
             sel = order[b*local_bs:(b + 1)*local_bs]
-            csi = pairs.csi[sel].to(dev, non_blocking=True)
+            radar = pairs.radar[sel].to(dev, non_blocking=True)
             img = pairs.images[sel].to(dev, non_blocking=True).float().div_(255)
             box = pairs.boxes[sel].to(dev)
-            hm = heat(csi)
+            hm = heat(radar)
             if dev.type == 'cuda': hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
             with torch.autocast(**amp) if amp else _null():
                 res = net(hm, img, box)
@@ -240,7 +240,7 @@ def ssl_features(model, data:SynthData, split:str='val', max_frames:int=512, bat
     for i in range(0, len(pairs), batch):
         sl = slice(i, i + batch)
         img = pairs.images[sl].to(device).float()/255
-        fr.append(model.f_r(heat(pairs.csi[sl].to(device))).cpu())
+        fr.append(model.f_r(heat(pairs.radar[sl].to(device))).cpu())
         fv.append(model.f_v(model.masked_images(img, pairs.boxes[sl].to(device))).cpu())
     return dict(radio=torch.cat(fr), vision=torch.cat(fv))
 
