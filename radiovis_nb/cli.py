@@ -73,9 +73,11 @@ STAGES = [
     Stage('selflabel', 'self-labels of every SSL run, label-free calibration', fn='radiovis_nb.pipeline:run_stage', arg='selflabel'),
     Stage('train_localiser', 'localisers on ground truth and self-labels, the label-density sweep', fn='radiovis_nb.pipeline:run_stage', arg='localiser'),
     Stage('baselines', 'genie-aided CFAR + DBSCAN, RODNet-style teacher and student', fn='radiovis_nb.pipeline:run_stage', arg='baselines'),
-    Stage('evaluate', 'Tab. 4-8, Fig. 5-8, 10, 13 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
+    Stage('showcase', 'the three scenarios under every weather and lighting, with lidar (Fig. 3, 14, 15)', fn='radiovis_nb.pipeline:run_stage', arg='showcase'),
+    Stage('evaluate', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
           ['tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
-           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'REPORT.md']),
+           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
+           'fig15_weather.png', 'tab_weather_detector.md', 'REPORT.md']),
 ]
 
 def figure_dir(profile_name:str, root:Path) -> Path:

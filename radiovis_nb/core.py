@@ -13,11 +13,11 @@ import yaml
 # %% auto #0
 __all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'repo_root',
            'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section', 'BasestationConfig',
-           'CameraConfig', 'SceneConfig', 'DatasetConfig', 'BackboneConfig', 'SSLConfig', 'LocaliserConfig',
-           'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile', 'available_profiles',
-           'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile', 'sample_seed_sequence',
-           'sample_rng', 'sample_torch_generator', 'seed_everything', 'resolve_device', 'package_versions',
-           'mitsuba_variant', 'scoped_variant', 'code_version']
+           'CameraConfig', 'SceneConfig', 'WeatherConfig', 'DatasetConfig', 'BackboneConfig', 'SSLConfig',
+           'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile',
+           'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile',
+           'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'resolve_device',
+           'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -182,6 +182,23 @@ class SceneConfig:
             if lo > hi: raise ConfigError(f"{k}: [min, max] with min <= max, got {getattr(self, k)}")
 
 @dataclass(frozen=True)
+class WeatherConfig:
+    "Weather and lighting of the frames (§3.2, App. H Fig. 15): drawn per frame from these mixes."
+    conditions: list[str] = spec('weather conditions to draw from', choices=('clear', 'rain', 'snow', 'fog', 'dust'), min_len=1)
+    condition_weights: list[float] = spec('relative frequency of each condition', ge=0, min_len=1)
+    lightings: list[str] = spec('lightings to draw from', choices=('day', 'dusk', 'night'), min_len=1)
+    lighting_weights: list[float] = spec('relative frequency of each lighting', ge=0, min_len=1)
+    rain_rate_mmh: list[float] = spec('[min, max] rain rate, mm/h (radio: ITU-R P.838 attenuation)', ge=0, min_len=2)
+    fog_visibility_m: list[float] = spec('[min, max] visibility in fog, m (camera: Koschmieder; radio: ITU-R P.840 with Eldridge liquid water)', gt=0, min_len=2)
+    dust_visibility_m: list[float] = spec('[min, max] visibility in dust, m (camera only: dust is not modelled at 28 GHz)', gt=0, min_len=2)
+    lidar: bool = spec('store a lidar point cloud per frame (Tab. 2)')
+
+    def check(self):
+        for a, b in (('conditions', 'condition_weights'), ('lightings', 'lighting_weights')):
+            if len(getattr(self, a)) != len(getattr(self, b)): raise ConfigError(f"{a} and {b} need the same length")
+            if sum(getattr(self, b)) <= 0: raise ConfigError(f"{b}: at least one weight must be > 0")
+
+@dataclass(frozen=True)
 class DatasetConfig:
     "Synthesis of a paired radio-visual dataset and its split (paper §3.2: 24k/6k + 10k test)."
     seed: int = spec('dataset seed; every sample draws from (seed, index)', ge=0)
@@ -290,11 +307,11 @@ class RuntimeConfig:
 
 # %% ../nbs/00_core.ipynb #d61edf84
 SECTIONS = dict(radar='radiovis_nb.radar:RadarConfig', basestation=BasestationConfig, camera=CameraConfig,
-                scene=SceneConfig, dataset=DatasetConfig, backbone=BackboneConfig, ssl=SSLConfig,
+                scene=SceneConfig, weather=WeatherConfig, dataset=DatasetConfig, backbone=BackboneConfig, ssl=SSLConfig,
                 localiser=LocaliserConfig, baselines=BaselinesConfig, detector=DetectorConfig,
                 evaluation=EvaluationConfig, runtime=RuntimeConfig)
 DEFAULT_PROFILE = 'cpu'
-DATA_SECTIONS = ('radar', 'basestation', 'camera', 'scene', 'dataset')
+DATA_SECTIONS = ('radar', 'basestation', 'camera', 'scene', 'weather', 'dataset')
 READ_TIME_KEYS = dict(   # parameters applied when a dataset is read, not when it is made: not part of its hash
     dataset=('heatmap_height', 'heatmap_width', 'image_height', 'image_width'),
     radar=('n_range_bins', 'n_azimuth_bins', 'range_min_m', 'range_max_m', 'azimuth_min_deg', 'azimuth_max_deg', 'range_window', 'azimuth_window'))
@@ -310,7 +327,7 @@ def _section_cls(name):
 class Profile:
     "A resolved, validated configuration: one frozen dataclass per section."
     name: str; source: str
-    radar: typing.Any; basestation: BasestationConfig; camera: CameraConfig; scene: SceneConfig
+    radar: typing.Any; basestation: BasestationConfig; camera: CameraConfig; scene: SceneConfig; weather: WeatherConfig
     dataset: DatasetConfig; backbone: BackboneConfig; ssl: SSLConfig; localiser: LocaliserConfig
     baselines: BaselinesConfig; detector: DetectorConfig; evaluation: EvaluationConfig; runtime: RuntimeConfig
     description: str = ''

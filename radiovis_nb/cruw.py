@@ -266,20 +266,10 @@ def ols(pred_x, pred_y, true_x, true_y, cls:str='car') -> np.ndarray:
     return np.exp(-d2/(2*s2*OLS_KAPPA[cls]))
 
 def ap_ols(scores_ols, thresholds=np.arange(0.5, 0.901, 0.05), confidences=None) -> dict:
-    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (101-point interpolated precision)."
+    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
+    from radiovis_nb.metrics import average_precision
     o = np.asarray(scores_ols, float)
     conf = np.ones(len(o)) if confidences is None else np.asarray(confidences, float)
-    order = np.argsort(-conf, kind='stable')
-    out = {}
-    c = conf[order]
-    ends = np.r_[np.nonzero(np.diff(c))[0], len(c) - 1]        # equal confidences are one operating point, not an order
-    for t in thresholds:
-        tp = (o[order] >= t).astype(float)
-        ctp, cfp = np.cumsum(tp)[ends], np.cumsum(1 - tp)[ends]
-        rec, prec = ctp/len(o), ctp/np.maximum(ctp + cfp, 1e-12)
-        prec = np.maximum.accumulate(prec[::-1])[::-1]
-        rs = np.linspace(0, 1, 101)
-        idx = np.searchsorted(rec, rs, side='left')
-        out[f'AP{t:.2f}'] = float(np.mean([prec[i] if i < len(prec) else 0. for i in idx]))
-    out['AP'] = float(np.mean([v for k, v in out.items()]))
+    out = {f'AP{t:.2f}': average_precision(o >= t, conf, len(o)) for t in thresholds}
+    out['AP'] = float(np.mean(list(out.values())))
     return out

@@ -126,6 +126,16 @@ class SynthData:
         if self._objects is None: self._objects = self._table('objects')
         return self._objects
 
+    def lidar(self, index:int) -> dict:
+        "The lidar point cloud of frame `index` (datasets made with `weather.lidar`): xyz [P, 3] m, class and material names, target flags."
+        if not self.manifest.get('lidar'): raise DataError(f"{self.root}: made without lidar (weather.lidar: false)")
+        rec, _ = locate(self._chunks, int(index))
+        a = self._open(rec['name'])
+        sel = a['lidar/index'][...] == index
+        cls, mat = np.asarray(self.manifest['lidar']['classes']), np.asarray(self.manifest['lidar']['materials'])
+        return dict(xyz=a['lidar/xyz'][...][sel], cls=cls[a['lidar/cls'][...][sel]], material=mat[a['lidar/material'][...][sel]],
+                    target=a['lidar/target'][...][sel])
+
     def heatmaps(self, indices, profile=None, standardise:bool=True, device='cpu'):
         "Heatmaps of frames (torch [n, H, W]) on `profile`'s grid and training resolution (default: the dataset's), dB, standardised."
         import torch

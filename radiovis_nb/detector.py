@@ -11,7 +11,7 @@ from .core import ConfigError, resolve_device, code_version
 from .data import SynthData
 
 # %% auto #0
-__all__ = ['export_yolo', 'box_iou', 'train_detector', 'predict_boxes', 'detection_table']
+__all__ = ['export_yolo', 'box_iou', 'train_detector', 'predict_boxes', 'detection_table', 'ap50']
 
 # %% ../nbs/16_detector.ipynb #8cdbbb6e
 def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None, max_train:int=0) -> Path:
@@ -90,8 +90,8 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     log(f"detector {det.model}: mAP50 {rec['mAP50']:.3f} on val ({rec['seconds']:.0f} s)")
     return rec
 
-def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str='auto', batch:int=64):
-    "The most confident target box per frame in camera px (a DataFrame index, x0, y0, x1, y1, conf; frames without a box absent)."
+def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str='auto', batch:int=64, all_boxes:bool=False):
+    "The most confident target box per frame (every box with `all_boxes`) in camera px: a DataFrame index, x0, y0, x1, y1, conf; frames without a box absent."
     import pandas as pd
     from ultralytics import YOLO
     det = profile.detector
@@ -105,9 +105,9 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
         res = model.predict(imgs, imgsz=det.imgsz, conf=det.conf, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), verbose=False)
         for k, r in zip(idx, res):
             if len(r.boxes) == 0: continue
-            j = int(r.boxes.conf.argmax())
-            x0, y0, x1, y1 = r.boxes.xyxy[j].tolist()
-            rows.append((int(k), x0, y0, x1, y1, float(r.boxes.conf[j])))
+            for j in (range(len(r.boxes)) if all_boxes else [int(r.boxes.conf.argmax())]):
+                x0, y0, x1, y1 = r.boxes.xyxy[j].tolist()
+                rows.append((int(k), x0, y0, x1, y1, float(r.boxes.conf[j])))
     return pd.DataFrame(rows, columns=['index', 'x0', 'y0', 'x1', 'y1', 'conf'])
 
 def detection_table(data:SynthData, boxes, split:str='val') -> dict:
@@ -119,3 +119,19 @@ def detection_table(data:SynthData, boxes, split:str='val') -> dict:
     iou[pb.x0.isna().to_numpy()] = 0.
     tp = iou >= 0.5
     return dict(frames=int(len(lab)), recall_iou50=float(tp.mean()), mean_iou_at_50=float(iou[tp].mean()) if tp.any() else 0.0)
+
+def ap50(data:SynthData, boxes, indices) -> float:
+    "AP at IoU 0.5 of all predicted boxes (with confidences) of frames `indices` against their visible targets (one per frame; a second match is a false positive)."
+    from radiovis_nb.metrics import average_precision
+    lab = data.labels.loc[indices]
+    gt = lab[lab.visible_px > 0]
+    b = boxes[boxes['index'].isin(indices)].sort_values('conf', ascending=False)
+    matched, tp = set(), []
+    for r in b.itertuples():
+        ok = False
+        if r.index in gt.index and r.index not in matched:
+            g = gt.loc[r.index, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+            ok = box_iou([[r.x0, r.y0, r.x1, r.y1]], [g])[0] >= 0.5
+            if ok: matched.add(r.index)
+        tp.append(ok)
+    return average_precision(tp, b.conf.to_numpy(), len(gt))

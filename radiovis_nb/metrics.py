@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['percentile_errors', 'error_table', 'error_cdf', 'wasserstein_quadratic', 'histogram_edges', 'kl_divergence',
-           'mutual_information', 'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs',
+__all__ = ['percentile_errors', 'error_table', 'error_cdf', 'average_precision', 'wasserstein_quadratic', 'histogram_edges',
+           'kl_divergence', 'mutual_information', 'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs',
            'plot_label_histograms', 'deviation_table', 'evaluate']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
@@ -34,6 +34,22 @@ def error_cdf(errors, grid=None) -> tuple:
     return e, np.arange(1, len(e) + 1)/len(e)
 
 # %% ../nbs/17_metrics.ipynb #8090510d
+def average_precision(is_tp, confidences, n_positives:int) -> float:
+    "101-point interpolated AP of detections (true-positive flags and confidences) against `n_positives` objects."
+    tp = np.asarray(is_tp, float)
+    if n_positives <= 0: return float('nan')
+    if tp.size == 0: return 0.0
+    conf = np.asarray(confidences, float)
+    order = np.argsort(-conf, kind='stable')
+    tp, c = tp[order], conf[order]
+    ends = np.r_[np.nonzero(np.diff(c))[0], len(c) - 1]
+    ctp, cfp = np.cumsum(tp)[ends], np.cumsum(1 - tp)[ends]
+    rec, prec = ctp/n_positives, ctp/np.maximum(ctp + cfp, 1e-12)
+    prec = np.maximum.accumulate(prec[::-1])[::-1]
+    idx = np.searchsorted(rec, np.linspace(0, 1, 101), side='left')
+    return float(np.mean([prec[i] if i < len(prec) else 0. for i in idx]))
+
+# %% ../nbs/17_metrics.ipynb #77ac4813
 def wasserstein_quadratic(a, b) -> float:
     "D_W with quadratic cost: the integral over quantiles of |F_a^-1 - F_b^-1|^2 (POT, p = 2)."
     import ot
@@ -69,7 +85,7 @@ def label_deviation(gt_range, est_range, gt_az, est_az, profile) -> dict:
                 angle_DW=wasserstein_quadratic(gt_az, est_az), angle_KL=kl_divergence(gt_az, est_az, ae),
                 angle_MI=mutual_information(gt_az, est_az, ae))
 
-# %% ../nbs/17_metrics.ipynb #3c6ff26e
+# %% ../nbs/17_metrics.ipynb #0bd01edb
 def markdown_table(df, floatfmt:str='.3f', index:bool=True) -> str:
     "A pandas DataFrame as a GitHub markdown table (no extra dependency)."
     cols = ([df.index.name or ''] if index else []) + [str(c) for c in df.columns]

@@ -12,7 +12,7 @@ from .core import PACKAGE_DIR, ConfigError, code_version
 
 # %% auto #0
 __all__ = ['code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'ssl_run_name', 'ssl_runs',
-           'unique_runs', 'plan', 'reproduce_pipeline', 'run_stage']
+           'unique_runs', 'plan', 'showcase_profile', 'reproduce_pipeline', 'run_stage']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -193,19 +193,39 @@ def plan(ctx:Context) -> dict:
     units += [Unit(f'rodnet-s{sd}', R/'localiser'/f'rodnet-s{sd}', dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
                    loc(R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
     stages['baselines'] = units
+
+    def showcase(u):
+        from radiovis_nb.synth import synthesise
+        from radiovis_nb.data import SynthData
+        prof = showcase_profile(p)
+        synthesise(prof, u.folder/'data', manifest_dir=None, progress=False, log=ctx.log)
+        w = R/'detector'/'train'/'weights'/'best.pt'
+        if w.exists():
+            from radiovis_nb.detector import predict_boxes
+            data = SynthData(u.folder/'data')
+            predict_boxes(w, data, np.arange(len(data)), p, ctx.device, all_boxes=True).to_csv(u.folder/'boxes.csv', index=False)
+    stages['showcase'] = [Unit('scenarios, weather, lidar', R/'showcase', dict(stage='showcase', data=showcase_profile(p).data_hash), showcase)]
     return stages
+
+def showcase_profile(p):
+    "A small dataset of the three scenarios (evenly mixed) under every weather and lighting, with lidar (issue: the full dataset, Fig. 3, 15)."
+    L = p.scene.sequence_length
+    n_seq = 30 if p.dataset.n_trainval >= 1000 else 6
+    return replace(p, scene=replace(p.scene, scenario='mixed'),
+                   weather=replace(p.weather, condition_weights=[1.0]*len(p.weather.conditions), lighting_weights=[2.0] + [1.0]*(len(p.weather.lightings) - 1), lidar=True),
+                   dataset=replace(p.dataset, n_trainval=n_seq*L, n_test=0, val_fraction=0.0, chunk_frames=3*L))
 
 # %% ../nbs/19_pipeline.ipynb #10599569
 def reproduce_pipeline(ctx:Context, stages=None) -> dict:
     "Run the learning stages of a reproduction (the dataset must exist); returns the stage timings in seconds."
     plans = plan(ctx)
-    for name in ('detector', 'ssl', 'selflabel', 'localiser', 'baselines'):
+    for name in ('detector', 'ssl', 'selflabel', 'localiser', 'baselines', 'showcase'):
         if stages is None or name in stages: run_units(ctx, name, plans[name])
     return ctx.timings
 
 # %% ../nbs/19_pipeline.ipynb #d93f1515
 def run_stage(profile, root:Path, fig_dir:Path, log, stage:str, device:str='auto'):
-    "One learning stage of `radiovis reproduce`: 'detector', 'ssl', 'selflabel', 'localiser' or 'baselines'."
+    "One stage of `radiovis reproduce`: 'detector', 'ssl', 'selflabel', 'localiser', 'baselines' or 'showcase'."
     R = Path(root)/'runs'/profile.name
     ctx = Context(profile, Path(root), R, Path(fig_dir), device, log)
     if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")

@@ -8,7 +8,7 @@ import math, time, contextlib, warnings
 from dataclasses import dataclass
 import numpy as np
 from .core import load_profile, sample_rng, sample_seed_sequence, mitsuba_variant, scoped_variant
-from .radar import Paths, C0, csi_from_paths, add_noise, point_targets
+from .radar import Paths, C0, csi_from_paths, add_noise, point_targets, attenuate, weather_attenuation_db_per_km
 from .scene import Mesh, Layout, MATERIALS, make_layout
 
 # %% auto #0
@@ -190,11 +190,14 @@ class RadioSimulator:
         p, hit = _canonical(p, np.asarray(tgt))
         return FramePaths(p, hit, 0.0)
 
-    def simulate_sequence(self, layout:Layout, indices, seed:int|None=None, with_target:bool=False) -> dict:
-        "CSI of every frame, `csi` complex64 [T, n_rx, n_subcarriers] with receiver noise; `csi_target` (noise-free, target paths only) on request."
+    def simulate_sequence(self, layout:Layout, indices, seed:int|None=None, with_target:bool=False, weather:list|None=None) -> dict:
+        "CSI of every frame, `csi` complex64 [T, n_rx, n_subcarriers] with receiver noise (and each frame's `weather` on the path); `csi_target` (noise-free, target paths only) on request."
         seed = self.profile.dataset.seed if seed is None else seed
         indices = list(indices)
         fps = self.sequence_paths(layout, indices, seed)
+        if weather is not None:
+            for fp, w in zip(fps, weather):
+                fp.paths = attenuate(fp.paths, weather_attenuation_db_per_km(self.radar.carrier_hz, w['condition'], w['rain_mmh'], w['visibility_m']))
         csi = np.stack([add_noise(csi_from_paths(self.radar, fp.paths)[..., 0], self.radar, sample_rng(seed, i, 'noise'))
                         for fp, i in zip(fps, indices)])
         out = dict(csi=csi, n_paths=np.array([len(fp.paths) for fp in fps]), n_target_paths=np.array([int(fp.target.sum()) for fp in fps]),

@@ -10,9 +10,10 @@ import numpy as np
 from .core import load_profile, sample_rng
 
 # %% auto #0
-__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'SCENARIOS', 'Mesh', 'box_mesh',
-           'extrude_profile', 'cylinder_y', 'cylinder_z', 'Material', 'CarModel', 'Part', 'SceneItem', 'car_parts',
-           'Layout', 'place_car', 'parking_lot', 'make_layout']
+__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS',
+           'WEATHER_CODES', 'LIGHTING_CODES', 'Mesh', 'box_mesh', 'extrude_profile', 'cylinder_y', 'cylinder_z',
+           'Material', 'CarModel', 'Part', 'SceneItem', 'car_parts', 'Layout', 'place_car', 'parking_lot', 'Street',
+           'street', 'frame_weather', 'scenario_of', 'make_layout']
 
 # %% ../nbs/03_scene.ipynb #1b09502c
 @dataclass
@@ -307,13 +308,136 @@ def parking_lot(rng:np.random.Generator, profile) -> Layout:
     heading = 0.0 if direction > 0 else math.pi
     return Layout('parking_lot', static, m.name, parts, dims, colour, positions, heading, np.array([direction*speed, 0., 0.]))
 
-SCENARIOS = {'parking_lot': parking_lot}
+# %% ../nbs/03_scene.ipynb #58b8e955
+@dataclass(frozen=True)
+class Street:
+    "A street scenario as data: the roadside it is lined with."
+    lane_w: float = 3.5                 # width of a lane, m (two lanes)
+    sidewalk_w: float = 2.0
+    frontage: str = 'houses'            # 'houses' (gardens, hedges, trees) or 'towers' (a continuous canyon)
+    setback_m: tuple = (4.0, 8.0)       # distance of the buildings' fronts behind the sidewalk
+    height_m: tuple = (3.0, 6.0)        # building (wall) heights
+    length_m: tuple = (10.0, 16.0)      # building lengths along the street
+    gap_m: tuple = (4.0, 10.0)          # gaps between buildings
+    materials: tuple = ('brick', 'wood', 'concrete')
+
+STREETS = dict(suburban=Street(), street_canyon=Street(frontage='towers', setback_m=(0.0, 1.0), height_m=(12.0, 40.0), length_m=(10.0, 25.0),
+                                                       gap_m=(0.0, 2.0), materials=('glass_facade', 'concrete', 'glass_facade')))
+WALL_COLOURS = dict(brick=(0.42, 0.16, 0.10), wood=(0.55, 0.45, 0.30), concrete=(0.50, 0.49, 0.46), glass_facade=(0.12, 0.18, 0.24))
+
+def _target_car(rng, models):
+    m = models[int(rng.integers(len(models)))]
+    colour = str(rng.choice(list(CAR_COLOURS)))
+    parts = car_parts(m, _car_scale(rng), CAR_COLOURS[colour])
+    bb = Mesh.merge([p.mesh for p in parts]).bounds
+    return m, colour, parts, bb[1] - bb[0]
+
+def _house(name, rng, x, y, w, d, h, side, material) -> SceneItem:
+    "A house: walls and a gabled roof whose ridge runs along the street (y)."
+    wall = box_mesh((w, d, h), (x, y, h/2))
+    rh = float(rng.uniform(1.5, 3.0))
+    roof = extrude_profile([[-w/2 - 0.3, 0], [w/2 + 0.3, 0], [0, rh]], -d/2 - 0.3, d/2 + 0.3)      # profile in (x, z), along y
+    roof = Mesh(roof.vertices + [x, y, h], roof.faces)
+    shade = float(rng.uniform(0.8, 1.2))
+    roof_col = [(0.35, 0.12, 0.08), (0.22, 0.22, 0.24), (0.30, 0.22, 0.15)][int(rng.integers(3))]
+    return SceneItem(name, 'house', [Part(wall, material, tuple(min(1., c*shade) for c in WALL_COLOURS[material])),
+                                     Part(roof, 'concrete', roof_col)], np.array([x, y, (h + rh)/2]), np.array([d, w, h + rh]), np.pi/2)
+
+def street(rng:np.random.Generator, profile, kind:str) -> Layout:
+    "A street scenario (suburban, street canyon): static roadside, kerb-side parked cars, and the target driving along the street."
+    sc, T = profile.scene, profile.scene.sequence_length
+    st = STREETS[kind]
+    xs = float(rng.uniform(-3, 3))                                             # the street's axis, x = xs, along boresight
+    half_fov = math.radians(min(profile.camera.hfov_deg/2, max(abs(profile.radar.azimuth_min_deg), abs(profile.radar.azimuth_max_deg))))
+    y0, y1 = 4.0, 110.0
+    static = [SceneItem('ground', 'ground', [Part(box_mesh((200., 200., 0.1), (0., 60., -0.05)), 'asphalt', (0.09, 0.09, 0.09))],
+                        np.array([0., 60., -0.05]), np.array([200., 200., 0.1]))]
+    road = st.lane_w
+    for side in (-1, 1):                                                       # sidewalks
+        xc = xs + side*(road + st.sidewalk_w/2)
+        static.append(SceneItem(f'sidewalk_{side:+d}', 'ground', [Part(box_mesh((st.sidewalk_w, y1 - y0, 0.15), (xc, (y0 + y1)/2, 0.075)), 'concrete',
+                                (0.35, 0.35, 0.33))], np.array([xc, (y0 + y1)/2, 0.075]), np.array([y1 - y0, st.sidewalk_w, 0.15]), np.pi/2))
+    k = 0
+    for side in (-1, 1):                                                       # the roadside
+        y = y0 + float(rng.uniform(0, 6))
+        while y < y1:
+            L = float(rng.uniform(*st.length_m)); d = float(rng.uniform(8, 12)) if st.frontage == 'houses' else float(rng.uniform(10, 20))
+            h = float(rng.uniform(*st.height_m))
+            front = xs + side*(road + st.sidewalk_w + float(rng.uniform(*st.setback_m)))
+            xc = front + side*d/2
+            mat = str(rng.choice(list(st.materials)))
+            if st.frontage == 'houses':
+                static.append(_house(f'house_{k}', rng, xc, y + L/2, d, L, h, side, mat))
+                if rng.random() < 0.7:                                         # a hedge along the garden's front
+                    hx = xs + side*(road + st.sidewalk_w + 0.4)
+                    hh = float(rng.uniform(0.7, 1.3))
+                    static.append(SceneItem(f'hedge_{k}', 'hedge', [Part(box_mesh((0.7, L*0.8, hh), (hx, y + L/2, hh/2)), 'wood', (0.10, 0.30, 0.08))],
+                                            np.array([hx, y + L/2, hh/2]), np.array([L*0.8, 0.7, hh]), np.pi/2))
+                if rng.random() < 0.5:                                         # a tree in the garden
+                    tx, ty = (front + xs + side*(road + st.sidewalk_w))/2, y + float(rng.uniform(0.2, 0.8))*L
+                    trunk = Part(cylinder_z(0.15, 0., 2.5, (tx, ty), n=8), 'wood', (0.25, 0.15, 0.08))
+                    crown = Part(cylinder_z(1.6, 2.5, 5.5, (tx, ty), n=10), 'wood', (0.12, 0.35, 0.10))
+                    static.append(SceneItem(f'tree_{k}', 'tree', [trunk, crown], np.array([tx, ty, 2.75]), np.array([3.2, 3.2, 5.5])))
+            else:
+                static.append(_building(f'building_{k}', rng, xc, y + L/2, d, L, h))
+                static[-1].parts[0] = Part(static[-1].parts[0].mesh, mat, WALL_COLOURS[mat])
+            k += 1
+            y += L + float(rng.uniform(*st.gap_m))
+    # cars parked at the kerb, parallel to the street
+    models = CAR_MODELS[:sc.n_car_models]
+    names = list(CAR_COLOURS)
+    slots = [(side, y) for side in (-1, 1) for y in np.arange(y0 + 4, 60, 6.0)]
+    n_cars = int(rng.integers(sc.max_parked_cars//2, sc.max_parked_cars + 1)) if sc.max_parked_cars else 0
+    chosen = rng.choice(len(slots), size=min(n_cars, len(slots)), replace=False)
+    colours = [names[i % len(names)] for i in rng.permutation(max(len(chosen), len(names)))]
+    for n, c in enumerate(sorted(chosen)):
+        side, y = slots[c]
+        m = models[int(rng.integers(len(models)))]
+        heading = math.pi/2 if side > 0 else -math.pi/2
+        dx, dy = rng.normal(0, sc.car_jitter_std_m, 2)
+        static.append(place_car(f'car_{n:02d}', m, colours[n], xs + side*(road - 1.1) + dx, float(y) + dy, heading + math.radians(float(rng.normal(0, 1.))),
+                                _car_scale(rng)))
+    # the target: away from the basestation in the right-hand lane, or towards it in the left-hand lane
+    m, colour, parts, dims = _target_car(rng, models)
+    away = rng.random() < 0.5
+    xt = xs + (road/2 if away else -road/2) + float(rng.normal(0, 0.2))
+    speed = float(rng.uniform(*sc.target_speed_mps[:2]))
+    span = speed*sc.frame_interval_s*(T - 1)
+    y_min = max(8.0, abs(xt)/math.tan(half_fov) + dims[0])                    # the whole track inside the field of view
+    y_start = float(rng.uniform(y_min, max(y_min, 0.9*profile.radar.range_max_m - span - dims[0])))
+    ys = y_start + np.arange(T)*speed*sc.frame_interval_s
+    if not away: ys = ys[::-1]
+    positions = np.c_[np.full(T, xt), ys, np.full(T, dims[2]/2)]
+    heading = math.pi/2 if away else -math.pi/2
+    return Layout(kind, static, m.name, parts, dims, colour, positions, heading, np.array([0., (1 if away else -1)*speed, 0.]))
+
+SCENARIOS = {'parking_lot': parking_lot,
+             'suburban': lambda rng, profile: street(rng, profile, 'suburban'),
+             'street_canyon': lambda rng, profile: street(rng, profile, 'street_canyon')}
+
+WEATHER_CODES = ('clear', 'rain', 'snow', 'fog', 'dust')
+LIGHTING_CODES = ('day', 'dusk', 'night')
+
+def frame_weather(profile, index:int, seed:int|None=None) -> dict:
+    "The weather of frame `index`, drawn from the profile's mix with the generator of (seed, index, 'weather'): condition, lighting, rain rate, visibility."
+    w = profile.weather
+    rng = sample_rng(profile.dataset.seed if seed is None else seed, index, 'weather')
+    cw, lw = np.asarray(w.condition_weights, float), np.asarray(w.lighting_weights, float)
+    cond = w.conditions[int(rng.choice(len(cw), p=cw/cw.sum()))]
+    light = w.lightings[int(rng.choice(len(lw), p=lw/lw.sum()))]
+    rain = float(rng.uniform(*w.rain_rate_mmh[:2])) if cond == 'rain' else 0.0
+    vis = float(rng.uniform(*(w.fog_visibility_m if cond == 'fog' else w.dust_visibility_m)[:2])) if cond in ('fog', 'dust') else float('inf')
+    return dict(condition=cond, lighting=light, rain_mmh=rain, visibility_m=vis)
+
+def scenario_of(profile, sequence:int) -> str:
+    "The scenario of a sequence: the profile's, or with 'mixed' the three in turn (evenly mixed)."
+    name = profile.scene.scenario
+    return sorted(SCENARIOS)[sequence % len(SCENARIOS)] if name == 'mixed' else name
 
 def make_layout(profile, sequence:int, seed:int|None=None) -> Layout:
     "The layout of sequence `sequence` of a dataset: its scenario function fed the generator of (seed, sequence)."
     seed = profile.dataset.seed if seed is None else seed
-    name = profile.scene.scenario
-    if name == 'mixed': name = sorted(SCENARIOS)[sequence % len(SCENARIOS)]
+    name = scenario_of(profile, sequence)
     if name not in SCENARIOS:
         raise NotImplementedError(f"scene.scenario = {name!r} is not built yet (available: {', '.join(SCENARIOS)})")
     return SCENARIOS[name](sample_rng(seed, sequence, 'layout'), profile)

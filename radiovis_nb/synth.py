@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 from .core import load_profile, sample_rng, repo_root, code_version, ConfigError
 from .radar import polar_from_xyz
-from .scene import make_layout, CAR_MODELS, CAR_COLOURS
+from .scene import make_layout, CAR_MODELS, CAR_COLOURS, SCENARIOS, WEATHER_CODES, LIGHTING_CODES, frame_weather
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
            'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_chunk', 'sequence_labels',
-           'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'write_manifest', 'locate', 'bench_synth']
+           'make_sequence', 'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'write_manifest', 'locate',
+           'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = 'radiovis-dataset/1'
@@ -159,23 +160,42 @@ def _radio_and_camera(profile, device:str):
     from radiovis_nb.camera import CameraRenderer
     return RadioSimulator(profile, device=device), CameraRenderer(profile, device=device)
 
+def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=None) -> dict:
+    "Every array of one sequence: its frames' weather drawn, echoes simulated through it, images rendered and weathered, labels."
+    from radiovis_nb.camera import apply_weather
+    t0 = time.perf_counter()
+    layout = make_layout(profile, spec.sequence)
+    if layout.n_frames != spec.n_frames:         # the last, shorter sequence of a subset
+        layout.positions = layout.positions[:spec.n_frames]
+    idx = spec.first + np.arange(spec.n_frames)
+    weather = [frame_weather(profile, int(i)) for i in idx]
+    r = radio.simulate_sequence(layout, idx, weather=weather)
+    t1 = time.perf_counter()
+    c = camera.render_sequence(layout, lidar=profile.weather.lidar)
+    images = c['image'].copy()
+    for t, w in enumerate(weather):              # image-space weather and lighting; labels, depth and lidar are unchanged
+        if w['condition'] != 'clear' or w['lighting'] != 'day':
+            images[t] = apply_weather(images[t], c['depth'][t], w['condition'], w['lighting'], sample_rng(profile.dataset.seed, int(idx[t]), 'weather-camera'),
+                                      visibility_m=w['visibility_m'] if np.isfinite(w['visibility_m']) else None, rain_mmh=w['rain_mmh'] or 10.0)
+    t2 = time.perf_counter()
+    lab, obj = sequence_labels(profile, spec, layout, r, c)
+    lab.update(weather=np.array([WEATHER_CODES.index(w['condition']) for w in weather], np.int8),
+               lighting=np.array([LIGHTING_CODES.index(w['lighting']) for w in weather], np.int8),
+               rain_mmh=np.array([w['rain_mmh'] for w in weather]), visibility_m=np.array([w['visibility_m'] for w in weather]),
+               scenario=np.full(spec.n_frames, sorted(SCENARIOS).index(layout.scenario), np.int8))
+    out = dict(csi=r['csi'], image=images, target_mask=c['target_mask'], depth=c['depth'].astype(np.float16),
+               **{f'labels/{k}': v for k, v in lab.items()}, **{f'objects/{k}': v for k, v in obj.items()})
+    if profile.weather.lidar:
+        out.update({'lidar/xyz': c['lidar_xyz'], 'lidar/index': (spec.first + c['lidar_frame']).astype(np.int64), 'lidar/cls': c['lidar_cls'],
+                    'lidar/material': c['lidar_material'], 'lidar/target': c['lidar_target']})
+    if timing is not None:
+        for k, v in (('radio_s', t1 - t0), ('camera_s', t2 - t1)): timing[k] = timing.get(k, 0.) + v
+    return out
+
 def make_chunk(profile, chunk:list, radio, camera) -> dict:
     "Every array of one chunk (its sequences simulated and rendered)."
-    parts, labs, objs = [], [], []
-    for spec in chunk:
-        layout = make_layout(profile, spec.sequence)
-        if layout.n_frames != spec.n_frames:     # the last, shorter sequence of a subset
-            layout.positions = layout.positions[:spec.n_frames]
-        idx = spec.first + np.arange(spec.n_frames)
-        r = radio.simulate_sequence(layout, idx)
-        c = camera.render_sequence(layout)
-        lab, obj = sequence_labels(profile, spec, layout, r, c)
-        parts.append(dict(csi=r['csi'], image=c['image'], target_mask=c['target_mask'], depth=c['depth'].astype(np.float16)))
-        labs.append(lab); objs.append(obj)
-    out = _concat(parts)
-    out.update({f'labels/{k}': v for k, v in _concat(labs).items()})
-    out.update({f'objects/{k}': v for k, v in _concat(objs).items()})
-    return out
+    seqs = [make_sequence(profile, spec, radio, camera) for spec in chunk]
+    return {k: np.concatenate([s[k] for s in seqs]) for k in seqs[0]}
 
 def dataset_spec(profile) -> dict:
     "What a dataset folder holds, written to dataset.json before the first chunk: a rerun must match it."
@@ -272,7 +292,8 @@ def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
                            sequences=sum(len(c) for c in chunks), chunks=len(chunks)),
                splits=dict(sequences=splits, indices=idx),
                chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
-               models=MODEL_NAMES, colours=COLOUR_NAMES)
+               models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
+               lidar=dict(classes=_lidar_tables()[0], materials=_lidar_tables()[1]) if profile.weather.lidar else None)
     _write_json_atomic(out/'manifest.json', man)
     if manifest_dir == 'auto':
         root = repo_root(); manifest_dir = root/'data_manifests' if root else None
@@ -282,6 +303,12 @@ def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
     log(f"manifest: {out/'manifest.json'}" + (f" (copy: {Path(manifest_dir)/(out.name + '.json')})" if manifest_dir else '')
         + f"; {man['counts']['train']} train, {man['counts']['val']} val, {man['counts']['test']} test frames")
     return man
+
+def _lidar_tables() -> tuple:
+    "The class and material names lidar ids index (the camera stage's tables)."
+    from radiovis_nb.camera import SCENE_CLASSES
+    from radiovis_nb.scene import MATERIALS
+    return list(SCENE_CLASSES), list(MATERIALS)
 
 def locate(records:list, index:int) -> tuple:
     "(record, offset) of the chunk that holds frame `index`, from chunk records with 'first' and 'count'."
@@ -300,17 +327,10 @@ def bench_synth(profile, mode:str|None=None, n_sequences:int=3, device:str='auto
     t_radio = t_cam = t_all = 0.0; frames = 0
     with tempfile.TemporaryDirectory() as d:
         for k, spec in enumerate(seqs[:n_sequences + 1]):
-            t0 = time.perf_counter()
-            layout = make_layout(profile, spec.sequence)
-            idx = spec.first + np.arange(spec.n_frames)
-            r = radio.simulate_sequence(layout, idx); t1 = time.perf_counter()
-            c = camera.render_sequence(layout); t2 = time.perf_counter()
-            lab, obj = sequence_labels(profile, spec, layout, r, c)
-            arrays = dict(csi=r['csi'], image=c['image'], target_mask=c['target_mask'], depth=c['depth'].astype(np.float16),
-                          **{f'labels/{k_}': v for k_, v in lab.items()}, **{f'objects/{k_}': v for k_, v in obj.items()})
-            write_chunk(Path(d)/chunk_name(k), arrays, dict(chunk=k)); t3 = time.perf_counter()
+            t0, tm = time.perf_counter(), {}
+            write_chunk(Path(d)/chunk_name(k), make_sequence(profile, spec, radio, camera, tm), dict(chunk=k))
             if k == 0: continue                                     # warm-up: JIT compilation
-            t_radio += t1 - t0; t_cam += t2 - t1; t_all += t3 - t0; frames += spec.n_frames
+            t_radio += tm['radio_s']; t_cam += tm['camera_s']; t_all += time.perf_counter() - t0; frames += spec.n_frames
     return dict(profile=profile.name, mode=radio.mode, frames=frames, radio_fps=frames/t_radio, camera_fps=frames/t_cam,
                 total_fps=frames/t_all, seconds_per_frame=t_all/frames,
                 image=(profile.camera.width_px, profile.camera.height_px), rays=profile.dataset.samples_per_src)

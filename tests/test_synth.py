@@ -122,3 +122,34 @@ def test_reproduce_stage_writes_figures(smoke_dir, profile, tmp_path):
     shutil.copytree(smoke_dir, d)
     figs = reproduce_synthesis(profile, tmp_path, tmp_path/'figs', log=lambda *a: None)
     for f in figs: assert (tmp_path/'figs'/f).stat().st_size > 10_000
+
+@pytest.mark.parametrize('scenario', ['suburban', 'street_canyon'])
+def test_other_scenarios_target_peak_inside_footprint(scenario):
+    v = target_visibility(load_profile('smoke', [f'scene.scenario={scenario}']), range(4), 'rcs')
+    assert v['target_peak_in_footprint'] >= 0.95, v
+
+@pytest.fixture(scope='session')
+def mixed_data():
+    from radiovis_nb.data import cached_dataset
+    p = load_profile('smoke', ['scene.scenario=mixed', 'weather.lidar=true', 'weather.condition_weights=[1, 1, 1, 1, 1]',
+                               'weather.lighting_weights=[1, 1, 1]', 'dataset.n_trainval=45', 'dataset.n_test=0'])
+    return SynthData(cached_dataset(p))
+
+def test_mixed_scenarios_weather_and_lidar(mixed_data):
+    lab = mixed_data.labels
+    assert set(lab.scenario) == {0, 1, 2}
+    assert len(set(lab.weather)) >= 3
+    n_target = 0
+    for k in lab.index:
+        pc = mixed_data.lidar(k)
+        assert len(pc['xyz']) > 0
+        t = pc['target']
+        assert set(pc['cls'][t]) <= {'car'}
+        if t.any():                                            # the target's points lie on the target
+            row = lab.loc[k]
+            d = np.hypot(pc['xyz'][t, 0] - row.x, pc['xyz'][t, 1] - row.y)
+            assert d.max() <= np.hypot(row.length_m, row.width_m)/2 + 0.05
+            n_target += 1
+        g = pc['cls'] == 'ground'
+        assert np.abs(pc['xyz'][g, 2]).max() < 0.2            # ground and sidewalks
+    assert n_target >= 0.8*len(lab)
