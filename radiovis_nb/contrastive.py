@@ -12,7 +12,7 @@ from .backbones import make_backbones, make_projectors
 
 # %% auto #0
 __all__ = ['METHODS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map', 'projector_attention',
-           'target_kernels', 'scl_scores', 'scl_loss', 'SSLModel']
+           'target_kernels', 'attention_maps', 'scl_scores', 'scl_loss', 'SSLModel']
 
 # %% ../nbs/11_contrastive.ipynb #8b4b580c
 def info_nce(q:torch.Tensor,        # queries [B, D], unit vectors
@@ -98,9 +98,21 @@ def target_kernels(f_v:torch.Tensor, fboxes:torch.Tensor) -> list:
     "The target's feature bins of each masked image: [C, kh_i, kw_i] per sample."
     return [f_v[i, :, r0:r1, c0:c1] for i, (r0, c0, r1, c1) in enumerate(fboxes.tolist())]
 
+def attention_maps(f_r:torch.Tensor, kernels:list) -> torch.Tensor:
+    "Eq. 2 for every radar map and every kernel at once: [B_r, B_v, h, w]. The kernels, of different sizes, are centred on one zero canvas and become the output channels of a single convolution."
+    KH, KW = max(k.shape[1] for k in kernels), max(k.shape[2] for k in kernels)
+    canvas = f_r.new_zeros(len(kernels), f_r.shape[1], KH, KW)
+    for j, k in enumerate(kernels):
+        kh, kw = k.shape[1:]
+        r0, c0 = KH//2 - kh//2, KW//2 - kw//2        # the kernel's centre (kh//2, kw//2) on the canvas's centre
+        canvas[j, :, r0:r0 + kh, c0:c0 + kw] = F.normalize(k, dim=0)
+    area = torch.tensor([k.shape[1]*k.shape[2] for k in kernels], dtype=f_r.dtype, device=f_r.device)
+    fr = F.pad(F.normalize(f_r, dim=1), (KW//2, (KW - 1)//2, KH//2, (KH - 1)//2))
+    return F.conv2d(fr, canvas)/area[None, :, None, None]
+
 def scl_scores(f_r:torch.Tensor, kernels:list) -> torch.Tensor:
     "S(r_i, v_j) = max_n h_n(r_i, v_j) for every radar i and vision j (Eq. 3): [B_r, B_v]."
-    return torch.stack([attention_map(f_r, k).flatten(1).amax(dim=1) for k in kernels], dim=1)
+    return attention_maps(f_r, kernels).flatten(2).amax(dim=2)
 
 def scl_loss(S:torch.Tensor, tau:float) -> torch.Tensor:
     "Eq. 8-9: InfoNCE over the batch on S/tau, vision -> radio (rows) and radio -> vision (columns), averaged."

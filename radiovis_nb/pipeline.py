@@ -210,7 +210,7 @@ def plan(ctx:Context) -> dict:
 def showcase_profile(p):
     "A small dataset of the three scenarios (evenly mixed) under every weather and lighting, with lidar (issue: the full dataset, Fig. 3, 15)."
     L = p.scene.sequence_length
-    n_seq = 30 if p.dataset.n_trainval >= 1000 else 6
+    n_seq = 15 if p.dataset.n_trainval >= 1000 else 6
     return replace(p, scene=replace(p.scene, scenario='mixed'),
                    weather=replace(p.weather, condition_weights=[1.0]*len(p.weather.conditions), lighting_weights=[2.0] + [1.0]*(len(p.weather.lightings) - 1), lidar=True),
                    dataset=replace(p.dataset, n_trainval=n_seq*L, n_test=0, val_fraction=0.0, chunk_frames=3*L))
