@@ -286,7 +286,7 @@ def reproduce_synthesis(profile, root:Path, fig_dir:Path, log=print) -> list:
     out = Path(root)/'runs'/profile.name/f'{profile.scene.scenario}-{profile.name}'
     if (out/'manifest.json').exists() and json.loads((out/'manifest.json').read_text())['profile'].get('data_hash') == profile.data_hash:
         log(f"dataset {out} is complete for this configuration: skipping synthesis")
-    else: synthesise(profile, out, log=log)
+    else: synthesise(profile, out, log=log, replace_stale=True)
     data = SynthData(out)
     lab = data.labels
     val = lab[(lab.split == 'val') & (lab.visible_px > 0)]

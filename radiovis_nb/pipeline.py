@@ -198,7 +198,7 @@ def plan(ctx:Context) -> dict:
         from radiovis_nb.synth import synthesise
         from radiovis_nb.data import SynthData
         prof = showcase_profile(p)
-        synthesise(prof, u.folder/'data', manifest_dir=None, progress=False, log=ctx.log)
+        synthesise(prof, u.folder/'data', manifest_dir=None, progress=False, log=ctx.log, replace_stale=True)
         w = R/'detector'/'train'/'weights'/'best.pt'
         if w.exists():
             from radiovis_nb.detector import predict_boxes

@@ -203,10 +203,13 @@ def dataset_spec(profile) -> dict:
     return dict(format=FORMAT, profile=profile.name, data_hash=profile.data_hash, n_chunks=len(chunks),
                 n_frames=sum(s.n_frames for c in chunks for s in c), n_sequences=sum(len(c) for c in chunks))
 
-def _prepare_dir(profile, out:Path) -> dict:
+def _prepare_dir(profile, out:Path, replace_stale:bool=False, log=print) -> dict:
     spec = dataset_spec(profile)
-    (out/'chunks').mkdir(parents=True, exist_ok=True)
     f = out/'dataset.json'
+    if replace_stale and f.exists() and json.loads(f.read_text()).get('data_hash') != spec['data_hash']:
+        log(f"{out} holds a dataset of another configuration: making it again")
+        shutil.rmtree(out)
+    (out/'chunks').mkdir(parents=True, exist_ok=True)
     if f.exists():
         have = json.loads(f.read_text())
         if have.get('data_hash') != spec['data_hash'] or have.get('format') != FORMAT:
@@ -230,12 +233,14 @@ def synthesise(profile, # a resolved Profile
                device:str='auto',
                manifest_dir:str|Path|None='auto', # where the manifest copy goes ('auto': data_manifests/ of the checkout)
                max_chunks:int|None=None, # make at most this many chunks, then stop (a time-limited job; a rerun continues)
-               progress:bool=True, log=print) -> dict|None:
+               progress:bool=True, log=print,
+               replace_stale:bool=False, # a folder holding a dataset of another configuration is emptied (pipeline-owned folders only)
+              ) -> dict|None:
     "Make the dataset's missing chunks (of this shard); write the manifest once every chunk is complete. Returns it, or None."
     from tqdm.auto import tqdm
     out = Path(out)
     k, n = shard
-    spec = _prepare_dir(profile, out)
+    spec = _prepare_dir(profile, out, replace_stale, log)
     chunks = plan_chunks(profile)
     mine = [c for c in range(len(chunks)) if c % n == k]
     todo = []
