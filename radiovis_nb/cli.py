@@ -12,8 +12,8 @@ from .core import (load_profile, describe_profile, available_profiles, package_v
                               repo_root, ConfigError, DEFAULT_PROFILE)
 
 # %% auto #0
-__all__ = ['STAGES', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook', 'reproduce', 'bench_heatmap_text',
-           'build_parser', 'main']
+__all__ = ['STAGES', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook', 'render_html', 'reproduce',
+           'bench_heatmap_text', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def llvm_for_drjit() -> str|None:
@@ -91,6 +91,19 @@ def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
     pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), progress_bar=False,
                         kernel_name='python3', log_output=False)
 
+def render_html(nb_dir:Path, html_dir:Path) -> Path:
+    "Every executed notebook in `nb_dir` as HTML in `html_dir`, with an index.html linking them (nbconvert, offline)."
+    from nbconvert import HTMLExporter
+    import nbformat
+    html_dir = Path(html_dir); html_dir.mkdir(parents=True, exist_ok=True)
+    links = []
+    for nb in sorted(Path(nb_dir).glob('*.ipynb')):
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(nb, as_version=4))
+        (html_dir/f'{nb.stem}.html').write_text(body)
+        links.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
+    (html_dir/'index.html').write_text('<html><body><h1>radiovis: executed notebooks</h1><ul>' + ''.join(links) + '</ul></body></html>')
+    return html_dir/'index.html'
+
 def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages:list|None=None, log=print) -> dict:
     "Run every built stage on `profile` in order; report the ones not built yet. Returns {stage: seconds or 'not built'}."
     root = repo_root()
@@ -124,6 +137,7 @@ def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages
         tj.write_text(json.dumps(t, indent=1))
         log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]:.1f} s -> {', '.join(s.figures)}"
             + (f"; executed notebook {nb_out/s.notebook}" if s.notebook else ''))
+    if any(s.notebook for s in todo): log(f"executed notebooks as HTML: {render_html(nb_out, root/'runs'/p.name/'html')}")
     built = [k for k, v in result.items() if v != 'not built']
     pending = [k for k, v in result.items() if v == 'not built']
     log(f"ran {len(built)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(built) or 'none'}")

@@ -52,3 +52,4 @@ def test_reproduce_smoke_end_to_end(tmp_path, root):
     missing = [f for f in EXPECTED if not (tmp_path/f).is_file()]
     assert not missing, missing
     assert 'Tab. 4' in (tmp_path/'REPORT.md').read_text()
+    assert (root/'runs'/'smoke'/'html'/'index.html').exists() and (root/'runs'/'smoke'/'html'/'20_results.html').stat().st_size > 10_000
