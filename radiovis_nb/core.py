@@ -50,6 +50,9 @@ def configure_offline() -> dict:
     "Set the environment so that no library radiovis uses reaches the network; returns the variables it set."
     before = dict(os.environ)
     os.environ.setdefault('YOLO_OFFLINE', '1')
+    # ultralytics sets OMP_NUM_THREADS=1 when it is unset, and torch then runs on one thread for the rest of the process
+    # if ultralytics is imported before torch's first parallel operation: keep every core unless the user chose otherwise
+    os.environ.setdefault('OMP_NUM_THREADS', str(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1))
     os.environ.setdefault('YOLO_CONFIG_DIR', str(cache_dir()/'ultralytics'))
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     os.environ.setdefault('TORCH_HOME', str(cache_dir()/'torch'))  # torch.hub never finds weights to fetch here either

@@ -77,9 +77,14 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     LOGGER.setLevel(logging.WARNING)             # ultralytics' per-epoch tables: our own log says what matters
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
-    model.train(data=str(yaml), epochs=epochs or det.epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',
+    import torch
+    threads = torch.get_num_threads()
+    try:
+        model.train(data=str(yaml), epochs=epochs or det.epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',
                 project=str(out), name='train', exist_ok=True, seed=seed, deterministic=True, workers=0, plots=False, pretrained=False,
                 verbose=False, amp=dev.type == 'cuda')
+    finally:                                     # ultralytics leaves deterministic algorithms on and may change the thread count
+        torch.use_deterministic_algorithms(False); torch.set_num_threads(threads)
     weights = out/'train'/'weights'/'best.pt'
     m = YOLO(str(weights)).val(data=str(yaml), imgsz=det.imgsz, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), plots=False,
                                verbose=False, project=str(out), name='val', exist_ok=True)
