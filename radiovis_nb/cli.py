@@ -8,7 +8,7 @@ import argparse, os, sys, time, platform, glob, json, shutil
 import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
-from .core import (load_profile, describe_profile, available_profiles, package_versions, resolve_device,
+from .core import (load_profile, apply_runtime, describe_profile, available_profiles, package_versions, resolve_device,
                               repo_root, ConfigError, DEFAULT_PROFILE)
 
 # %% auto #0
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--out', required=True, help='dataset folder (created; a rerun resumes it)')
     sp.add_argument('--shard', default=None, metavar='K/N', help='make only chunks c with c %% N == K (independent jobs)')
     sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='radio synthesis mode (default: the profile\'s dataset.radio_mode)')
-    sp.add_argument('--device', default='auto', help='auto, cpu or cuda')
+    sp.add_argument('--device', default=None, help="auto, cpu or cuda (default: the profile's runtime.device)")
     sp.add_argument('--manifest-dir', default='auto', help="where the manifest copy goes (default: the checkout's data_manifests/; 'none' for nowhere)")
     sp.add_argument('--max-chunks', type=int, default=None, help='make at most this many chunks, then stop (a rerun continues)')
     sp.add_argument('--no-progress', action='store_true', help='no progress bar')
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--epochs', type=int, default=None, help='default: ssl.epochs')
     sp.add_argument('--max-steps', type=int, default=None, help='stop after this many steps (benchmarks)')
     sp.add_argument('--seed', type=int, default=0)
-    sp.add_argument('--device', default='auto', help='auto, cpu, cuda (under torchrun: each rank its local GPU)')
+    sp.add_argument('--device', default=None, help="auto, cpu, cuda (under torchrun: each rank its local GPU; default: the profile's runtime.device)")
     sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
     sp.add_argument('--no-progress', action='store_true')
     sp = sub.add_parser('selflabel', help='self-labels of every frame from a trained SSL run (cross-modal attention, Eq. 2-3)')
@@ -214,7 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--seed', type=int, default=0)
     sp.add_argument('--epochs', type=int, default=None)
     sp.add_argument('--method', default=None, help='name in tables (default: from the labels)')
-    sp.add_argument('--device', default='auto')
+    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
+    sp = sub.add_parser('tune-localiser', help="optional, beyond the paper: Optuna search of Tab. 9's space on the supervised task "
+                        '(scored on held-out training sequences, never val / test)')
+    _add_profile_args(sp)
+    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--out', required=True, help='study folder (study.db, trials.csv, best.yaml, best.json); a rerun resumes the study')
+    sp.add_argument('--trials', type=int, default=20, help='trials to run in this call')
+    sp.add_argument('--timeout', type=float, default=None, help='stop starting trials after this many seconds')
+    sp.add_argument('--holdout', type=float, default=0.2, help='share of the training sequences held out to score trials')
+    sp.add_argument('--epochs', type=int, default=None, help='epochs per trial (default: localiser.epochs)')
+    sp.add_argument('--max-params', type=float, default=20e6, help='prune networks with more parameters than this')
+    sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13)')
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--runs', nargs='*', default=[], help='localiser run folders (predictions.csv)')
@@ -231,11 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8')
     _add_profile_args(sp)
     sp.add_argument('--data', required=True); sp.add_argument('--out', required=True)
-    sp.add_argument('--epochs', type=int, default=None); sp.add_argument('--device', default='auto'); sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--epochs', type=int, default=None); sp.add_argument('--device', default=None, help="default: the profile's runtime.device"); sp.add_argument('--seed', type=int, default=0)
     sp = sub.add_parser('predict-boxes', help="a trained detector's target boxes for every frame, as a CSV for --mask detector")
     _add_profile_args(sp)
     sp.add_argument('--weights', required=True); sp.add_argument('--data', required=True); sp.add_argument('--out', required=True, help='CSV file')
-    sp.add_argument('--device', default='auto')
+    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('import-cruw', help='import a CRUW copy (sequences/, annotations/) as a radiovis dataset')
     sp.add_argument('root', help='the CRUW root folder')
     sp.add_argument('--out', required=True, help='dataset folder')
@@ -261,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp)
     sp.add_argument('--n', type=int, default=4096, help='heatmaps to time')
     sp.add_argument('--batch', type=int, default=64, help='CSIs per call')
-    sp.add_argument('--device', default='auto', help='auto, cpu, cuda or cuda:N')
+    sp.add_argument('--device', default=None, help="auto, cpu, cuda or cuda:N (default: the profile's runtime.device)")
     return ap
 
 def main(argv:list|None=None) -> int:
@@ -270,6 +282,9 @@ def main(argv:list|None=None) -> int:
     args = ap.parse_args(argv)
     if args.command is None: ap.print_help(); return 0
     try:
+        if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
+            dev = apply_runtime(load_profile(args.profile, args.overrides))
+            if getattr(args, 'device', '') is None: args.device = dev
         if args.command == 'info': print(info_text(args.profile, args.overrides))
         elif args.command == 'profile':
             p = load_profile(args.profile, args.overrides)
@@ -306,6 +321,10 @@ def main(argv:list|None=None) -> int:
             from radiovis_nb.localiser import train_localiser
             train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,
                             args.device, args.epochs, args.method)
+        elif args.command == 'tune-localiser':
+            from radiovis_nb.localiser import tune_localiser
+            tune_localiser(load_profile(args.profile, args.overrides), args.data, args.out, args.trials, args.timeout, args.holdout,
+                           args.epochs, args.seed, args.device, args.max_params)
         elif args.command == 'evaluate':
             from radiovis_nb.metrics import evaluate
             for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")

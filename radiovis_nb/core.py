@@ -11,13 +11,13 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'repo_root',
-           'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section', 'BasestationConfig',
+__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'RETIRED_KEYS',
+           'repo_root', 'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section', 'BasestationConfig',
            'CameraConfig', 'SceneConfig', 'WeatherConfig', 'DatasetConfig', 'BackboneConfig', 'SSLConfig',
            'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile',
            'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile',
-           'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'resolve_device',
-           'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
+           'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'apply_runtime',
+           'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -258,7 +258,11 @@ class LocaliserConfig:
     kernel_sizes: list[int] = spec('kernel sizes of the conv layers (paper: 4, 3, 2, 4)', ge=1, min_len=1)
     strides: list[int] = spec('strides of the conv layers (paper: 2, 2, 2, 1)', ge=1, min_len=1)
     linear: list[int] = spec('widths of the linear layers before the 2-D output (paper: 128, 16, 64, 64)', ge=1, min_len=1)
-    lr: float = spec('Adam learning rate (paper: 1e-3)', gt=0)
+    activation: str = spec('activation of every layer (paper: relu; Tab. 9 searched these)', choices=('relu', 'leaky_relu', 'sigmoid', 'tanh', 'softplus'))
+    optimizer: str = spec('optimiser (paper: adam)', choices=('adam', 'sgd'))
+    lr: float = spec('learning rate (paper: 1e-3)', gt=0)
+    momentum: float = spec("SGD momentum, or Adam's beta1 (Tab. 9 searched 0.8-1)", ge=0, lt=1)
+    loss: str = spec('training loss on the standardised (range, azimuth) (paper: mse)', choices=('mse', 'l1'))
     epochs: int = spec('training epochs', ge=1)
     batch_size: int = spec('batch size', ge=1)
     label_fractions: list[float] = spec('training-label fractions of the label-density sweep (Fig. 6), a log grid', gt=0, le=1, min_len=1)
@@ -301,8 +305,7 @@ class EvaluationConfig:
 class RuntimeConfig:
     "Where and how things run."
     device: str = spec("'auto' (CUDA when present, else CPU), 'cpu', 'cuda' or 'cuda:N'")
-    num_workers: int = spec('data-loader worker processes', ge=0)
-    torch_threads: int = spec('intra-op CPU threads for torch; 0 = torch default', ge=0)
+    torch_threads: int = spec('intra-op CPU threads for torch; 0 = torch default (every core the process may use)', ge=0)
 
     def check(self):
         if not re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', self.device):
@@ -382,6 +385,15 @@ def _deep_merge(base:dict, top:dict) -> dict:
         out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
     return out
 
+RETIRED_KEYS = {('runtime', 'num_workers'): 'training reads its pairs from memory: there is no data-loader to give workers'}
+
+def _drop_retired(raw:dict, where:str, strict:bool):
+    "Remove keys older radiovis versions had; in a user's profile (`strict`) say why instead."
+    for (sec, key), why in RETIRED_KEYS.items():
+        if isinstance(raw.get(sec), dict) and key in raw[sec]:
+            if strict: raise ConfigError(f"{where}: {sec}.{key} was removed ({why}); delete it")
+            raw[sec].pop(key)
+
 def _resolve_raw(path:Path, seen=()) -> tuple[dict, list[Path]]:
     "Raw profile mapping with its `base` chain merged in; returns it with the files it came from."
     if path.resolve() in seen: raise ConfigError(f"{path}: 'base' chain loops back to itself")
@@ -418,6 +430,7 @@ def load_profile(name:str|Path|None=None, # a shipped profile (smoke, cpu, paper
         if keys[-1] not in node: raise ConfigError(f"--set {o}: unknown key {'.'.join(keys)!r}")
         node[keys[-1]] = value
     where = str(path) + (f" (with --set {' '.join(overrides)})" if overrides else '')
+    _drop_retired(raw, where, strict=True)
     meta = {k: raw.pop(k) for k in ('name', 'description') if k in raw}
     unknown = sorted(set(raw) - set(SECTIONS))
     if unknown: raise ConfigError(f"{where}: unknown section(s) {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
@@ -431,6 +444,7 @@ def profile_from_dict(resolved:dict, name:str='', source:str='', fill:bool=True,
     "A Profile from its resolved parameters (as recorded in manifests and checkpoints), validated again. Keys a newer radiovis added are filled from the shipped profile of the same name (or `paper`), with a warning."
     import warnings
     raw = copy.deepcopy(resolved)
+    _drop_retired(raw, source, strict=False)
     if fill:
         base = load_profile(name if name in available_profiles() else 'paper').to_dict()
         added = []
@@ -479,6 +493,13 @@ def seed_everything(seed:int):
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #26764659
+def apply_runtime(profile) -> str:
+    "Apply the profile's `runtime` section to this process (torch's intra-op CPU threads when `torch_threads` > 0); returns its device spec."
+    if profile.runtime.torch_threads > 0:
+        import torch
+        torch.set_num_threads(profile.runtime.torch_threads)
+    return profile.runtime.device
+
 def resolve_device(spec:str='auto'):
     "`torch.device` for 'auto' (CUDA when present, else CPU), 'cpu', 'mps', 'cuda' or 'cuda:N'; an error if unavailable."
     import torch

@@ -11,7 +11,7 @@ from .core import ConfigError, resolve_device, code_version
 from .data import SynthData
 
 # %% auto #0
-__all__ = ['export_yolo', 'box_iou', 'train_detector', 'predict_boxes', 'detection_table', 'ap50']
+__all__ = ['export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes', 'detection_table', 'ap50']
 
 # %% ../nbs/16_detector.ipynb #8cdbbb6e
 def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None, max_train:int=0) -> Path:
@@ -61,6 +61,16 @@ def box_iou(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     union = (a[:, 2] - a[:, 0])*(a[:, 3] - a[:, 1]) + (b[:, 2] - b[:, 0])*(b[:, 3] - b[:, 1]) - inter
     return np.where(union > 0, inter/np.maximum(union, 1e-12), 0.)
 
+from contextlib import contextmanager
+
+@contextmanager
+def torch_state_kept():
+    "Restore torch's intra-op thread count and deterministic-algorithms mode on exit: ultralytics' device selection sets the threads to cpu_count - 1 (one on two cores) for the rest of the process, and its training turns deterministic mode on."
+    import torch
+    threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    try: yield
+    finally: torch.use_deterministic_algorithms(det); torch.set_num_threads(threads)
+
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
     "Train YOLO from scratch on the train split (validated on val); returns and writes out/run.json with Tab. 8's mAP50."
     import ultralytics.engine.trainer as tr
@@ -77,17 +87,13 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     LOGGER.setLevel(logging.WARNING)             # ultralytics' per-epoch tables: our own log says what matters
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
-    import torch
-    threads = torch.get_num_threads()
-    try:
+    with torch_state_kept():                    # train and val both select the device, which changes torch's thread count
         model.train(data=str(yaml), epochs=epochs or det.epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',
-                project=str(out), name='train', exist_ok=True, seed=seed, deterministic=True, workers=0, plots=False, pretrained=False,
-                verbose=False, amp=dev.type == 'cuda')
-    finally:                                     # ultralytics leaves deterministic algorithms on and may change the thread count
-        torch.use_deterministic_algorithms(False); torch.set_num_threads(threads)
-    weights = out/'train'/'weights'/'best.pt'
-    m = YOLO(str(weights)).val(data=str(yaml), imgsz=det.imgsz, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), plots=False,
-                               verbose=False, project=str(out), name='val', exist_ok=True)
+                    project=str(out), name='train', exist_ok=True, seed=seed, deterministic=True, workers=0, plots=False, pretrained=False,
+                    verbose=False, amp=dev.type == 'cuda')
+        weights = out/'train'/'weights'/'best.pt'
+        m = YOLO(str(weights)).val(data=str(yaml), imgsz=det.imgsz, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), plots=False,
+                                   verbose=False, project=str(out), name='val', exist_ok=True)
     rec = dict(model=det.model, epochs=epochs or det.epochs, imgsz=det.imgsz, seed=seed, weights=str(weights), seconds=time.time() - t0,
                mAP50=float(m.box.map50), mAP50_95=float(m.box.map), data=dict(root=str(data.root), name=data.manifest['name']),
                code_version=code_version())
@@ -107,7 +113,7 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     for i in range(0, len(indices), batch):
         idx = np.asarray(indices[i:i + batch])
         imgs = [im[..., ::-1].copy() for im in data.get('image', idx)]          # ultralytics takes BGR arrays
-        res = model.predict(imgs, imgsz=det.imgsz, conf=det.conf, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), verbose=False)
+        with torch_state_kept(): res = model.predict(imgs, imgsz=det.imgsz, conf=det.conf, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), verbose=False)
         for k, r in zip(idx, res):
             if len(r.boxes) == 0: continue
             for j in (range(len(r.boxes)) if all_boxes else [int(r.boxes.conf.argmax())]):

@@ -16,20 +16,26 @@ from .synth import heatmap_drop_m
 from .selflabel import read_labels
 
 # %% auto #0
-__all__ = ['Localiser', 'make_localiser', 'training_labels', 'predict', 'prediction_table', 'train_localiser']
+__all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels', 'predict',
+           'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'holdout_split',
+           'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
+ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
+
 class Localiser(nn.Module):
     "Tab. 9 / Fig. 16: conv(8, k4, s2) - conv(16, k3, s2) - conv(8, k2, s2) - conv(32, k4, s1) - fc 128 - 16 - 64 - 64 - 2, ReLU."
-    def __init__(self, in_hw:tuple, conv_channels=(8, 16, 8, 32), kernel_sizes=(4, 3, 2, 4), strides=(2, 2, 2, 1), linear=(128, 16, 64, 64)):
+    def __init__(self, in_hw:tuple, conv_channels=(8, 16, 8, 32), kernel_sizes=(4, 3, 2, 4), strides=(2, 2, 2, 1), linear=(128, 16, 64, 64),
+                 activation:str='relu'): # of the conv layers (Tab. 9's act_func); the linear layers keep ReLU
         super().__init__()
+        if activation not in ACTIVATIONS: raise ConfigError(f"localiser activation {activation!r}: one of {', '.join(ACTIVATIONS)}")
         layers, c, (h, w) = [], 1, in_hw
         for co, k, s in zip(conv_channels, kernel_sizes, strides):
             h, w = (h - k)//s + 1, (w - k)//s + 1
             if h < 1 or w < 1:
                 raise ConfigError(f"localiser: a {in_hw[0]} x {in_hw[1]} heatmap is too small for kernels {list(kernel_sizes)} with strides "
                                   f"{list(strides)}; set localiser.kernel_sizes / strides for this resolution")
-            layers += [nn.Conv2d(c, co, k, s), nn.ReLU(inplace=True)]; c = co
+            layers += [nn.Conv2d(c, co, k, s), ACTIVATIONS[activation]()]; c = co
         feats = [c*h*w, *linear]
         for a, b in zip(feats[:-1], feats[1:]): layers += [nn.Linear(a, b), nn.ReLU(inplace=True)]
         layers.insert(2*len(conv_channels), nn.Flatten())
@@ -42,7 +48,14 @@ class Localiser(nn.Module):
 def make_localiser(profile) -> Localiser:
     "The profile's localiser for its training heatmaps."
     l, d = profile.localiser, profile.dataset
-    return Localiser((d.heatmap_height, d.heatmap_width), l.conv_channels, l.kernel_sizes, l.strides, l.linear)
+    return Localiser((d.heatmap_height, d.heatmap_width), l.conv_channels, l.kernel_sizes, l.strides, l.linear, l.activation)
+
+def make_optimiser(params, L):
+    "Adam (beta1 = `momentum`) or SGD with momentum, at the profile's learning rate."
+    if L.optimizer == 'sgd': return torch.optim.SGD(params, lr=L.lr, momentum=L.momentum)
+    return torch.optim.Adam(params, lr=L.lr, betas=(L.momentum, 0.999))
+
+LOSSES = dict(mse=torch.nn.functional.mse_loss, l1=torch.nn.functional.l1_loss)
 
 # %% ../nbs/14_localiser.ipynb #0ef091b9
 def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:int=0) -> tuple:
@@ -87,6 +100,29 @@ def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:i
     df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
     return df
 
+def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None):
+    "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. Returns (model, norm, last epoch's mean loss)."
+    L = profile.localiser
+    epochs = epochs or L.epochs
+    seed_everything(seed)
+    model = make_localiser(profile).to(device)
+    norm = dict(mean=y.mean(0).tolist(), std=np.maximum(y.std(0), 1e-6).tolist())
+    yt = torch.tensor((y - norm['mean'])/norm['std'], dtype=torch.float32)
+    opt, lossf = make_optimiser(model.parameters(), L), LOSSES[L.loss]
+    g = torch.Generator().manual_seed(seed)
+    bs = L.batch_size
+    for ep in range(epochs):
+        model.train()
+        perm = torch.randperm(len(y), generator=g)
+        tot = 0.0
+        for b in range(0, len(y), bs):
+            sel = perm[b:b + bs]
+            loss = lossf(model(heatmaps(sel)), yt[sel].to(device))
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            tot += float(loss.detach())*len(sel)
+        if not math.isfinite(tot): raise FloatingPointError(f"localiser training diverged in epoch {ep + 1} (loss {tot}); lower localiser.lr")
+    return model, norm, tot/len(y)
+
 def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|Path|None, fraction:float=1.0, seed:int=0,
                     device:str='auto', epochs:int|None=None, method:str|None=None, eval_splits=('val', 'test'), log=print) -> dict:
     "Train the Tab. 9 localiser on `labels` ('gt' or a label file); predict `eval_splits`; write out/{model.pt, predictions.csv, run.json}."
@@ -97,28 +133,12 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     epochs = epochs or L.epochs
     df, name = training_labels(data, labels, fraction, seed)
     method = method or name
-    seed_everything(seed)
-    model = make_localiser(profile).to(dev)
     y = df[['range_m', 'azimuth_deg']].to_numpy(np.float64)
-    norm = dict(mean=y.mean(0).tolist(), std=np.maximum(y.std(0), 1e-6).tolist())
-    yt = torch.tensor((y - norm['mean'])/norm['std'], dtype=torch.float32)
     idx = df['index'].to_numpy()
     radar = torch.from_numpy(data.radar(idx))
     heat = HeatmapMaker(data, profile, dev)
-    opt = torch.optim.Adam(model.parameters(), lr=L.lr)
-    g = torch.Generator().manual_seed(seed)
-    t0, bs = time.time(), L.batch_size
-    for ep in range(epochs):
-        model.train()
-        perm = torch.randperm(len(idx), generator=g)
-        tot = 0.0
-        for b in range(0, len(idx), bs):
-            sel = perm[b:b + bs]
-            pred = model(heat(radar[sel].to(dev)))
-            loss = torch.nn.functional.mse_loss(pred, yt[sel].to(dev))
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            tot += float(loss.detach())*len(sel)
-    train_mse = tot/len(idx)
+    t0 = time.time()
+    model, norm, train_loss = fit_localiser(profile, lambda sel: heat(radar[sel].to(dev)), y, seed, dev, epochs)
     tables = []
     for sp in eval_splits:
         ev = data.split(sp)
@@ -126,7 +146,7 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
         pr, pa = predict(model, data, ev, profile, norm, dev)
         tables.append(prediction_table(data, ev, pr, pa, method, seed, sp))
     pred = pd.concat(tables, ignore_index=True)
-    summary = dict(method=method, labels=str(labels), fraction=fraction, n_labels=len(df), seed=seed, epochs=epochs, train_mse=train_mse,
+    summary = dict(method=method, labels=str(labels), fraction=fraction, n_labels=len(df), seed=seed, epochs=epochs, loss=L.loss, train_loss=train_loss,
                    seconds=time.time() - t0, norm=norm, config_hash=profile.config_hash, profile=profile.name,
                    data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version(),
                    errors={sp: dict(p50_m=float(np.percentile(t.error_m, 50)), p90_m=float(np.percentile(t.error_m, 90)), n=len(t))
@@ -140,3 +160,104 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     log(f"localiser {method} ({len(df)} labels, seed {seed}): val 50th {e.get('p50_m', float('nan')):.3f} m, 90th {e.get('p90_m', float('nan')):.3f} m "
         f"({summary['seconds']:.0f} s)")
     return dict(summary, predictions=pred)
+
+# %% ../nbs/14_localiser.ipynb #fb6347e3
+TAB9_SPACE = dict(                                   # Tab. 9, "Values" (the paper's NNI space)
+    lr=[1e-4, 1e-3, 1e-2], momentum=(0.8, 1.0), activation=['relu', 'leaky_relu', 'sigmoid', 'tanh', 'softplus'],
+    optimizer=['sgd', 'adam'], loss=['mse', 'l1'],
+    conv_channels=[4, 8, 16, 32, 64], kernel_sizes=[2, 3, 4], strides=[1, 2],
+    linear=[[128, 256, 512], [16, 32, 64, 128, 256], [16, 32, 64, 128, 256], [64, 182, 256]])   # 182 as printed in Tab. 9
+
+def suggest_localiser(trial, n_conv:int=4) -> dict:
+    "One point of Tab. 9's space from an Optuna trial, as `localiser` profile parameters."
+    S = TAB9_SPACE
+    p = dict(lr=trial.suggest_categorical('lr', S['lr']),
+             momentum=trial.suggest_float('momentum', S['momentum'][0], S['momentum'][1] - 1e-3),   # beta1 / momentum 1 never trains
+             activation=trial.suggest_categorical('activation', S['activation']),
+             optimizer=trial.suggest_categorical('optimizer', S['optimizer']), loss=trial.suggest_categorical('loss', S['loss']))
+    p['conv_channels'] = [trial.suggest_categorical(f'c{i+1}_size', S['conv_channels']) for i in range(n_conv)]
+    p['kernel_sizes'] = [trial.suggest_categorical(f'k{i+1}_size', S['kernel_sizes']) for i in range(n_conv)]
+    p['strides'] = [trial.suggest_categorical(f's{i+1}_size', S['strides']) for i in range(n_conv)]
+    p['linear'] = [trial.suggest_categorical(f'lin{i+1}_size', c) for i, c in enumerate(S['linear'])]
+    return p
+
+def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
+    "(inner-train, held-out) frame indices: the training split's sequences divided at random, `fraction` of them held out."
+    if not 0 < fraction < 1: raise ConfigError(f"holdout fraction {fraction}: must be in (0, 1)")
+    lab = data.labels.loc[data.split('train')]
+    seqs = np.unique(lab['sequence'].to_numpy())
+    if len(seqs) < 2: raise ConfigError(f"{data.root}: the training split has {len(seqs)} sequence(s); a held-out set needs at least 2")
+    k = min(len(seqs) - 1, max(1, int(round(fraction*len(seqs)))))
+    held = set(sample_rng(seed, 0, 'holdout').choice(seqs, k, replace=False).tolist())
+    is_held = lab['sequence'].isin(held).to_numpy()
+    return lab.index.to_numpy()[~is_held], lab.index.to_numpy()[is_held]
+
+def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
+                   epochs:int|None=None, seed:int=0, device:str='auto', max_params:float=20e6, log=print) -> dict:
+    "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json}."
+    try: import optuna
+    except ImportError: raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
+    import yaml
+    data = data if isinstance(data, SynthData) else SynthData(data)
+    dev = resolve_device(device)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    tr, ho = holdout_split(data, holdout, seed)
+    heat = HeatmapMaker(data, profile, dev)
+    with torch.no_grad():                                                    # the heatmaps once: every trial reads the same tensors
+        X = torch.cat([heat(torch.from_numpy(data.radar(tr[i:i + 256])).to(dev)) for i in range(0, len(tr), 256)])
+        Xh = torch.cat([heat(torch.from_numpy(data.radar(ho[i:i + 256])).to(dev)) for i in range(0, len(ho), 256)])
+    y = data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
+
+    def objective(trial):
+        p = suggest_localiser(trial, len(profile.localiser.conv_channels))
+        try:
+            prof = load_profile_with(profile, p)
+            n = sum(q.numel() for q in make_localiser(prof).parameters())
+        except ConfigError as e: raise optuna.TrialPruned(f"does not fit the heatmap: {e}")
+        trial.set_user_attr('parameters', int(n))
+        if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.0f} M parameters > max_params {max_params/1e6:.0f} M")
+        try: model, norm, loss = fit_localiser(prof, lambda sel: X[sel], y, seed, dev, epochs)
+        except FloatingPointError: return float('inf')
+        with torch.no_grad():
+            model.eval(); z = torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy()
+        pr, pa = z[:, 0]*norm['std'][0] + norm['mean'][0], z[:, 1]*norm['std'][1] + norm['mean'][1]
+        err = prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m
+        trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
+        return float(np.median(err)) if np.isfinite(err).all() else float('inf')
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(study_name='localiser', storage=f"sqlite:///{out/'study.db'}", load_if_exists=True, direction='minimize',
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    done = sum(t.state.is_finished() for t in study.trials)
+    if done: log(f"tune-localiser: resuming the study in {out} ({done} trials done)")
+    t0 = time.time()
+    study.optimize(objective, n_trials=trials, timeout=timeout,
+                   callbacks=[lambda st, t: log(f"trial {t.number}: {t.state.name.lower()}"
+                                                + (f", held-out median {t.value:.3f} m" if t.value is not None else '')
+                                                + (f" (best {st.best_value:.3f} m, trial {st.best_trial.number})" if any(x.value is not None for x in st.trials) else ''))])
+    df = study.trials_dataframe()
+    df.to_csv(out/'trials.csv', index=False)
+    scored = [t for t in study.trials if t.value is not None and math.isfinite(t.value)]
+    if not scored: raise RuntimeError(f"tune-localiser: no trial finished with a finite score ({len(study.trials)} trials); see {out/'trials.csv'}")
+    best = study.best_trial
+    bp = suggest_localiser(optuna.trial.FixedTrial(best.params), len(profile.localiser.conv_channels))
+    summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
+                   parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
+                   holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
+                   epochs=epochs or profile.localiser.epochs, seconds=time.time() - t0, profile=profile.name, config_hash=profile.config_hash,
+                   data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
+    (out/'best.json').write_text(json.dumps(summary, indent=1))
+    full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
+    (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
+                                 f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
+                                 f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
+                                 + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
+    log(f"tune-localiser: best trial {best.number}: held-out median {best.value:.3f} m ({len(scored)} of {len(study.trials)} trials scored, "
+        f"{summary['seconds']:.0f} s); profile {out/'best.yaml'}")
+    return summary
+
+def load_profile_with(profile, localiser:dict):
+    "`profile` with its `localiser` section updated by `localiser` (validated again)."
+    from radiovis_nb.core import profile_from_dict
+    d = profile.to_dict(); d['localiser'] = {**d['localiser'], **localiser}
+    return profile_from_dict(d, profile.name, f"{profile.name} + tuned localiser", fill=False)

@@ -224,10 +224,10 @@ def reproduce_pipeline(ctx:Context, stages=None) -> dict:
     return ctx.timings
 
 # %% ../nbs/19_pipeline.ipynb #d93f1515
-def run_stage(profile, root:Path, fig_dir:Path, log, stage:str, device:str='auto'):
+def run_stage(profile, root:Path, fig_dir:Path, log, stage:str, device:str|None=None): # None: the profile's runtime.device
     "One stage of `radiovis reproduce`: 'detector', 'ssl', 'selflabel', 'localiser', 'baselines' or 'showcase'."
     R = Path(root)/'runs'/profile.name
-    ctx = Context(profile, Path(root), R, Path(fig_dir), device, log)
+    ctx = Context(profile, Path(root), R, Path(fig_dir), device or profile.runtime.device, log)
     if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")
     run_units(ctx, stage, plan(ctx)[stage])
     return []

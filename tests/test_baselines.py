@@ -49,10 +49,13 @@ PROBE = textwrap.dedent('''
     from radiovis_nb.detector import train_detector, predict_boxes, detection_table
     prof = load_profile('smoke')
     data = SynthData(cached_dataset(prof))
+    import torch
+    threads = torch.get_num_threads()
     with tempfile.TemporaryDirectory() as d:
         rec = train_detector(prof, data, Path(d)/'det', device='cpu', epochs=1, log=lambda *a: None)
         bx = predict_boxes(rec['weights'], data, data.split('val'), prof, 'cpu')
         print('TABLE', detection_table(data, bx))
+    print('THREADS', threads, torch.get_num_threads(), torch.are_deterministic_algorithms_enabled())
     print('NETWORK-EVENTS', len(events)); print(*events, sep='\\n')
 ''')
 
@@ -61,3 +64,8 @@ def test_yolo_trains_and_predicts_without_network():
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout[r.stdout.index('NETWORK-EVENTS'):].splitlines()
     assert out[0] == 'NETWORK-EVENTS 0', '\n'.join(out[:20])
+    # ultralytics sets torch to cpu_count - 1 threads (one on two cores) and deterministic mode for the rest of the process:
+    # the detector must hand torch back as it found it, or every later stage of `reproduce` runs on one core
+    before, after, det = r.stdout[r.stdout.index('THREADS'):].split()[1:4]
+    assert (after, det) == (before, 'False'), f"torch threads {before} -> {after}, deterministic mode {det} after the detector"
+
