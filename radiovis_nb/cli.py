@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--sequences', nargs='*', default=None, help='only these sequences')
     sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV index,x0,y0,x1,y1 in the original image px); default: from the annotations")
     sp.add_argument('--target-class', default='car', choices=['car', 'cyclist', 'pedestrian'])
+    sp.add_argument('--manifest-dir', default='auto', help="where the manifest copy goes (default: the checkout's data_manifests/; 'none' for nowhere)")
     sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
     sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
     sp.add_argument('--data', required=True, help='dataset folder')
@@ -351,7 +352,8 @@ def main(argv:list|None=None) -> int:
             bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
         elif args.command == 'import-cruw':
             from radiovis_nb.cruw import import_cruw
-            import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class)
+            import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class,
+                        manifest_dir=None if args.manifest_dir == 'none' else args.manifest_dir)
         elif args.command == 'subspace':
             import matplotlib; matplotlib.use('Agg')
             from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace

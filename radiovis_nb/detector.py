@@ -65,7 +65,7 @@ from contextlib import contextmanager
 
 @contextmanager
 def torch_state_kept():
-    "Restore torch's intra-op thread count and deterministic-algorithms mode on exit: ultralytics' device selection sets the threads to cpu_count - 1 (one on two cores) for the rest of the process, and its training turns deterministic mode on."
+    "Restore torch's intra-op thread count and deterministic-algorithms mode on exit: ultralytics' device selection sets the threads to min(8, cpu_count - 1) (one on two cores) for the rest of the process, and its training turns deterministic mode on."
     import torch
     threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     try: yield

@@ -10,7 +10,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['percentile_errors', 'error_table', 'error_cdf', 'average_precision', 'wasserstein_quadratic', 'histogram_edges',
            'kl_divergence', 'mutual_information', 'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs',
-           'plot_label_histograms', 'deviation_table', 'evaluate']
+           'plot_label_histograms', 'deviation_table', 'label_errors_m', 'evaluate']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -148,6 +148,16 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
             dev = label_deviation(gt.range_m, s.range_m, gt.azimuth_deg, s.azimuth_deg, data.profile)
             rows.append(dict(method=meta.get('method', Path(d).name), seed=meta.get('seed', 0), split=split, **dev))
     return pd.DataFrame(rows)
+
+def label_errors_m(data, labels) -> 'pd.DataFrame':
+    "Ground-plane error (m) of each label (DataFrame with index, range_m, azimuth_deg) against the truth, converted like predictions: index, split, error_m."
+    import pandas as pd
+    from radiovis_nb.radar import ground_from_polar
+    from radiovis_nb.synth import heatmap_drop_m
+    gt = data.labels.loc[labels['index'].to_numpy()]
+    xy = ground_from_polar(labels['range_m'].to_numpy(), labels['azimuth_deg'].to_numpy(), heatmap_drop_m(data.profile))
+    return pd.DataFrame(dict(index=labels['index'].to_numpy(), split=gt['split'].to_numpy(),
+                             error_m=np.hypot(xy[:, 0] - gt.x.to_numpy(), xy[:, 1] - gt.y.to_numpy())))
 
 def evaluate(data, runs=(), label_dirs=(), out:str|Path='paper_figures', tag:str='', profile=None, log=print) -> list:
     "Write the error table, Fig. 5, Tab. 7 and Fig. 13 of `runs` (localiser folders) and `label_dirs` into `out`; returns the files."

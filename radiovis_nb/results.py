@@ -58,4 +58,18 @@ def error_table_md(rows, paper:dict) -> tuple:
     return '\n'.join(md), csv
 
 # %% auto #0
-__all__ = ['PAPER', 'fmt', 'error_rows', 'error_table_md']
+__all__ = ['PAPER', 'fmt', 'error_rows', 'error_table_md', 'update_readme_results']
+
+# %% ../nbs/20_results.ipynb #5fc1ca4c
+def update_readme_results(readme:Path, tab4_md:str, checks:list, figure:str, report:str='paper_figures/REPORT.md',
+                          start:str='<!-- results:start -->', end:str='<!-- results:end -->') -> bool:
+    "Replace the text between `start` and `end` in `readme` with Tab. 4, the ordering checks and a figure; False when the markers are missing."
+    txt = Path(readme).read_text()
+    if start not in txt or end not in txt: return False
+    block = ['', 'Measured by `make reproduce` on this 2-core CPU (validation split, mean +- std over seeds; the paper\'s MaxRay numbers '
+             'beside ours). The whole report — every table, the setup differences and the wall time of each stage — is in '
+             f'[`{report}`]({report}).', '', tab4_md, '', *[f"* {c}: {'holds' if ok else '**does not hold**'}" for c, ok in checks],
+             '', f'![Fig. 5: error CDFs]({figure})', '']
+    i, j = txt.index(start) + len(start), txt.index(end)
+    Path(readme).write_text(txt[:i] + '\n'.join(block) + txt[j:])
+    return True
