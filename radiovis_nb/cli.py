@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--timeout', type=float, default=None, help='stop starting trials after this many seconds')
     sp.add_argument('--holdout', type=float, default=0.2, help='share of the training sequences held out to score trials')
     sp.add_argument('--epochs', type=int, default=None, help='epochs per trial (default: localiser.epochs)')
-    sp.add_argument('--max-params', type=float, default=20e6, help='prune networks with more parameters than this')
+    sp.add_argument('--max-params', type=float, default=None, help="prune networks with more parameters than this (default: 4x the profile's network)")
+    sp.add_argument('--trial-timeout', type=float, default=300., help='stop a trial that trains longer than this many seconds')
     sp.add_argument('--seed', type=int, default=0)
     sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13)')
@@ -325,7 +326,7 @@ def main(argv:list|None=None) -> int:
         elif args.command == 'tune-localiser':
             from radiovis_nb.localiser import tune_localiser
             tune_localiser(load_profile(args.profile, args.overrides), args.data, args.out, args.trials, args.timeout, args.holdout,
-                           args.epochs, args.seed, args.device, args.max_params)
+                           args.epochs, args.seed, args.device, args.max_params, args.trial_timeout)
         elif args.command == 'evaluate':
             from radiovis_nb.metrics import evaluate
             for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")

@@ -17,8 +17,8 @@ from .selflabel import read_labels
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels', 'predict',
-           'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'holdout_split',
-           'tune_localiser', 'load_profile_with']
+           'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'localiser_params',
+           'holdout_split', 'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -100,7 +100,8 @@ def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:i
     df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
     return df
 
-def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None):
+def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None,
+                  on_epoch=None): # called as on_epoch(epoch, model, norm) after each epoch; it may raise to stop training
     "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. Returns (model, norm, last epoch's mean loss)."
     L = profile.localiser
     epochs = epochs or L.epochs
@@ -121,6 +122,7 @@ def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epo
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             tot += float(loss.detach())*len(sel)
         if not math.isfinite(tot): raise FloatingPointError(f"localiser training diverged in epoch {ep + 1} (loss {tot}); lower localiser.lr")
+        if on_epoch is not None: on_epoch(ep, model, norm); model.train()
     return model, norm, tot/len(y)
 
 def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|Path|None, fraction:float=1.0, seed:int=0,
@@ -181,6 +183,18 @@ def suggest_localiser(trial, n_conv:int=4) -> dict:
     p['linear'] = [trial.suggest_categorical(f'lin{i+1}_size', c) for i, c in enumerate(S['linear'])]
     return p
 
+def localiser_params(L, n_conv:int=4) -> dict|None:
+    "The Optuna parameters of a `localiser` section (so a study can start from the profile's own network); None if it lies outside Tab. 9's space."
+    S = TAB9_SPACE
+    p = dict(lr=L.lr, momentum=L.momentum, activation=L.activation, optimizer=L.optimizer, loss=L.loss)
+    for i in range(n_conv): p.update({f'c{i+1}_size': L.conv_channels[i], f'k{i+1}_size': L.kernel_sizes[i], f's{i+1}_size': L.strides[i]})
+    p.update({f'lin{i+1}_size': w for i, w in enumerate(L.linear)})
+    ok = (p['lr'] in S['lr'] and S['momentum'][0] <= p['momentum'] < S['momentum'][1] and p['activation'] in S['activation']
+          and p['optimizer'] in S['optimizer'] and p['loss'] in S['loss'] and len(L.linear) == len(S['linear'])
+          and all(p[f'c{i+1}_size'] in S['conv_channels'] and p[f'k{i+1}_size'] in S['kernel_sizes'] and p[f's{i+1}_size'] in S['strides'] for i in range(n_conv))
+          and all(p[f'lin{i+1}_size'] in c for i, c in enumerate(S['linear'])))
+    return p if ok else None
+
 def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
     "(inner-train, held-out) frame indices: the training split's sequences divided at random, `fraction` of them held out."
     if not 0 < fraction < 1: raise ConfigError(f"holdout fraction {fraction}: must be in (0, 1)")
@@ -193,11 +207,11 @@ def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
     return lab.index.to_numpy()[~is_held], lab.index.to_numpy()[is_held]
 
 def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
-                   epochs:int|None=None, seed:int=0, device:str='auto', max_params:float=20e6, log=print) -> dict:
-    "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json}."
+                   epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,
+                   log=print) -> dict:
+    "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json} after every trial."
     try: import optuna
     except ImportError: raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
-    import yaml
     data = data if isinstance(data, SynthData) else SynthData(data)
     dev = resolve_device(device)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -207,53 +221,75 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
         X = torch.cat([heat(torch.from_numpy(data.radar(tr[i:i + 256])).to(dev)) for i in range(0, len(tr), 256)])
         Xh = torch.cat([heat(torch.from_numpy(data.radar(ho[i:i + 256])).to(dev)) for i in range(0, len(ho), 256)])
     y = data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
+    n_default = sum(q.numel() for q in make_localiser(profile).parameters())
+    max_params = max_params or 4*n_default                                  # default: 4x the profile's own network
+    n_conv, t_start = len(profile.localiser.conv_channels), time.time()
+
+    @torch.no_grad()
+    def held_out_errors(model, norm):
+        model.eval(); z = torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy()
+        pr, pa = z[:, 0]*norm['std'][0] + norm['mean'][0], z[:, 1]*norm['std'][1] + norm['mean'][1]
+        return prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
 
     def objective(trial):
-        p = suggest_localiser(trial, len(profile.localiser.conv_channels))
+        p = suggest_localiser(trial, n_conv)
         try:
             prof = load_profile_with(profile, p)
             n = sum(q.numel() for q in make_localiser(prof).parameters())
         except ConfigError as e: raise optuna.TrialPruned(f"does not fit the heatmap: {e}")
         trial.set_user_attr('parameters', int(n))
-        if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.0f} M parameters > max_params {max_params/1e6:.0f} M")
-        try: model, norm, loss = fit_localiser(prof, lambda sel: X[sel], y, seed, dev, epochs)
+        if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.1f} M parameters > max_params {max_params/1e6:.1f} M")
+        t0 = time.time()
+        def on_epoch(ep, model, norm):                                       # report the held-out median; prune the hopeless and the slow
+            med = float(np.median(held_out_errors(model, norm)))
+            trial.report(med if math.isfinite(med) else 1e9, ep)
+            if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep + 1}: held-out median {med:.2f} m, worse than the trials before")
+            if trial_timeout and time.time() - t0 > trial_timeout: raise optuna.TrialPruned(f"over the {trial_timeout:g} s time limit of a trial")
+        try: model, norm, loss = fit_localiser(prof, lambda sel: X[sel], y, seed, dev, epochs, on_epoch)
         except FloatingPointError: return float('inf')
-        with torch.no_grad():
-            model.eval(); z = torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy()
-        pr, pa = z[:, 0]*norm['std'][0] + norm['mean'][0], z[:, 1]*norm['std'][1] + norm['mean'][1]
-        err = prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m
+        err = held_out_errors(model, norm)
         trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
         return float(np.median(err)) if np.isfinite(err).all() else float('inf')
 
+    def write(study) -> dict|None:
+        "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them)."
+        import yaml
+        study.trials_dataframe().to_csv(out/'trials.csv', index=False)
+        scored = [t for t in study.trials if t.value is not None and math.isfinite(t.value)]
+        if not scored: return None
+        best = min(scored, key=lambda t: t.value)
+        bp = suggest_localiser(optuna.trial.FixedTrial(best.params), n_conv)
+        summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
+                       parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
+                       pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=max_params,
+                       holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
+                       epochs=epochs or profile.localiser.epochs, seconds=time.time() - t_start, profile=profile.name,
+                       config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
+        (out/'best.json').write_text(json.dumps(summary, indent=1))
+        full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
+        (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
+                                     f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
+                                     f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
+                                     + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
+        return summary
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name='localiser', storage=f"sqlite:///{out/'study.db'}", load_if_exists=True, direction='minimize',
-                                sampler=optuna.samplers.TPESampler(seed=seed))
+                                sampler=optuna.samplers.TPESampler(seed=seed),
+                                pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2))
     done = sum(t.state.is_finished() for t in study.trials)
     if done: log(f"tune-localiser: resuming the study in {out} ({done} trials done)")
-    t0 = time.time()
-    study.optimize(objective, n_trials=trials, timeout=timeout,
-                   callbacks=[lambda st, t: log(f"trial {t.number}: {t.state.name.lower()}"
-                                                + (f", held-out median {t.value:.3f} m" if t.value is not None else '')
-                                                + (f" (best {st.best_value:.3f} m, trial {st.best_trial.number})" if any(x.value is not None for x in st.trials) else ''))])
-    df = study.trials_dataframe()
-    df.to_csv(out/'trials.csv', index=False)
-    scored = [t for t in study.trials if t.value is not None and math.isfinite(t.value)]
-    if not scored: raise RuntimeError(f"tune-localiser: no trial finished with a finite score ({len(study.trials)} trials); see {out/'trials.csv'}")
-    best = study.best_trial
-    bp = suggest_localiser(optuna.trial.FixedTrial(best.params), len(profile.localiser.conv_channels))
-    summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
-                   parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
-                   holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
-                   epochs=epochs or profile.localiser.epochs, seconds=time.time() - t0, profile=profile.name, config_hash=profile.config_hash,
-                   data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
-    (out/'best.json').write_text(json.dumps(summary, indent=1))
-    full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
-    (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
-                                 f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
-                                 f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
-                                 + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
-    log(f"tune-localiser: best trial {best.number}: held-out median {best.value:.3f} m ({len(scored)} of {len(study.trials)} trials scored, "
-        f"{summary['seconds']:.0f} s); profile {out/'best.yaml'}")
+    elif (own := localiser_params(profile.localiser, n_conv)) is not None:
+        study.enqueue_trial(own)                                           # trial 0: the profile's own network, the one to beat
+    def report(st, t):
+        s = write(st)
+        log(f"trial {t.number}: {t.state.name.lower()}" + (f", held-out median {t.value:.3f} m" if t.value is not None else '')
+            + (f" (best {s['held_out_median_m']:.3f} m, trial {s['best_trial']})" if s else ''))
+    study.optimize(objective, n_trials=trials, timeout=timeout, callbacks=[report])
+    summary = write(study)
+    if summary is None: raise RuntimeError(f"tune-localiser: no trial finished with a finite score ({len(study.trials)} trials); see {out/'trials.csv'}")
+    log(f"tune-localiser: best trial {summary['best_trial']}: held-out median {summary['held_out_median_m']:.3f} m ({summary['scored']} of "
+        f"{summary['trials']} trials scored, {summary['pruned']} pruned, {summary['seconds']:.0f} s); profile {out/'best.yaml'}")
     return summary
 
 def load_profile_with(profile, localiser:dict):
