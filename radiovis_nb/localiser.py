@@ -255,7 +255,7 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
         "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them)."
         import yaml
         study.trials_dataframe().to_csv(out/'trials.csv', index=False)
-        scored = [t for t in study.trials if t.value is not None and math.isfinite(t.value)]
+        scored = [t for t in study.trials if t.state.name == 'COMPLETE' and t.value is not None and math.isfinite(t.value)]
         if not scored: return None
         best = min(scored, key=lambda t: t.value)
         bp = suggest_localiser(optuna.trial.FixedTrial(best.params), n_conv)
@@ -283,7 +283,7 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
         study.enqueue_trial(own)                                           # trial 0: the profile's own network, the one to beat
     def report(st, t):
         s = write(st)
-        log(f"trial {t.number}: {t.state.name.lower()}" + (f", held-out median {t.value:.3f} m" if t.value is not None else '')
+        log(f"trial {t.number}: {t.state.name.lower()}" + (f", held-out median {t.value:.3f} m" if t.value is not None and t.state.name == 'COMPLETE' else '')
             + (f" (best {s['held_out_median_m']:.3f} m, trial {s['best_trial']})" if s else ''))
     study.optimize(objective, n_trials=trials, timeout=timeout, callbacks=[report])
     summary = write(study)
