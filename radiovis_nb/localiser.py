@@ -16,9 +16,9 @@ from .synth import heatmap_drop_m
 from .selflabel import read_labels
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels', 'predict',
-           'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'localiser_params',
-           'holdout_split', 'tune_localiser', 'load_profile_with']
+__all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
+           'denormalise', 'predict', 'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser',
+           'localiser_params', 'holdout_split', 'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -76,6 +76,10 @@ def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:in
     if len(df) < 2: raise ConfigError(f"only {len(df)} training labels")
     return df, name
 
+def denormalise(y:np.ndarray, norm:dict) -> tuple:
+    "Standardised network outputs [n, 2] -> (range m, azimuth deg) with the training labels' `norm`."
+    return y[:, 0]*norm['std'][0] + norm['mean'][0], y[:, 1]*norm['std'][1] + norm['mean'][1]
+
 @torch.no_grad()
 def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device='cpu', batch:int=256):
     "(range m, azimuth deg) predictions for frames `indices`."
@@ -85,8 +89,7 @@ def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device
     for i in range(0, len(indices), batch):
         idx = indices[i:i + batch]
         out.append(model(heat(torch.from_numpy(data.radar(idx)).to(device), idx)).cpu())
-    y = torch.cat(out).numpy()
-    return y[:, 0]*norm['std'][0] + norm['mean'][0], y[:, 1]*norm['std'][1] + norm['mean'][1]
+    return denormalise(torch.cat(out).numpy(), norm)
 
 def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
     "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."
@@ -218,8 +221,8 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
     tr, ho = holdout_split(data, holdout, seed)
     heat = HeatmapMaker(data, profile, dev)
     with torch.no_grad():                                                    # the heatmaps once: every trial reads the same tensors
-        X = torch.cat([heat(torch.from_numpy(data.radar(tr[i:i + 256])).to(dev)) for i in range(0, len(tr), 256)])
-        Xh = torch.cat([heat(torch.from_numpy(data.radar(ho[i:i + 256])).to(dev)) for i in range(0, len(ho), 256)])
+        hm = lambda idx: torch.cat([heat(torch.from_numpy(data.radar(idx[i:i + 256])).to(dev)) for i in range(0, len(idx), 256)])
+        X, Xh = hm(tr), hm(ho)
     y = data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
     n_default = sum(q.numel() for q in make_localiser(profile).parameters())
     max_params = max_params or 4*n_default                                  # default: 4x the profile's own network
@@ -227,8 +230,7 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
 
     @torch.no_grad()
     def held_out_errors(model, norm):
-        model.eval(); z = torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy()
-        pr, pa = z[:, 0]*norm['std'][0] + norm['mean'][0], z[:, 1]*norm['std'][1] + norm['mean'][1]
+        model.eval(); pr, pa = denormalise(torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy(), norm)
         return prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
 
     def objective(trial):
