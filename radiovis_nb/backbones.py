@@ -10,7 +10,8 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['SpatialBackbone', 'Projector', 'make_backbones', 'make_projectors']
+__all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant',
+           'make_backbones', 'make_projectors']
 
 # %% ../nbs/10_backbones.ipynb #cb9a0d81
 def _norm(c:int) -> nn.GroupNorm:
@@ -21,6 +22,13 @@ def _conv(cin:int, cout:int, k:int, stride:int=1, act:bool=True) -> nn.Sequentia
     layers = [nn.Conv2d(cin, cout, k, stride, k//2, bias=False), _norm(cout)]
     if act: layers.append(nn.ReLU(inplace=True))
     return nn.Sequential(*layers)
+
+def coord_grid(f:torch.Tensor) -> torch.Tensor:
+    "The (row, column) of every bin of `f` [B, C, h, w] in [-1, 1]: [B, 2, h, w] (CoordConv's channels)."
+    B, _, h, w = f.shape
+    r = torch.linspace(-1, 1, h, device=f.device, dtype=f.dtype)[:, None].expand(h, w)
+    c = torch.linspace(-1, 1, w, device=f.device, dtype=f.dtype)[None, :].expand(h, w)
+    return torch.stack([r, c]).expand(B, 2, h, w)
 
 class SpatialBackbone(nn.Module):
     "VGG-M-like encoder with average pooling: `[B, in_channels, H, W]` -> `[B, out_channels, H/stride, W/stride]`."
@@ -50,11 +58,7 @@ class SpatialBackbone(nn.Module):
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
-        if self.coord_channels:
-            B, _, H, W = x.shape
-            r = torch.linspace(-1, 1, H, device=x.device, dtype=x.dtype)[:, None].expand(H, W)
-            c = torch.linspace(-1, 1, W, device=x.device, dtype=x.dtype)[None, :].expand(H, W)
-            x = torch.cat([x, torch.stack([r, c]).expand(B, 2, H, W)], 1)
+        if self.coord_channels: x = torch.cat([x, coord_grid(x)], 1)
         return self.net(x)
 
     def feature_hw(self, H:int, W:int) -> tuple:
@@ -62,7 +66,7 @@ class SpatialBackbone(nn.Module):
         with torch.no_grad(): return tuple(self.forward(torch.zeros(1, self.in_channels, H, W)).shape[-2:])
 
 class Projector(nn.Module):
-    "2-layer MLP head (App. D) that collapses the spatial encodings: average-pool to `grid`, flatten, Linear-ReLU-Linear, L2-normalise."
+    "2-layer MLP head (App. D) over the flattened feature grid: average-pool to `grid`, flatten, Linear-ReLU-Linear, L2-normalise."
     def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64, grid:tuple=(0, 0), feature_hw:tuple|None=None):
         super().__init__()
         self.grid = tuple(grid) if grid and all(grid) else None
@@ -70,22 +74,80 @@ class Projector(nn.Module):
         if hw is None: raise ValueError("Projector: give the pooling grid or the feature grid size it flattens")
         self.mlp = nn.Sequential(nn.Linear(in_channels*hw[0]*hw[1], hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out_dim))
 
-    def forward(self, f:torch.Tensor) -> torch.Tensor:
-        "`[B, C, h, w]` features -> `[B, out_dim]` unit vectors."
-        if self.grid: f = F.adaptive_avg_pool2d(f, self.grid)
+    def forward(self, f:torch.Tensor, weights:torch.Tensor|None=None) -> torch.Tensor:
+        "`[B, C, h, w]` features -> `[B, out_dim]` unit vectors (`weights` is accepted for a common interface and ignored: the grid is flattened whole)."
+        if self.grid and tuple(f.shape[-2:]) != self.grid: f = F.adaptive_avg_pool2d(f, self.grid)
         return F.normalize(self.mlp(f.flatten(1)), dim=-1)
 
-def make_backbones(profile, out_channels:int|None=None, method:str|None=None) -> tuple:
-    "(radio backbone, vision backbone) as the profile says for SSL `method`; `out_channels` overrides C (the Fig. 8 sweep)."
+def pool_bins(e:torch.Tensor,                  # per-bin embeddings [B, D, h, w]
+              weights:torch.Tensor|None=None,  # [B, 1, h, w] bin weights (e.g. 1 on the target's bins); None: every bin alike
+              how:str='mean',                  # 'mean' (weighted) or 'max' (over the bins with weight > 0), per channel
+             ) -> torch.Tensor:
+    "Per-bin embeddings collapsed over the grid and L2-normalised: `[B, D]` unit vectors."
+    if how == 'max':
+        if weights is not None: e = e.masked_fill(weights <= 0, float('-inf'))
+        v = e.amax(dim=(2, 3))
+    elif how == 'mean':
+        v = e.mean(dim=(2, 3)) if weights is None else (e*weights).sum(dim=(2, 3))/weights.sum(dim=(2, 3)).clamp_min(1e-6)
+    else: raise ValueError(f"pooling {how!r}: choose mean or max")
+    return F.normalize(v, dim=-1)
+
+class BinProjector(nn.Module):
+    "2-layer MLP head applied to every feature bin (two 1x1 convolutions), centred per bin, then pooled onto one unit vector: radio and vision bins share one embedding space, so Eq. 2 can correlate them."
+    def __init__(self, in_channels:int, hidden:int=512, out_dim:int=64,
+                 pool:str='mean',            # how the bins are collapsed: 'mean' or 'max'
+                 coords:bool=True,           # the MLP also sees each bin's (row, column) in its grid
+                 feature_hw:tuple|None=None, # the grid (h, w), for the per-bin centring; None: no centring
+                 momentum:float=0.1):        # of the running per-bin mean (as BatchNorm's)
+        super().__init__()
+        self.pool, self.coords, self.momentum = pool, coords, momentum
+        self.mlp = nn.Sequential(nn.Conv2d(in_channels + (2 if coords else 0), hidden, 1), nn.ReLU(inplace=True), nn.Conv2d(hidden, out_dim, 1))
+        self.center = feature_hw is not None
+        if self.center: self.register_buffer('running_mean', torch.zeros(out_dim, *feature_hw))
+
+    def embed(self, f:torch.Tensor) -> torch.Tensor:
+        "`[B, C, h, w]` features -> `[B, out_dim, h, w]` per-bin embeddings, less the mean embedding of each bin (the batch's in training, the running one in eval)."
+        e = self.mlp(torch.cat([f, coord_grid(f)], 1) if self.coords else f)
+        if not self.center: return e
+        if self.training:
+            mu = _mean_over_ranks(e.mean(0))
+            with torch.no_grad(): self.running_mean.lerp_(mu.detach().float(), self.momentum)
+        else: mu = self.running_mean.to(e.dtype)
+        return e - mu
+
+    def forward(self, f:torch.Tensor, weights:torch.Tensor|None=None) -> torch.Tensor:
+        "`[B, C, h, w]` features -> `[B, out_dim]` unit vectors: the per-bin embeddings pooled over the bins (`weights`: which bins, e.g. the masked target's)."
+        return pool_bins(self.embed(f), weights, self.pool)
+
+def _mean_over_ranks(x:torch.Tensor) -> torch.Tensor:
+    "`x` averaged over the processes of a DDP run (with gradients), itself in one process."
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return x
+    from torch.distributed.nn.functional import all_reduce
+    return all_reduce(x)/dist.get_world_size()
+
+PROJECTORS = ('bins', 'flatten')
+
+def ssl_variant(method:str, projector:str|None=None) -> str:
+    "The name of an SSL model: 'scl' (no projector), or CL / MCL with their head ('mcl-bins', 'cl-flatten', ...)."
+    if method == 'scl': return 'scl'
+    if projector not in PROJECTORS: raise ValueError(f"projector {projector!r}: choose one of {', '.join(PROJECTORS)}")
+    return f'{method}-{projector}'
+
+def make_backbones(profile, out_channels:int|None=None, variant:str|None=None) -> tuple:
+    "(radio backbone, vision backbone) as the profile says for the SSL `variant` (`ssl_variant`); `out_channels` overrides C (the Fig. 8 sweep)."
     b = profile.backbone
     kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride,
-              coord_channels=method in b.coord_channels)
+              coord_channels=variant in b.coord_channels)
     return SpatialBackbone(1, kernels=tuple(b.radio_kernels), **kw), SpatialBackbone(3, **kw)
 
-def make_projectors(profile, in_channels:int|None=None) -> tuple:
-    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim` over the (pooled) feature grids of the profile's inputs."
+def make_projectors(profile, in_channels:int|None=None, kind:str|None=None) -> tuple:
+    "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim`, per bin then pooled (`kind='bins'`) or over the flattened, pooled feature grids (`'flatten'`); default `ssl.projector`."
     c, s, d = in_channels or profile.backbone.out_channels, profile.ssl, profile.dataset
+    kind = kind or s.projector
     stride = profile.backbone.stride
     hw_r = (math.ceil(d.heatmap_height/stride), math.ceil(d.heatmap_width/stride))
     hw_v = (math.ceil(d.image_height/stride), math.ceil(d.image_width/stride))
+    if kind == 'bins': return tuple(BinProjector(c, s.proj_hidden, s.proj_dim, s.bin_pool, s.bin_coords, hw if s.bin_center else None) for hw in (hw_r, hw_v))
+    if kind != 'flatten': raise ValueError(f"projector {kind!r}: choose one of {', '.join(PROJECTORS)}")
     return (Projector(c, s.proj_hidden, s.proj_dim, s.proj_grid, hw_r), Projector(c, s.proj_hidden, s.proj_dim, s.proj_grid, hw_v))

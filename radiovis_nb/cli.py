@@ -77,7 +77,7 @@ STAGES = [
     Stage('evaluate', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
           ['tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
            'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
-           'fig15_weather.png', 'tab_weather_detector.md', 'REPORT.md']),
+           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv', 'REPORT.md']),
 ]
 
 def figure_dir(profile_name:str, root:Path) -> Path:
@@ -193,14 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--boxes', default=None, help='--mask detector: CSV of boxes (index,x0,y0,x1,y1 in camera px)')
     sp.add_argument('--mask-offset', type=float, default=0.0, metavar='PX', help='signed mask offset in training-image px (Fig. 7)')
     sp.add_argument('--channels', type=int, default=None, help='feature channels C (default: backbone.out_channels; Fig. 8)')
-    sp.add_argument('--epochs', type=int, default=None, help='default: ssl.epochs')
-    sp.add_argument('--max-steps', type=int, default=None, help='stop after this many steps (benchmarks)')
+    sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help="CL / MCL head (default: ssl.projector)")
+    sp.add_argument('--steps', type=int, default=None, help='the budget in optimiser steps (default: ssl.steps, or ssl.epochs epochs)')
+    sp.add_argument('--epochs', type=int, default=None, help='the budget in epochs (default: ssl.steps, or ssl.epochs)')
+    sp.add_argument('--max-steps', type=int, default=None, help='stop after this many steps, unfinished (benchmarks)')
     sp.add_argument('--seed', type=int, default=0)
     sp.add_argument('--device', default=None, help="auto, cpu, cuda (under torchrun: each rank its local GPU; default: the profile's runtime.device)")
     sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
     sp.add_argument('--no-progress', action='store_true')
     sp = sub.add_parser('selflabel', help='self-labels of every frame from a trained SSL run (cross-modal attention, Eq. 2-3)')
     sp.add_argument('--run', required=True, help='SSL run folder')
+    sp.add_argument('--readout', choices=['eq2', 'projector'], default=None, help="Eq. 2, or a CL / MCL head's gradient (default: the model's own)")
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--out', required=True, help='label folder (labels.csv + labels.json)')
     sp.add_argument('--calibrate', default='camera', help="camera (label-free, default), none, or labelled:N (N ground-truth labels: reported under its own name)")
@@ -269,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--tflops', type=float, default=400., help='ssl-estimate: assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
     sp.add_argument('--data', default=None, help='ssl: dataset folder')
     sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='ssl: one method (default: all three)')
+    sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help='ssl: the CL / MCL head (default: both)')
     sp.add_argument('--steps', type=int, default=20, help='ssl: steps to time (after 3 warm-up steps)')
     sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='synth: radio mode (default: the profile\'s)')
     sp.add_argument('--sequences', type=int, default=3, help='synth: sequences to time (after one warm-up sequence)')
@@ -300,15 +304,21 @@ def main(argv:list|None=None) -> int:
                   f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
         elif args.command == 'train-ssl':
             from radiovis_nb.ssl_train import train_ssl
-            train_ssl(load_profile(args.profile, args.overrides), args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset,
-                      args.seed, args.device, args.resume, args.channels, args.epochs, args.max_steps, progress=not args.no_progress)
+            from radiovis_nb.selflabel import HoldoutCurve
+            p = load_profile(args.profile, args.overrides)
+            curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
+            train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
+                      args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps,
+                      curve=curve)
         elif args.command == 'bench' and args.what == 'ssl':
             from radiovis_nb.ssl_train import bench_ssl
             if not args.data: raise ConfigError('bench ssl needs --data DIR (a dataset: radiovis synth)')
+            heads = [args.projector] if args.projector else ['bins', 'flatten']
             for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
-                b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device)
-                print(f"train-ssl {b['method']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
-                      f"images {b['image']}, features {b['features']}, {b['device']})")
+                for head in ([None] if m == 'scl' else heads):
+                    b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device, head)
+                    print(f"train-ssl {b['variant']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
+                          f"images {b['image']}, features {b['features']}, {b['device']}, {b['precision']}, {b['threads']} threads)", flush=True)
         elif args.command == 'bench' and args.what == 'ssl-estimate':
             from radiovis_nb.ssl_train import estimate_gpu_hours
             for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
@@ -318,7 +328,7 @@ def main(argv:list|None=None) -> int:
         elif args.command == 'selflabel':
             from radiovis_nb.selflabel import self_labels
             how, _, n = args.calibrate.partition(':')
-            self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)))
+            self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
         elif args.command == 'train-localiser':
             from radiovis_nb.localiser import train_localiser
             train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,

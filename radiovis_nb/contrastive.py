@@ -8,11 +8,12 @@ import copy, math
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .backbones import make_backbones, make_projectors
+from .backbones import make_backbones, make_projectors, ssl_variant
 
 # %% auto #0
-__all__ = ['METHODS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map', 'projector_attention',
-           'target_kernels', 'attention_maps', 'scl_scores', 'scl_loss', 'SSLModel']
+__all__ = ['METHODS', 'READOUTS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map',
+           'projector_attention', 'target_kernels', 'feature_box_mask', 'attention_maps', 'scl_scores', 'scl_loss',
+           'SSLModel']
 
 # %% ../nbs/11_contrastive.ipynb #8b4b580c
 def info_nce(q:torch.Tensor,        # queries [B, D], unit vectors
@@ -76,13 +77,13 @@ def feature_box(boxes:torch.Tensor, image_hw:tuple, feature_hw:tuple, pad:int=1)
 # %% ../nbs/11_contrastive.ipynb #4c753110
 def attention_map(f_r:torch.Tensor,    # radar features [B, C, h, w] (or [C, h, w])
                   kernel:torch.Tensor, # masked vision features of the target's bins [C, kh, kw]
+                  cosine:bool=True,    # True: mean cosine similarity per window (SCL's score); False: the plain correlation per window
                  ) -> torch.Tensor:
-    "Eq. 2: h_n(r, v) = conv2d(f^r_n(r), f^v~_m(gamma * v)) as the mean cosine similarity per window: [B, h, w] (or [h, w])."
+    "Eq. 2: h_n(r, v) = conv2d(f^r_n(r), f^v~_m(gamma * v)), divided by the kernel's area: [B, h, w] (or [h, w])."
     single = f_r.dim() == 3
     if single: f_r = f_r[None]
     kh, kw = kernel.shape[-2:]
-    fr = F.normalize(f_r, dim=1)
-    k = F.normalize(kernel, dim=0)
+    fr, k = (F.normalize(f_r, dim=1), F.normalize(kernel, dim=0)) if cosine else (f_r, kernel)
     fr = F.pad(fr, (kw//2, (kw - 1)//2, kh//2, (kh - 1)//2))
     h = F.conv2d(fr, k[None]).squeeze(1)/(kh*kw)
     return h[0] if single else h
@@ -97,6 +98,13 @@ def projector_attention(head:nn.Module, f_r:torch.Tensor, keys:torch.Tensor) -> 
 def target_kernels(f_v:torch.Tensor, fboxes:torch.Tensor) -> list:
     "The target's feature bins of each masked image: [C, kh_i, kw_i] per sample."
     return [f_v[i, :, r0:r1, c0:c1] for i, (r0, c0, r1, c1) in enumerate(fboxes.tolist())]
+
+def feature_box_mask(fboxes:torch.Tensor, feature_hw:tuple) -> torch.Tensor:
+    "Weights [B, 1, h, w]: 1 on the bins of each feature box (r0, c0, r1, c1), 0 elsewhere."
+    h, w = feature_hw
+    r = torch.arange(h, device=fboxes.device)[None, :, None]; c = torch.arange(w, device=fboxes.device)[None, None, :]
+    b = fboxes[:, :, None, None]
+    return ((r >= b[:, 0]) & (r < b[:, 2]) & (c >= b[:, 1]) & (c < b[:, 3])).float()[:, None]
 
 def attention_maps(f_r:torch.Tensor, kernels:list) -> torch.Tensor:
     "Eq. 2 for every radar map and every kernel at once: [B_r, B_v, h, w]. The kernels, of different sizes, are centred on one zero canvas and become the output channels of a single convolution."
@@ -132,17 +140,21 @@ def _gather(x:torch.Tensor, grad:bool=False) -> torch.Tensor:
     return torch.cat(out, 0)
 
 METHODS = ('cl', 'mcl', 'scl')
+READOUTS = ('eq2', 'projector')
 
 class SSLModel(nn.Module):
-    "Radio and vision backbones trained by CL, MCL or SCL (§4.1, App. C-D)."
-    def __init__(self, profile, method:str, out_channels:int|None=None, mask_offset_px:float=0.0, seed:int=0):
+    "Radio and vision backbones trained by CL, MCL or SCL (§4.1, App. C-D); CL and MCL with a per-bin (`bins`) or a flattening (`flatten`) projector head."
+    def __init__(self, profile, method:str, out_channels:int|None=None, mask_offset_px:float=0.0, seed:int=0,
+                 projector:str|None=None):     # CL / MCL head: 'bins' or 'flatten' (default: ssl.projector); SCL has none
         super().__init__()
         if method not in METHODS: raise ValueError(f"method {method!r}: choose one of {', '.join(METHODS)}")
         s = profile.ssl
         self.profile, self.method, self.ssl, self.mask_offset_px = profile, method, s, float(mask_offset_px)
-        self.f_r, self.f_v = make_backbones(profile, out_channels, method)
+        self.projector = None if method == 'scl' else (projector or s.projector)
+        self.variant = ssl_variant(method, self.projector)
+        self.f_r, self.f_v = make_backbones(profile, out_channels, self.variant)
         if method != 'scl':
-            self.g_r, self.g_v = make_projectors(profile, self.f_r.out_channels)
+            self.g_r, self.g_v = make_projectors(profile, self.f_r.out_channels, self.projector)
             g = torch.Generator().manual_seed(seed)
             self.queue_r, self.queue_v = Queue(s.proj_dim, s.queue_size, g), Queue(s.proj_dim, s.queue_size, g)
             if s.ema:
@@ -150,10 +162,39 @@ class SSLModel(nn.Module):
                                               g_r=copy.deepcopy(self.g_r), g_v=copy.deepcopy(self.g_v)))
                 for p in self.key.parameters(): p.requires_grad_(False)
 
+    @property
+    def readout(self) -> str:
+        "How self-labels are read from this model by default: Eq. 2 ('eq2'), or the flatten head's gradient x input ('projector')."
+        return 'projector' if self.projector == 'flatten' else 'eq2'
+
     def masked_images(self, images:torch.Tensor, boxes:torch.Tensor) -> torch.Tensor:
         "gamma * v (Eq. 1) for MCL and SCL; the images themselves for CL."
         if self.method == 'cl': return images
         return images*box_mask(boxes, *images.shape[-2:], self.ssl.box_pad_px, self.mask_offset_px).to(images.dtype)
+
+    def target_bins(self, boxes:torch.Tensor, image_hw:tuple, feature_hw:tuple) -> torch.Tensor:
+        "The masked target's feature bins (its box padded by `ssl.response_pad`): int [B, 4] (r0, c0, r1, c1)."
+        return feature_box(boxes, image_hw, feature_hw, self.ssl.response_pad)
+
+    def vision_weights(self, boxes:torch.Tensor, image_hw:tuple, feature_hw:tuple):
+        "Which vision bins a bins head pools: the masked target's (MCL), or all of them (None: CL, and the flatten head)."
+        if self.method != 'mcl' or self.projector != 'bins': return None
+        return feature_box_mask(self.target_bins(boxes, image_hw, feature_hw), feature_hw)
+
+    def attention(self, f_r:torch.Tensor, f_v:torch.Tensor, boxes:torch.Tensor, image_hw:tuple, readout:str|None=None) -> torch.Tensor:
+        "Cross-modal attention maps [B, h, w] of radar features `f_r` and (masked) vision features `f_v`. 'eq2': Eq. 2 with the target's bins "
+        "as the kernel — in the shared embedding space of a bins head (plain correlation), on the raw features otherwise (cosine); "
+        "'projector': gradient x input of the pair's similarity through the heads."
+        readout = readout or self.readout
+        if readout not in READOUTS: raise ValueError(f"readout {readout!r}: choose one of {', '.join(READOUTS)}")
+        if readout == 'projector':
+            if self.method == 'scl': raise ValueError("readout 'projector': SCL has no projector heads")
+            return projector_attention(self.g_r, f_r, self.g_v(f_v, self.vision_weights(boxes, image_hw, f_v.shape[-2:])))
+        fb = self.target_bins(boxes, image_hw, f_v.shape[-2:])
+        if self.projector == 'bins':
+            e_r, e_v = self.g_r.embed(f_r), self.g_v.embed(f_v)
+            return torch.stack([attention_map(e_r[j], k, cosine=False) for j, k in enumerate(target_kernels(e_v, fb))])
+        return torch.stack([attention_map(f_r[j], k) for j, k in enumerate(target_kernels(f_v, fb))])
 
     @torch.no_grad()
     def momentum_update(self):
@@ -168,15 +209,16 @@ class SSLModel(nn.Module):
         v = self.masked_images(images, boxes)
         f_r, f_v = self.f_r(heatmaps), self.f_v(v)
         if self.method == 'scl':
-            fb = feature_box(boxes, images.shape[-2:], f_v.shape[-2:], self.ssl.response_pad)
+            fb = self.target_bins(boxes, images.shape[-2:], f_v.shape[-2:])
             f_r_all, f_v_all, fb_all = _gather(f_r, grad=True), _gather(f_v, grad=True), _gather(fb)
             S = scl_scores(f_r_all, target_kernels(f_v_all, fb_all))
             loss = scl_loss(S.float(), self.ssl.tau_scl)
             acc = (S.argmax(1) == torch.arange(len(S), device=S.device)).float().mean()
             return dict(loss=loss, accuracy=acc.detach())
-        q_r, q_v = self.g_r(f_r).float(), self.g_v(f_v).float()
+        w_v = self.vision_weights(boxes, images.shape[-2:], f_v.shape[-2:])
+        q_r, q_v = self.g_r(f_r).float(), self.g_v(f_v, w_v).float()
         with torch.no_grad():
-            if hasattr(self, 'key'): k_r, k_v = self.key.g_r(self.key.f_r(heatmaps)).float(), self.key.g_v(self.key.f_v(v)).float()
+            if hasattr(self, 'key'): k_r, k_v = self.key.g_r(self.key.f_r(heatmaps)).float(), self.key.g_v(self.key.f_v(v), w_v).float()
             else: k_r, k_v = q_r.detach(), q_v.detach()
         loss, l_v2r, l_r2v = cross_modal_nce(q_r, k_v, q_v, k_r, self.queue_v.keys.clone().detach(), self.queue_r.keys.clone().detach(),
                                              self.ssl.tau_cl)

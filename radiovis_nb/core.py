@@ -226,30 +226,52 @@ class BackboneConfig:
     out_channels: int = spec('feature channels C per spatial bin (paper: 128)', ge=1)
     width_mult: float = spec('multiplier on the VGG-M channel widths of the hidden layers (96, 256, 512)', gt=0)
     depth: int = spec('3x3 convolutions after the last pooling (VGG-M: conv3-conv5, so 3)', ge=1)
-    coord_channels: list[str] = spec('SSL methods whose backbones get two coordinate channels (row, column in [-1, 1]) on their inputs (CoordConv)',
-                                     choices=('cl', 'mcl', 'scl'))
+    coord_channels: list[str] = spec("SSL variants whose backbones get two coordinate channels (row, column in [-1, 1]) on their inputs (CoordConv): "
+                                     "'scl', or CL / MCL with their projector head ('mcl-bins', 'cl-flatten', ...)",
+                                     choices=('scl', 'mcl-bins', 'cl-bins', 'mcl-flatten', 'cl-flatten'))
     radio_kernels: list[int] = spec("kernel sizes of the radio backbone's conv1, conv2 and later convolutions (VGG-M: 7, 5, 3); smaller = a more local receptive field", ge=1, min_len=3)
     stride: int = spec('total stride of the backbone (paper: 8, 480x640 -> 60x80)', choices=(4, 8, 16))
 
 @dataclass(frozen=True)
 class SSLConfig:
     "Cross-modal contrastive training: CL, MCL (§4.1, Eq. 1/7) and SCL (App. C, Eq. 8-9)."
-    epochs: int = spec('training epochs (paper: 200)', ge=1)
+    epochs: int = spec('training epochs (paper: 200); the budget when `steps` is 0', ge=1)
+    steps: int = spec('optimiser steps of the main runs (Tab. 4-6); 0: `epochs` epochs', ge=0)
     batch_size: int = spec('pairs per optimisation step, global over ranks (paper: 32)', ge=2)
-    lr: float = spec('Adam learning rate, no schedule (paper: 1e-5)', gt=0)
+    sequence_group: int = spec('frames of one sequence placed side by side in a training batch: each is a negative of the others, the same '
+                               'scene with the target elsewhere; 1: frames at random', ge=1)
+    lr: float = spec('Adam learning rate, the peak of the schedule (paper: 1e-5, no schedule)', gt=0)
+    schedule: str = spec("learning-rate schedule after the warm-up: 'constant' (the paper's) or 'cosine' (decay to 0 at the last step)",
+                         choices=('constant', 'cosine'))
+    warmup_steps: int = spec('steps of linear learning-rate warm-up from 0 (0: none)', ge=0)
+    holdout_fraction: float = spec('share of the training sequences held out of SSL training, to measure learning curves and make choices on '
+                                   '(never val or test); 0: train on all', ge=0, lt=1)
+    eval_every: int = spec('steps between learning-curve points (self-label error on the held-out training sequences); 0: none', ge=0)
     tau_cl: float = spec('InfoNCE temperature of CL and MCL (paper: 0.07)', gt=0)
     tau_scl: float = spec('temperature of SCL (paper: 0.1)', gt=0)
     queue_size: int = spec('MoCo queue length per modality (paper: = batch size)', ge=1)
     ema: bool = spec('momentum (EMA) key encoders; App. B found no gain, off in the paper')
     ema_momentum: float = spec('EMA momentum of the key encoders', ge=0, lt=1)
+    projector: str = spec("CL / MCL projector head: 'bins' (the 2-layer MLP on every feature bin, then pooled: one embedding space for both "
+                          "modalities, read out by Eq. 2) or 'flatten' (the MLP on the flattened grid, read out by its gradient)",
+                          choices=('bins', 'flatten'))
+    bin_pool: str = spec("how a bins head collapses its per-bin embeddings: 'max' or 'mean' over the bins (radio: all; masked vision: the target's)",
+                         choices=('max', 'mean'))
+    bin_coords: bool = spec("a bins head's MLP also sees each bin's (row, column) in its grid: where a bin is becomes part of its embedding")
+    bin_center: bool = spec("a bins head subtracts each bin's mean embedding (over the batch in training, a running mean in eval): the static scene, "
+                            "common to every frame, would otherwise dominate the pooled vectors")
     proj_dim: int = spec('output dimension of the 2-layer MLP projectors (paper: 64)', ge=1)
     proj_hidden: int = spec('hidden width of the projectors', ge=1)
-    proj_grid: list[int] = spec("the heads average-pool the feature grid to this [h, w] before flattening it; [0, 0]: flatten the full grid", ge=0, min_len=2)
+    proj_grid: list[int] = spec("the flatten heads average-pool the feature grid to this [h, w] before flattening it; [0, 0]: flatten the full grid", ge=0, min_len=2)
     box_pad_px: float = spec('padding of target boxes before masking, px of the training image (paper: 5 at 640 x 480); fractional px give soft edges', ge=0)
     response_pad: int = spec('padding of the target response in feature bins (paper: 1)', ge=0)
     mask_offsets_px: list[float] = spec('signed mask offsets of the InfoMin sweep (Fig. 7), px of the training image', min_len=1)
     feature_dims: list[int] = spec('feature dimensionalities C of the capacity sweep (Fig. 8)', ge=1, min_len=1)
-    sweep_epochs: int = spec('epochs of the runs of the sweeps (Fig. 7, 8, 10); the main tables use `epochs`', ge=1)
+    sweep_epochs: int = spec('epochs of the runs of the sweeps (Fig. 7, 8, 10) and of the ^Y runs; the budget when `sweep_steps` is 0', ge=1)
+    sweep_steps: int = spec('optimiser steps of the sweeps (and of the seeds after the first when `seeds_budget` is sweep); 0: `sweep_epochs` epochs', ge=0)
+    seed_variants: list[str] = spec("the Tab. 4 / 5 variants trained with every seed of `evaluation.seeds` (the others with the first only)",
+                                    choices=('scl', 'mcl-bins', 'cl-bins', 'mcl-flatten', 'cl-flatten'))
+    seeds_budget: str = spec("the budget of the seeds after the first: 'full' (the main runs') or 'sweep' (the sweeps')", choices=('full', 'sweep'))
 
 @dataclass(frozen=True)
 class LocaliserConfig:
@@ -306,6 +328,8 @@ class RuntimeConfig:
     "Where and how things run."
     device: str = spec("'auto' (CUDA when present, else CPU), 'cpu', 'cuda' or 'cuda:N'")
     torch_threads: int = spec('intra-op CPU threads for torch; 0 = torch default (every core the process may use)', ge=0)
+    precision: str = spec("SSL training arithmetic: 'bf16' (autocast), 'fp32', or 'auto' (bf16 on CUDA and on CPUs with native bf16 "
+                          "instructions, fp32 elsewhere)", choices=('auto', 'bf16', 'fp32'))
 
     def check(self):
         if not re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', self.device):

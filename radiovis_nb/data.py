@@ -7,13 +7,13 @@ from __future__ import annotations
 import json, functools, collections
 from pathlib import Path
 import numpy as np
-from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles
+from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles, sample_rng
 from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, ground_from_polar
 from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
 
 # %% auto #0
-__all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'RadioVisualDataset', 'show_example', 'example_grid',
-           'cached_dataset', 'reproduce_synthesis']
+__all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset', 'show_example',
+           'example_grid', 'cached_dataset', 'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
@@ -195,6 +195,18 @@ class HeatmapMaker:
         except ValueError as e:
             where = f" frames {list(np.atleast_1d(indices))[:8]}" if indices is not None else ''
             raise DataError(f"{self.data.root}:{where}: {e}") from None
+
+# %% ../nbs/07_data.ipynb #3ed1c933
+def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
+    "(inner-train, held-out) frame indices: the training split's sequences divided at random, `fraction` of them held out."
+    if not 0 < fraction < 1: raise ConfigError(f"holdout fraction {fraction}: must be in (0, 1)")
+    lab = data.labels.loc[data.split('train')]
+    seqs = np.unique(lab['sequence'].to_numpy())
+    if len(seqs) < 2: raise ConfigError(f"{data.root}: the training split has {len(seqs)} sequence(s); a held-out set needs at least 2")
+    k = min(len(seqs) - 1, max(1, int(round(fraction*len(seqs)))))
+    held = set(sample_rng(seed, 0, 'holdout').choice(seqs, k, replace=False).tolist())
+    is_held = lab['sequence'].isin(held).to_numpy()
+    return lab.index.to_numpy()[~is_held], lab.index.to_numpy()[is_held]
 
 # %% ../nbs/07_data.ipynb #fcc301d1
 class RadioVisualDataset:

@@ -11,14 +11,14 @@ import torch
 from torch import nn
 from .core import ConfigError, resolve_device, seed_everything, code_version, sample_rng
 from .radar import ground_from_polar
-from .data import SynthData, HeatmapMaker
+from .data import SynthData, HeatmapMaker, holdout_split
 from .synth import heatmap_drop_m
 from .selflabel import read_labels
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
            'denormalise', 'predict', 'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser',
-           'localiser_params', 'holdout_split', 'tune_localiser', 'load_profile_with']
+           'localiser_params', 'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -197,17 +197,6 @@ def localiser_params(L, n_conv:int=4) -> dict|None:
           and all(p[f'c{i+1}_size'] in S['conv_channels'] and p[f'k{i+1}_size'] in S['kernel_sizes'] and p[f's{i+1}_size'] in S['strides'] for i in range(n_conv))
           and all(p[f'lin{i+1}_size'] in c for i, c in enumerate(S['linear'])))
     return p if ok else None
-
-def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
-    "(inner-train, held-out) frame indices: the training split's sequences divided at random, `fraction` of them held out."
-    if not 0 < fraction < 1: raise ConfigError(f"holdout fraction {fraction}: must be in (0, 1)")
-    lab = data.labels.loc[data.split('train')]
-    seqs = np.unique(lab['sequence'].to_numpy())
-    if len(seqs) < 2: raise ConfigError(f"{data.root}: the training split has {len(seqs)} sequence(s); a held-out set needs at least 2")
-    k = min(len(seqs) - 1, max(1, int(round(fraction*len(seqs)))))
-    held = set(sample_rng(seed, 0, 'holdout').choice(seqs, k, replace=False).tolist())
-    is_held = lab['sequence'].isin(held).to_numpy()
-    return lab.index.to_numpy()[~is_held], lab.index.to_numpy()[is_held]
 
 def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
                    epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['percentile_errors', 'error_table', 'error_cdf', 'average_precision', 'wasserstein_quadratic', 'histogram_edges',
-           'kl_divergence', 'mutual_information', 'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs',
-           'plot_label_histograms', 'deviation_table', 'label_errors_m', 'evaluate']
+__all__ = ['percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap', 'average_precision', 'wasserstein_quadratic',
+           'histogram_edges', 'kl_divergence', 'mutual_information_plugin', 'mutual_information', 'paper_bins',
+           'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs', 'plot_label_histograms',
+           'deviation_table', 'label_errors_m', 'evaluate']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -32,6 +33,24 @@ def error_cdf(errors, grid=None) -> tuple:
     "(x, F(x)) of the empirical CDF of errors (Fig. 5)."
     e = np.sort(np.asarray(errors, float))
     return e, np.arange(1, len(e) + 1)/len(e)
+
+def sequence_bootstrap(errors,                 # errors (m), one per frame (and seed)
+                       sequences,              # the sequence of each error's frame
+                       seeds=None,             # the seed of each error (None: one seed)
+                       q:float=50,             # the percentile summarised
+                       n_boot:int=2000, alpha:float=0.05, seed:int=0) -> tuple:
+    "(low, high): the 1 - alpha percentile-bootstrap interval of the `q`th-percentile error (over several seeds: the mean of each seed's percentile), resampling whole sequences with replacement — frames of one sequence are not independent."
+    e, sq = np.asarray(errors, float), np.asarray(sequences)
+    sd = np.zeros(len(e), np.int64) if seeds is None else np.asarray(seeds)
+    seqs, seed_vals = np.unique(sq), np.unique(sd)
+    groups = [[e[(sd == s) & (sq == k)] for k in seqs] for s in seed_vals]
+    rng = np.random.default_rng(seed)
+    stats = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.integers(0, len(seqs), len(seqs))
+        stats[b] = np.mean([np.percentile(np.concatenate([g[i] for i in pick]), q) for g in groups])
+    lo, hi = np.quantile(stats, [alpha/2, 1 - alpha/2])
+    return float(lo), float(hi)
 
 # %% ../nbs/17_metrics.ipynb #8090510d
 def average_precision(is_tp, confidences, n_positives:int) -> float:
@@ -67,22 +86,40 @@ def kl_divergence(gt, est, edges, pseudo:float=0.5) -> float:
     p, q = p/p.sum(), q/q.sum()
     return float(np.sum(p*np.log(p/q)))
 
-def mutual_information(gt, est, edges) -> float:
-    "I(gt; est) in nats from the joint histogram on `edges` x `edges` (plug-in estimate, empty cells contribute 0)."
+def mutual_information_plugin(gt, est, edges) -> float:
+    "I(gt; est) in nats from the joint histogram on `edges` x `edges`: the plug-in estimate (empty cells contribute 0), biased upwards."
     j = np.histogram2d(np.clip(gt, edges[0], edges[-1]), np.clip(est, edges[0], edges[-1]), [edges, edges])[0]
     j = j/j.sum()
     pg, pe = j.sum(1, keepdims=True), j.sum(0, keepdims=True)
     nz = j > 0
     return float(np.sum(j[nz]*np.log(j[nz]/(pg @ pe)[nz])))
 
-def label_deviation(gt_range, est_range, gt_az, est_az, profile) -> dict:
-    "Tab. 7's row: D_W, KL and MI for range and for azimuth (binning from `profile.evaluation` over its radar grid)."
+def mutual_information(gt, est, edges, shuffles:int=50, seed:int=0) -> float:
+    "I(gt; est) in nats, bias-corrected: the plug-in estimate minus its mean over `shuffles` random pairings of the same values (labels independent of the truth score about 0)."
+    gt, est = np.asarray(gt, float), np.asarray(est, float)
+    mi = mutual_information_plugin(gt, est, edges)
+    if shuffles <= 0: return mi
+    rng = np.random.default_rng(seed)
+    return mi - float(np.mean([mutual_information_plugin(gt, rng.permutation(est), edges) for _ in range(shuffles)]))
+
+def paper_bins(paper=None) -> tuple:
+    "(range bin m, azimuth bin deg) of the paper's 480 x 640 heatmap grid (the `paper` profile's radar): the units of Tab. 7's D_W in bins^2."
+    if paper is None:
+        from radiovis_nb.core import load_profile
+        paper = load_profile('paper')
+    r = paper.radar
+    return (r.range_max_m - r.range_min_m)/r.n_range_bins, (r.azimuth_max_deg - r.azimuth_min_deg)/r.n_azimuth_bins
+
+def label_deviation(gt_range, est_range, gt_az, est_az, profile, bins:tuple|None=None) -> dict:
+    "Tab. 7's row: D_W in m^2 / deg^2 and in bins^2 of the paper's grid (`bins`, default `paper_bins()`), KL and bias-corrected MI for range and for azimuth (histogram bins from `profile.evaluation` over its radar grid)."
     r, ev = profile.radar, profile.evaluation
+    rb, ab = bins or paper_bins()
     re = histogram_edges(r.range_min_m, r.range_max_m, ev.range_bin_m)
     ae = histogram_edges(r.azimuth_min_deg, r.azimuth_max_deg, ev.azimuth_bin_deg)
-    return dict(range_DW=wasserstein_quadratic(gt_range, est_range), range_KL=kl_divergence(gt_range, est_range, re),
+    dw_r, dw_a = wasserstein_quadratic(gt_range, est_range), wasserstein_quadratic(gt_az, est_az)
+    return dict(range_DW_bins=dw_r/rb**2, range_DW=dw_r, range_KL=kl_divergence(gt_range, est_range, re),
                 range_MI=mutual_information(gt_range, est_range, re),
-                angle_DW=wasserstein_quadratic(gt_az, est_az), angle_KL=kl_divergence(gt_az, est_az, ae),
+                angle_DW_bins=dw_a/ab**2, angle_DW=dw_a, angle_KL=kl_divergence(gt_az, est_az, ae),
                 angle_MI=mutual_information(gt_az, est_az, ae))
 
 # %% ../nbs/17_metrics.ipynb #0bd01edb

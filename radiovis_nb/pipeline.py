@@ -8,11 +8,13 @@ import json, time, hashlib, shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
-from .core import PACKAGE_DIR, ConfigError, code_version
+from typing import NamedTuple
+from .core import PACKAGE_DIR, ConfigError, code_version, resolve_device
+from .backbones import ssl_variant
 
 # %% auto #0
-__all__ = ['code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'ssl_run_name', 'ssl_runs',
-           'unique_runs', 'plan', 'showcase_profile', 'reproduce_pipeline', 'run_stage']
+__all__ = ['MAIN_VARIANTS', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'SSLRun',
+           'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'reproduce_pipeline', 'run_stage']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -82,25 +84,50 @@ def run_units(ctx:Context, stage:str, units:list):
     ctx.log(f"[{stage}] done in {(time.time() - t0)/60:.1f} min")
 
 # %% ../nbs/19_pipeline.ipynb #7a91035c
-def ssl_run_name(method:str, mask:str, offset:float, channels:int, epochs:int, ema:bool, seed:int) -> str:
+class SSLRun(NamedTuple):
+    "One SSL run of a reproduction: its folder name and what `train_ssl` needs."
+    name: str
+    method: str
+    projector: str|None   # CL / MCL head ('bins' / 'flatten'); None for SCL
+    mask: str             # 'gt' or 'detector'
+    offset: float         # mask offset in px (Fig. 7)
+    seed: int
+    channels: int         # feature channels C (Fig. 8)
+    steps: int            # the budget in optimiser steps; 0: `epochs` epochs
+    epochs: int
+    ema: bool
+
+    @property
+    def variant(self) -> str: return ssl_variant(self.method, self.projector)
+
+def ssl_run_name(variant:str, mask:str, offset:float, channels:int, steps:int, epochs:int, ema:bool, seed:int) -> str:
     "The folder name of an SSL run: its parameters, so that identical runs of different tables and sweeps are one run."
-    return f"{method}-{mask}-o{offset:+g}-c{channels}-e{epochs}-ema{int(ema)}-s{seed}"
+    budget = f'n{steps}' if steps else f'e{epochs}'
+    return f"{variant}-{mask}-o{offset:+g}-c{channels}-{budget}-ema{int(ema)}-s{seed}"
+
+MAIN_VARIANTS = (('mcl', 'bins'), ('mcl', 'flatten'), ('scl', None), ('cl', 'bins'), ('cl', 'flatten'))
 
 def ssl_runs(p) -> dict:
-    "{role: (name, method, mask, offset, seed, channels, epochs, ema)} of every SSL run of profile `p`; roles: ('main', m, seed), ('Y', m), ('offset', o), ('dims', m, C), ('ema', e)."
+    "{role: SSLRun} of every SSL run of profile `p`. Roles: ('main', variant, seed) — Tab. 4 / 5, seed 0 at the main budget, later seeds at "
+    "`ssl.seeds_budget`'s; ('Y', method) — Tab. 6; ('offset', o), ('dims', method, C), ('ema', e) — the sweeps of Fig. 7, 8, 10. "
+    "MCL^Y and the sweeps use the default head (`ssl.projector`); everything but the main runs trains at the sweep budget."
     s, seeds, C = p.ssl, p.evaluation.seeds, p.backbone.out_channels
-    spec = lambda m, mask, o, sd, c, ep, e: (ssl_run_name(m, mask, o, c, ep, e, sd), m, mask, float(o), sd, c, ep, e)
-    runs = {('main', m, sd): spec(m, 'gt', 0., sd, C, s.epochs, s.ema) for m in ('mcl', 'scl', 'cl') for sd in seeds}
-    runs.update({('Y', m): spec(m, 'detector', 0., seeds[0], C, s.epochs, s.ema) for m in ('mcl', 'scl')})
-    runs.update({('offset', o): spec('mcl', 'gt', o, seeds[0], C, s.sweep_epochs, s.ema) for o in s.mask_offsets_px})
-    runs.update({('dims', m, c): spec(m, 'gt', 0., seeds[0], c, s.sweep_epochs, s.ema) for m in ('mcl', 'scl') for c in s.feature_dims})
-    runs.update({('ema', e): spec('mcl', 'gt', 0., seeds[0], C, s.sweep_epochs, e) for e in (False, True)})
+    head = lambda m: None if m == 'scl' else s.projector
+    def spec(m, h, mask='gt', o=0., sd=seeds[0], c=C, full=False, e=s.ema):
+        steps, epochs = (s.steps, s.epochs) if full else (s.sweep_steps, s.sweep_epochs)
+        return SSLRun(ssl_run_name(ssl_variant(m, h), mask, o, c, steps, epochs, e, sd), m, h, mask, float(o), sd, c, steps, epochs, e)
+    runs = {('main', ssl_variant(m, h), sd): spec(m, h, sd=sd, full=(i == 0 or s.seeds_budget == 'full'))
+            for m, h in MAIN_VARIANTS for i, sd in enumerate(seeds) if i == 0 or ssl_variant(m, h) in s.seed_variants}
+    runs.update({('Y', m): spec(m, head(m), 'detector') for m in ('mcl', 'scl')})
+    runs.update({('offset', o): spec('mcl', head('mcl'), o=o) for o in s.mask_offsets_px})
+    runs.update({('dims', m, c): spec(m, head(m), c=c) for m in ('mcl', 'scl') for c in s.feature_dims})
+    runs.update({('ema', e): spec('mcl', head('mcl'), e=e) for e in (False, True)})
     return runs
 
 def unique_runs(p) -> list:
     "The distinct SSL runs (a run shared by several roles appears once)."
     seen = {}
-    for r in ssl_runs(p).values(): seen.setdefault(r[0], r)
+    for r in ssl_runs(p).values(): seen.setdefault(r.name, r)
     return list(seen.values())
 
 def plan(ctx:Context) -> dict:
@@ -127,9 +154,11 @@ def plan(ctx:Context) -> dict:
 
     def skipped(name): return (R/'ssl'/name/'SKIPPED').exists()
     units = []
-    for name, m, mask, off, sd, ch, ep, ema in unique_runs(p):
-        prof = replace(p, ssl=replace(p.ssl, ema=ema))
-        def go(u, prof=prof, m=m, mask=mask, off=off, sd=sd, ch=ch, ep=ep):
+    for run in unique_runs(p):
+        prof = replace(p, ssl=replace(p.ssl, ema=run.ema))
+        def go(u, prof=prof, r=run):
+            from radiovis_nb.selflabel import HoldoutCurve
+            mask, boxes = r.mask, (ctx.boxes_file if r.mask == 'detector' else None)
             if mask == 'detector':
                 import pandas as pd
                 from radiovis_nb.data import SynthData
@@ -143,17 +172,21 @@ def plan(ctx:Context) -> dict:
             (u.folder/'SKIPPED').unlink(missing_ok=True)
             resume = (u.folder/'checkpoint.pt').exists()
             if resume and not (u.folder/'run.json').exists(): shutil.rmtree(u.folder); resume = False
-            try: return train_ssl(prof, m, ctx.data_dir, u.folder, mask, ctx.boxes_file if mask == 'detector' else None, off, sd, ctx.device,
-                                  resume, ch, ep, progress=False, log=ctx.log)
+            curve = HoldoutCurve.for_training(prof, ctx.data_dir, mask, boxes, resolve_device(ctx.device))
+            train = lambda resume: train_ssl(prof, r.method, ctx.data_dir, u.folder, mask, boxes, r.offset, r.seed, ctx.device, resume, r.channels,
+                                             r.epochs if not r.steps else None, progress=False, log=ctx.log, projector=r.projector,
+                                             steps=r.steps or None, curve=curve)
+            try: res = train(resume)
             except ConfigError as e:
                 if 'another configuration' not in str(e): raise
-                shutil.rmtree(u.folder); return train_ssl(prof, m, ctx.data_dir, u.folder, mask, ctx.boxes_file if mask == 'detector' else None,
-                                                          off, sd, ctx.device, False, ch, ep, progress=False, log=ctx.log)
-        units.append(Unit(name, R/'ssl'/name, dict(stage='ssl', name=name, cfg=prof.config_hash, epochs=ep, channels=ch), go))
+                shutil.rmtree(u.folder); res = train(False)
+            return {k: res[k] for k in ('steps', 'epochs', 'lr', 'schedule', 'precision')}
+        units.append(Unit(run.name, R/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps, epochs=run.epochs,
+                                                           channels=run.channels), go))
     stages['ssl'] = units
 
     units = []
-    for name, *_ in unique_runs(p):
+    for name in (r.name for r in unique_runs(p)):
         def lab(u, name=name):
             if skipped(name): shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped='its SSL run was skipped')
             return self_labels(R/'ssl'/name, ctx.data_dir, u.folder, 'camera', device='cpu', log=ctx.log)[1]['calibration']
@@ -170,23 +203,25 @@ def plan(ctx:Context) -> dict:
     units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash), loc('gt', 'Supervised', sd))
              for sd in seeds]
     runs = ssl_runs(p)
-    for role, (name, m, mask, off, sd, ch, ep, ema) in runs.items():
+    for role, r in runs.items():
         if role[0] not in ('main', 'Y'): continue
-        units.append(Unit(name, R/'localiser'/name, dict(stage='loc', l=name, cfg=p.config_hash), loc(R/'labels'/name, None, sd)))
+        units.append(Unit(r.name, R/'localiser'/r.name, dict(stage='loc', l=r.name, cfg=p.config_hash), loc(R/'labels'/r.name, None, r.seed)))
     for f in p.localiser.label_fractions:
         if f >= 1: continue                              # all the labels: the main runs of the first seed
         units.append(Unit(f'supervised-f{f:g}', R/'localiser'/f'supervised-f{f:g}', dict(stage='loc', l='gt', f=f, cfg=p.config_hash),
                           loc('gt', 'Supervised', seeds[0], f)))
         for m in ('mcl', 'scl'):
-            units.append(Unit(f'{m}-f{f:g}', R/'localiser'/f'{m}-f{f:g}', dict(stage='loc', l=m, f=f, cfg=p.config_hash),
-                              loc(R/'labels'/runs[('main', m, seeds[0])][0], m.upper(), seeds[0], f)))
+            r = runs[('main', ssl_variant(m, None if m == 'scl' else p.ssl.projector), seeds[0])]
+            units.append(Unit(f'{m}-f{f:g}', R/'localiser'/f'{m}-f{f:g}', dict(stage='loc', l=r.name, f=f, cfg=p.config_hash),
+                              loc(R/'labels'/r.name, None, seeds[0], f)))
     stages['localiser'] = units
 
     def cfar(u):
+        import pandas as pd
         from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
         from radiovis_nb.data import SynthData
         data = SynthData(ctx.data_dir)
-        pred = cfar_predictions(data, 'val', p)
+        pred = pd.concat([cfar_predictions(data, sp, p) for sp in ('val', 'test')], ignore_index=True)
         u.folder.mkdir(parents=True, exist_ok=True); pred.to_csv(u.folder/'predictions.csv', index=False)
         write_teacher_labels(data, R/'labels'/'rodnet-teacher', None, p)
     units = [Unit('cfar+teacher', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]

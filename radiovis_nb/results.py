@@ -29,36 +29,63 @@ PAPER = dict(
                         val_angle_KL=3.562, val_angle_MI=1.476)},
     tab8=dict(mAP50=100.0, iou_at_50=0.9374))
 
+def paper_name(method:str) -> str:
+    "The paper's name of one of our rows: 'MCL (Eq. 2)' -> 'MCL'."
+    return method.split(' (')[0]
+
 def fmt(m, s=None) -> str:
     "'m +- s' (or 'm')."
     return f'{m:.3f}' if s is None or not np.isfinite(s) else f'{m:.3f} +- {s:.3f}'
 
-def error_rows(pred, methods:list) -> list:
-    "Per method: (name, p50 mean, p50 std, p90 mean, p90 std, seeds) on val."
+def error_rows(pred,                      # predictions: method, seed, split, index, error_m; optional `main` (False: a shorter-budget seed) and `steps`
+               methods:list, sequences=None, # {frame index: sequence}, for the bootstrap interval (None: no interval)
+               n_boot:int=1000, seed:int=0) -> list:
+    "Per method: 50th / 90th percentile errors on val and test as mean and std over its main-budget seeds, a 95% bootstrap interval of the val median over val *sequences*, and the val medians of the seeds trained at a shorter budget."
+    from radiovis_nb.metrics import sequence_bootstrap
     out = []
-    v = pred[pred.split == 'val']
     for m in methods:
-        d = v[v.method == m]
-        if d.empty: out.append((m, np.nan, np.nan, np.nan, np.nan, 0)); continue
-        ps = d.groupby('seed').error_m.agg(p50=lambda e: np.percentile(e, 50), p90=lambda e: np.percentile(e, 90))
-        sd = lambda c: float(ps[c].std(ddof=1)) if len(ps) > 1 else np.nan
-        out.append((m, float(ps.p50.mean()), sd('p50'), float(ps.p90.mean()), sd('p90'), len(ps)))
+        d = pred[pred.method == m]
+        main = d[d['main']] if 'main' in d else d
+        row = dict(method=m, seeds=int(main.seed.nunique()))
+        for sp in ('val', 'test'):
+            ps = main[main.split == sp].groupby('seed').error_m.agg(p50=lambda e: np.percentile(e, 50), p90=lambda e: np.percentile(e, 90))
+            for q in ('p50', 'p90'):
+                row[f'{sp}_{q}'] = float(ps[q].mean()) if len(ps) else np.nan
+                row[f'{sp}_{q}_std'] = float(ps[q].std(ddof=1)) if len(ps) > 1 else np.nan
+        v = main[main.split == 'val']
+        row['val_p50_lo'], row['val_p50_hi'] = (sequence_bootstrap(v.error_m, v['index'].map(sequences), v.seed, 50, n_boot, seed=seed)
+                                                if sequences is not None and len(v) else (np.nan, np.nan))
+        other = d[(~d['main']) & (d.split == 'val')] if 'main' in d else d.iloc[:0]
+        row['other_seeds'] = '; '.join(f"s{int(s)}: {np.percentile(e.error_m, 50):.2f}" for s, e in other.groupby('seed'))
+        row['other_steps'] = int(other.steps.iloc[0]) if len(other) and 'steps' in other and np.isfinite(other.steps.iloc[0]) else None
+        out.append(row)
     return out
 
 def error_table_md(rows, paper:dict) -> tuple:
-    "(markdown, csv rows) of an error table with the paper's numbers and the ratios ours / paper."
-    md = ['| method | 50th %ile (m) | paper | ratio | 90th %ile (m) | paper | ratio | seeds |', '|' + ' --- |'*8]
+    "(markdown, csv rows) of an error table: val and test, the val median's sequence-bootstrap interval, the paper's numbers and the ratios ours (val) / paper."
+    md = ['| method | val 50th %ile (m) | 95% CI (val sequences) | test 50th %ile (m) | paper | ratio | val 90th %ile (m) | test 90th %ile (m) '
+          '| paper | ratio | seeds | shorter-budget seeds (val 50th) |', '|' + ' --- |'*12]
     csv = []
-    for m, a, sa, b, sb, n in rows:
-        pa, pb = paper.get(m, ((np.nan, None), (np.nan, None)))
-        ra, rb = a/pa[0] if np.isfinite(pa[0]) else np.nan, b/pb[0] if np.isfinite(pb[0]) else np.nan
-        md.append(f"| {m} | {fmt(a, sa)} | {fmt(*pa) if np.isfinite(pa[0]) else '-'} | {ra:.2f} | {fmt(b, sb)} | "
-                  f"{fmt(*pb) if np.isfinite(pb[0]) else '-'} | {rb:.2f} | {n} |")
-        csv.append(dict(method=m, p50_m=a, p50_std=sa, p90_m=b, p90_std=sb, seeds=n, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb))
+    for r in rows:
+        pa, pb = paper.get(r['method'], paper.get(paper_name(r['method']), ((np.nan, None), (np.nan, None))))
+        ra = r['val_p50']/pa[0] if np.isfinite(pa[0]) else np.nan
+        rb = r['val_p90']/pb[0] if np.isfinite(pb[0]) else np.nan
+        ci = f"[{r['val_p50_lo']:.2f}, {r['val_p50_hi']:.2f}]" if np.isfinite(r['val_p50_lo']) else '-'
+        oth = f"{r['other_seeds']} ({r['other_steps']} steps)" if r['other_seeds'] else '-'
+        md.append(f"| {r['method']} | {fmt(r['val_p50'], r['val_p50_std'])} | {ci} | {fmt(r['test_p50'], r['test_p50_std'])} | "
+                  f"{fmt(*pa) if np.isfinite(pa[0]) else '-'} | {ra:.2f} | {fmt(r['val_p90'], r['val_p90_std'])} | {fmt(r['test_p90'], r['test_p90_std'])} | "
+                  f"{fmt(*pb) if np.isfinite(pb[0]) else '-'} | {rb:.2f} | {r['seeds']} | {oth} |")
+        csv.append(dict(r, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb))
     return '\n'.join(md), csv
 
+def pick_readout(curves:dict, last:int=3) -> tuple:
+    "The winner among {name: (curve DataFrame, readout)}: the lowest mean held-out self-label median over the last `last` curve points. Returns (name, {name: that mean})."
+    score = {k: float(c[f'{r}_p50_m'].iloc[-last:].mean()) for k, (c, r) in curves.items() if c is not None and len(c)}
+    if not score: return None, {}
+    return min(score, key=score.get), score
+
 # %% auto #0
-__all__ = ['PAPER', 'fmt', 'error_rows', 'error_table_md', 'update_readme_results']
+__all__ = ['PAPER', 'paper_name', 'fmt', 'error_rows', 'error_table_md', 'pick_readout', 'update_readme_results']
 
 # %% ../nbs/20_results.ipynb #5fc1ca4c
 def update_readme_results(readme:Path, tab4_md:str, checks:list, figure:str, report:str='paper_figures/REPORT.md',

@@ -12,12 +12,13 @@ from torch import nn
 from .core import ConfigError, code_version
 from .radar import polar_from_xyz
 from .data import SynthData, HeatmapMaker, reading_radar
-from .contrastive import attention_map, feature_box, target_kernels, projector_attention
+from .contrastive import READOUTS
 from .ssl_train import load_pairs, load_ssl_model
 
 # %% auto #0
-__all__ = ['receptive_field', 'peak_subbin', 'attention_self_labels', 'camera_ground_positions', 'camera_polar', 'calibrate',
-           'self_labels', 'read_labels']
+__all__ = ['READOUT_NAMES', 'receptive_field', 'peak_subbin', 'raw_self_labels', 'attention_self_labels',
+           'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name', 'self_labels', 'read_labels',
+           'readouts_of', 'HoldoutCurve']
 
 # %% ../nbs/13_selflabel.ipynb #b7d9823e
 def receptive_field(backbone:nn.Module) -> tuple:
@@ -45,18 +46,11 @@ def peak_subbin(h:torch.Tensor) -> tuple:
 
 # %% ../nbs/13_selflabel.ipynb #0e6229c9
 @torch.no_grad()
-def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt', boxes_file=None, batch:int=64,
-                          device:str='cpu', indices=None, readout:str|None=None):
-    "Raw self-labels of `split`'s frames (those with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score. `readout`: 'eq2' or 'projector' (default: eq2 for SCL, projector for CL / MCL)."
+def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, device:str='cpu'):
+    "Raw (uncalibrated) self-labels of in-memory `pairs` (frames with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score."
     import pandas as pd
-    prof = model.profile
-    readout = readout or ('eq2' if model.method == 'scl' else 'projector')
-    if readout not in ('eq2', 'projector'): raise ConfigError(f"readout {readout!r}: choose eq2 or projector")
-    ds = prof.dataset
-    pairs = load_pairs(data, split, (ds.image_height, ds.image_width), mask, boxes_file, require_box=True, indices=indices)
-    heat = HeatmapMaker(data, prof, device)
-    radar = heat.radar
-    H, W = heat.hw
+    radar, (H, W) = heat.radar, heat.hw
+    was_training = model.training
     model = model.to(device).eval()
     first, step = receptive_field(model.f_r)
     rows = []
@@ -64,18 +58,24 @@ def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)
         img = pairs.images[sl].to(device).float()/255
-        f_r = model.f_r(heat(pairs.radar[sl].to(device)))
-        f_v = model.f_v(model.masked_images(img, box))
-        if readout == 'projector':                              # CL / MCL: attention of the projector heads
-            maps = projector_attention(model.g_r, f_r, model.g_v(f_v))
-        else:                                                   # Eq. 2 on the spatial encodings
-            kernels = target_kernels(f_v, feature_box(box, img.shape[-2:], f_v.shape[-2:], model.ssl.response_pad))
-            maps = [attention_map(f_r[j], k) for j, k in enumerate(kernels)]
+        f_r = model.f_r(heat(pairs.radar[sl].to(device))).float()
+        f_v = model.f_v(model.masked_images(img, box)).float()
+        maps = model.attention(f_r, f_v, box, img.shape[-2:], readout)
         for j, h in enumerate(maps):
             fr, fc, score = peak_subbin(h)
             hr, hc = first + step*fr, first + step*fc                 # heatmap pixel (row, column)
             rows.append((int(pairs.indices[i + j]), fr, fc, hr, hc, float(radar.bin_to_range(hr, H)), float(radar.bin_to_azimuth(hc, W)), score))
+    model.train(was_training)
     return pd.DataFrame(rows, columns=['index', 'feature_row', 'feature_col', 'heatmap_row', 'heatmap_col', 'range_m', 'azimuth_deg', 'score'])
+
+def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt', boxes_file=None, batch:int=64,
+                          device:str='cpu', indices=None, readout:str|None=None):
+    "Raw self-labels of `split`'s frames (those with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score. `readout`: 'eq2' or 'projector' (default: the model's, `SSLModel.readout`)."
+    prof = model.profile
+    if readout is not None and readout not in READOUTS: raise ConfigError(f"readout {readout!r}: choose one of {', '.join(READOUTS)}")
+    ds = prof.dataset
+    pairs = load_pairs(data, split, (ds.image_height, ds.image_width), mask, boxes_file, require_box=True, indices=indices)
+    return raw_self_labels(model, pairs, HeatmapMaker(data, prof, device), readout, batch, device)
 
 def camera_ground_positions(data, boxes:np.ndarray, car_width_m:float=1.8) -> np.ndarray:
     "Ground (x, y) [N, 2] a camera box implies (`data`: a dataset or a profile, for the camera): the ray through its bottom centre meets the ground, pushed back by half a car width."
@@ -113,8 +113,16 @@ def calibrate(raw, data:SynthData, mask:str='gt', boxes_file=None, how:str='came
     return dict(how=how, range_offset_m=float(np.median(raw['range_m'].to_numpy()[sel] - ref_r[sel])),
                 azimuth_offset_deg=float(np.median(raw['azimuth_deg'].to_numpy()[sel] - ref_a[sel])), n=int(sel.sum()))
 
+READOUT_NAMES = dict(eq2='Eq. 2', projector='projector gradient')
+
+def label_name(method:str, mask:str='gt', readout:str='eq2', calibration:str='camera', labelled:int=0) -> str:
+    "The name of a self-label set in tables: 'SCL', 'MCL (Eq. 2)', 'MCL^Y (projector gradient)', 'CL (Eq. 2)-cal50', ..."
+    name = method.upper() + ('^Y' if mask == 'detector' else '')
+    if method != 'scl': name += f' ({READOUT_NAMES[readout]})'
+    return name + (f'-cal{labelled}' if calibration == 'labelled' else '')
+
 def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, calibration:str='camera', labelled:int=0,
-                device:str='cpu', splits=('train', 'val'), log=print):
+                device:str='cpu', splits=('train', 'val'), log=print, readout:str|None=None):
     "Calibrated self-labels of every frame with a box in `splits`, written to `out` (CSV + JSON record) when given. Returns (DataFrame, record)."
     import pandas as pd
     data = data if isinstance(data, SynthData) else SynthData(data)
@@ -123,7 +131,7 @@ def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, c
         log(f"note: {run} was trained on dataset {cfg['data']['name']}, labelling {data.manifest['name']}")
     parts = []
     for sp in splits:
-        r = attention_self_labels(model, data, sp, cfg['mask'], cfg['boxes_file'], device=device)
+        r = attention_self_labels(model, data, sp, cfg['mask'], cfg['boxes_file'], device=device, readout=readout)
         r['split'] = sp; parts.append(r)
     raw = pd.concat(parts, ignore_index=True)
     train = raw[raw.split == 'train']
@@ -131,9 +139,10 @@ def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, c
     df = raw.rename(columns={'range_m': 'raw_range_m', 'azimuth_deg': 'raw_azimuth_deg'})
     df['range_m'] = df.raw_range_m - cal['range_offset_m']
     df['azimuth_deg'] = df.raw_azimuth_deg - cal['azimuth_offset_deg']
-    name = cfg['method'].upper() + ('^Y' if cfg['mask'] == 'detector' else '') + (f'-cal{labelled}' if calibration == 'labelled' else '')
+    readout = readout or model.readout
+    name = label_name(cfg['method'], cfg['mask'], readout, calibration, labelled)
     df['method'], df['seed'] = name, cfg['seed']
-    record = dict(method=name, ssl_method=cfg['method'], mask=cfg['mask'], mask_offset_px=cfg['mask_offset_px'], seed=cfg['seed'],
+    record = dict(method=name, ssl_method=cfg['method'], variant=model.variant, readout=readout, mask=cfg['mask'], mask_offset_px=cfg['mask_offset_px'], seed=cfg['seed'],
                   run=str(run), calibration=cal, data=dict(root=str(data.root), name=data.manifest['name']), n=len(df),
                   ssl_config_hash=cfg['config_hash'], code_version=code_version())
     if out is not None:
@@ -158,3 +167,40 @@ def read_labels(path:str|Path):
     if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
     meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
     return df, meta
+
+# %% ../nbs/13_selflabel.ipynb #be539173
+def readouts_of(model) -> list:
+    "The readouts a model supports, its own first: Eq. 2 for SCL; Eq. 2 and the projector gradient for CL / MCL."
+    if model.method == 'scl': return ['eq2']
+    return [model.readout] + [r for r in READOUTS if r != model.readout]
+
+class HoldoutCurve:
+    "A learning-curve probe for `train_ssl`: median and 90th-percentile ground-plane error (m) of the self-labels of held-out training frames, for each readout, calibrated label-free (camera boxes) on those frames."
+    def __init__(self, data:SynthData, profile, indices,            # the held-out training frames (`data.holdout_split`)
+                 mask:str='gt', boxes_file=None, device:str='cpu', max_frames:int=400):
+        ds = profile.dataset
+        idx = np.asarray(indices, np.int64)
+        if len(idx) > max_frames: idx = idx[np.linspace(0, len(idx) - 1, max_frames).round().astype(int)]
+        self.data, self.mask, self.boxes_file, self.device = data, mask, boxes_file, device
+        self.pairs = load_pairs(data, 'train', (ds.image_height, ds.image_width), mask, boxes_file, require_box=True, indices=idx)
+        self.heat = HeatmapMaker(data, profile, device)
+
+    @classmethod
+    def for_training(cls, profile, data, mask:str='gt', boxes_file=None, device:str='cpu'):
+        "The probe `train_ssl` should call for `profile` (its held-out training sequences), or None when the profile measures no curve."
+        from radiovis_nb.data import holdout_split
+        if not (profile.ssl.holdout_fraction > 0 and profile.ssl.eval_every > 0): return None
+        data = data if isinstance(data, SynthData) else SynthData(data)
+        try: return cls(data, profile, holdout_split(data, profile.ssl.holdout_fraction)[1], mask, boxes_file, str(device))
+        except ConfigError: return None          # no held-out frame has a box (a detector that found none): no curve
+
+    def __call__(self, model) -> dict:
+        from radiovis_nb.metrics import label_errors_m
+        out = dict(frames=len(self.pairs))
+        for readout in readouts_of(model):
+            raw = raw_self_labels(model, self.pairs, self.heat, readout, device=self.device)
+            cal = calibrate(raw, self.data, self.mask, self.boxes_file, 'camera')
+            lab = raw.assign(range_m=raw.range_m - cal['range_offset_m'], azimuth_deg=raw.azimuth_deg - cal['azimuth_offset_deg'])
+            e = label_errors_m(self.data, lab).error_m.to_numpy()
+            out[f'{readout}_p50_m'], out[f'{readout}_p90_m'] = float(np.median(e)), float(np.percentile(e, 90))
+        return out

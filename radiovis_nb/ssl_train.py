@@ -12,12 +12,13 @@ import torch.nn.functional as F
 from .core import load_profile, resolve_device, seed_everything, code_version, ConfigError, profile_from_dict
 from .radar import RangeAzimuthProcessor
 from .synth import heatmap_drop_m
-from .data import SynthData, HeatmapMaker
+from .data import SynthData, HeatmapMaker, holdout_split
 from .contrastive import SSLModel, METHODS
 
 # %% auto #0
-__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'train_ssl', 'load_ssl_model', 'ssl_features',
-           'subspace_spectrum', 'plot_subspace', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
+__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl',
+           'load_ssl_model', 'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'flattening_step',
+           'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #38f1dbd9
 def read_boxes_file(path:str|Path) -> dict:
@@ -98,6 +99,47 @@ def _save_atomic(obj, path:Path):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
     torch.save(obj, tmp); os.replace(tmp, path)
 
+def lr_at(step:int,            # optimiser step, 0-based
+          total:int,           # steps of the whole run
+          lr:float,            # the peak learning rate
+          schedule:str='constant', # 'constant' or 'cosine' (to 0 at the last step)
+          warmup:int=0) -> float: # steps of linear warm-up from 0
+    "The learning rate of step `step` of `total`: linear warm-up, then constant or cosine decay."
+    if warmup and step < warmup: return lr*(step + 1)/warmup
+    if schedule == 'constant': return lr
+    if schedule != 'cosine': raise ConfigError(f"ssl.schedule {schedule!r}: choose constant or cosine")
+    t = (step - warmup)/max(1, total - warmup)
+    return lr*0.5*(1 + math.cos(math.pi*min(1.0, t)))
+
+def autocast_dtype(precision:str, device) -> torch.dtype|None:
+    "bf16 when `precision` is 'bf16', or 'auto' on CUDA or on a CPU with native bf16 instructions (AVX512-BF16 / AMX); None: fp32."
+    if precision == 'fp32': return None
+    if precision == 'bf16': return torch.bfloat16
+    if torch.device(device).type == 'cuda': return torch.bfloat16
+    try: native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    except Exception: native = False
+    return torch.bfloat16 if native and torch.device(device).type == 'cpu' else None
+
+def epoch_batches(sequences,               # the sequence of each training pair
+                  batch_size:int, group:int=1, seed:int=0, epoch:int=0) -> torch.Tensor:
+    "The global batches of one epoch, `[steps, batch_size]` indices into the pairs: shuffled, with `group` frames of one sequence side by side in each batch (1: frames at random); what does not fill a whole group or batch is left out of this epoch."
+    rng = np.random.default_rng([seed, epoch])
+    seqs = np.asarray(sequences)
+    if group <= 1: order = rng.permutation(len(seqs))
+    else:
+        chunks = []
+        for s_ in np.unique(seqs):
+            idx = rng.permutation(np.flatnonzero(seqs == s_))
+            chunks += [idx[i:i + group] for i in range(0, len(idx) - group + 1, group)]
+        order = np.concatenate([chunks[i] for i in rng.permutation(len(chunks))]) if chunks else np.zeros(0, np.int64)
+    n = len(order)//batch_size
+    return torch.as_tensor(order[:n*batch_size].reshape(n, batch_size), dtype=torch.long)
+
+def _adam(params, lr:float, dev) -> torch.optim.Optimizer:
+    "Adam, fused into one kernel where torch has it for the device (on a CPU a third of a step went to Adam's per-tensor ops)."
+    try: return torch.optim.Adam(params, lr=lr, fused=True)
+    except (RuntimeError, TypeError): return torch.optim.Adam(params, lr=lr)
+
 def train_ssl(profile,                      # the resolved Profile (ssl.*, backbone.*, dataset.heatmap/image size)
               method:str,                   # 'cl', 'mcl' or 'scl'
               data:str|Path|SynthData,      # a dataset folder
@@ -109,105 +151,146 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
               device:str='auto',
               resume:bool=False,            # continue from out/checkpoint.pt
               out_channels:int|None=None,   # feature channels C (Fig. 8); default backbone.out_channels
-              epochs:int|None=None,         # default ssl.epochs
-              max_steps:int|None=None,      # stop after this many steps in total (benchmarks, tests)
-              progress:bool=True, log=print) -> dict:
-    "Train SSL backbones; returns the run's summary (also in out/run.json)."
+              epochs:int|None=None,         # the budget in epochs (default: ssl.steps, or ssl.epochs when that is 0)
+              max_steps:int|None=None,      # stop after this many steps in total, unfinished (benchmarks, tests)
+              progress:bool=True, log=print,
+              projector:str|None=None,      # CL / MCL head: 'bins' or 'flatten' (default ssl.projector)
+              steps:int|None=None,          # the budget in optimiser steps (overrides `epochs`)
+              curve=None,                   # callable(model) -> {name: number}, every ssl.eval_every steps (e.g. selflabel.HoldoutCurve)
+             ) -> dict:
+    "Train SSL backbones; returns the run's summary (also in out/run.json). Writes log.csv (every step) and curve.csv (learning curve)."
     from tqdm.auto import tqdm
-    from torch.utils.data import DistributedSampler
     rank, world, dev = dist_setup(device)
     is_main = rank == 0
     data = data if isinstance(data, SynthData) else SynthData(data)
     out = Path(out)
     s = profile.ssl
-    epochs = epochs or s.epochs
     if s.batch_size % world: raise ConfigError(f"ssl.batch_size {s.batch_size} is not divisible by the {world} processes")
     if method not in METHODS: raise ConfigError(f"method {method!r}: choose one of {', '.join(METHODS)}")
+    head = None if method == 'scl' else (projector or s.projector)
     ckpt_path = out/'checkpoint.pt'
     if ckpt_path.exists() and not resume:
         raise ConfigError(f"{out} already holds a run (checkpoint.pt): pass --resume to continue it or choose another --out")
     if resume and not ckpt_path.exists(): raise ConfigError(f"--resume: no checkpoint.pt in {out}")
-    config = dict(method=method, mask=mask, boxes_file=str(boxes_file) if boxes_file else None, mask_offset_px=float(mask_offset_px),
-                  seed=seed, epochs=epochs, out_channels=out_channels or profile.backbone.out_channels, world_size=world,
-                  profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
-                  data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
     ds = profile.dataset
     hw_r, hw_i = (ds.heatmap_height, ds.heatmap_width), (ds.image_height, ds.image_width)
-    pairs = load_pairs(data, 'train', hw_i, mask, boxes_file, require_box=(method != 'cl'))
+    train_idx, held_idx = holdout_split(data, s.holdout_fraction) if s.holdout_fraction > 0 else (data.split('train'), np.zeros(0, np.int64))
+    pairs = load_pairs(data, 'train', hw_i, mask, boxes_file, require_box=(method != 'cl'), indices=train_idx)
+    local_bs = s.batch_size//world
+    if s.batch_size % s.sequence_group: raise ConfigError(f"ssl.batch_size {s.batch_size} is not a multiple of ssl.sequence_group {s.sequence_group}")
+    pair_seqs = data.labels.loc[pairs.indices.numpy(), 'sequence'].to_numpy()
+    steps_per_epoch = len(epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, 0))
+    if steps_per_epoch == 0: raise ConfigError(f"{len(pairs)} training pairs do not fill a batch of {s.batch_size} (in groups of {s.sequence_group})")
+    total = steps or (epochs*steps_per_epoch if epochs else (s.steps or s.epochs*steps_per_epoch))
+    n_epochs = math.ceil(total/steps_per_epoch)
+    amp_dtype = autocast_dtype(profile.runtime.precision, dev)
+    config = dict(method=method, projector=head, mask=mask, boxes_file=str(boxes_file) if boxes_file else None, mask_offset_px=float(mask_offset_px),
+                  seed=seed, epochs=n_epochs, steps=total, steps_per_epoch=steps_per_epoch, lr=s.lr, schedule=s.schedule,
+                  warmup_steps=s.warmup_steps, batch_size=s.batch_size, sequence_group=s.sequence_group, precision='bf16' if amp_dtype else 'fp32',
+                  holdout=dict(fraction=s.holdout_fraction, train_frames=len(train_idx), held_out_frames=len(held_idx), pairs=len(pairs)),
+                  out_channels=out_channels or profile.backbone.out_channels, world_size=world,
+                  profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
+                  data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
     seed_everything(seed)
-    model = SSLModel(profile, method, out_channels, mask_offset_px, seed).to(dev)
-    if dev.type == 'cuda': model = model.to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=s.lr)
+    model = SSLModel(profile, method, out_channels, mask_offset_px, seed, head).to(dev)
+    model = model.to(memory_format=torch.channels_last)
+    opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
     start_epoch, step = 0, 0
     if resume:
         ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        if ck['config']['config_hash'] != config['config_hash'] or ck['config']['method'] != method:
+        if ck['config']['config_hash'] != config['config_hash'] or ck['config']['method'] != method or ck['config'].get('projector') != head:
             raise ConfigError(f"{ckpt_path} was made with another configuration ({ck['config']['profile']}, {ck['config']['method']})")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start_epoch, step = ck['epoch'] + 1, ck['step']
         _set_rng_state(ck['rng'])
-        if is_main: log(f"resuming {out} after epoch {ck['epoch'] + 1} (step {step})")
+        if is_main: log(f"resuming {out} after epoch {ck['epoch'] + 1} (step {step})" + (f"; the budget changed from {ck['config'].get('steps')} to "
+                        f"{total} steps (the schedule follows the new budget)" if ck['config'].get('steps') not in (None, total) else ''))
     net = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
         net = DDP(model, device_ids=[dev.index] if dev.type == 'cuda' else None, broadcast_buffers=False)
     heat = HeatmapMaker(data, profile, dev)
-    sampler = DistributedSampler(range(len(pairs)), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=True)
-    local_bs = s.batch_size//world
-    steps_per_epoch = len(sampler)//local_bs
-    if steps_per_epoch == 0: raise ConfigError(f"{len(pairs)} training pairs are fewer than a batch of {s.batch_size}")
+    cached = _cached_heatmaps(heat, pairs, dev)
+    eval_every = s.eval_every if curve is not None else 0
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out/'run.json').write_text(json.dumps(dict(config, status='running', code_version=code_version()), indent=1))
         logf = open(out/'log.csv', 'a', newline='')
         writer = csv.writer(logf)
         if logf.tell() == 0: writer.writerow(['epoch', 'step', 'loss', 'pairs_per_s', 'lr', 'elapsed_s'])
-        log(f"train-ssl {method} ({mask} masks{f', offset {mask_offset_px:+g} px' if mask_offset_px else ''}) on {len(pairs)} pairs, "
-            f"{epochs} epochs x {steps_per_epoch} steps of {s.batch_size}, {world} process(es) on {dev}, seed {seed} -> {out}")
-    amp = dict(device_type='cuda', dtype=torch.bfloat16) if dev.type == 'cuda' else None
-    t_start, done = time.time(), False
-    bar = tqdm(total=(epochs - start_epoch)*steps_per_epoch, disable=not (progress and is_main), unit='step', dynamic_ncols=True)
-    last = {}
-    for epoch in range(start_epoch, epochs):
-        sampler.set_epoch(epoch)
-        order = torch.tensor(list(iter(sampler)), dtype=torch.long)
+        log(f"train-ssl {model.variant} ({mask} masks{f', offset {mask_offset_px:+g} px' if mask_offset_px else ''}) on {len(pairs)} pairs "
+            f"({len(held_idx)} training frames held out), {total} steps ({n_epochs} epochs of {steps_per_epoch}) of {s.batch_size}, "
+            f"lr {s.lr:g} ({s.schedule}, {s.warmup_steps} warm-up), {config['precision']}, {world} process(es) on {dev}, seed {seed} -> {out}")
+    t_start, stopped = time.time(), False
+    bar = tqdm(total=total - step, disable=not (progress and is_main), unit='step', dynamic_ncols=True)
+    last, losses = {}, []
+
+    def point():                                 # a learning-curve point: the held-out training frames' self-label errors
+        model.eval()
+        m = curve(model)
+        model.train()
+        row = dict(step=step, epoch=round(step/steps_per_epoch, 3), lr=lr_at(max(step - 1, 0), total, s.lr, s.schedule, s.warmup_steps),
+                   loss=float(np.mean(losses)) if losses else float('nan'), **m)
+        losses.clear()
+        f = out/'curve.csv'
+        import pandas as pd
+        pd.DataFrame([row]).to_csv(f, mode='a', header=not f.exists(), index=False)
+        log(f"  step {step}: " + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in row.items() if k != 'step'))
+
+    if is_main and eval_every and step == 0: point()
+    for epoch in range(start_epoch, n_epochs):
+        batches = epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, epoch)
         model.train()
         for b in range(steps_per_epoch):
+            if step >= total: break
             t0 = time.time()
-            sel = order[b*local_bs:(b + 1)*local_bs]
-            radar = pairs.radar[sel].to(dev, non_blocking=True)
+            lr = lr_at(step, total, s.lr, s.schedule, s.warmup_steps)
+            for g in opt.param_groups: g['lr'] = lr
+            sel = batches[b, rank*local_bs:(rank + 1)*local_bs]           # this process's share of the global batch
+            hm = cached[sel].to(dev, non_blocking=True) if cached is not None else heat(pairs.radar[sel].to(dev, non_blocking=True))
             img = pairs.images[sel].to(dev, non_blocking=True).float().div_(255)
             box = pairs.boxes[sel].to(dev)
-            hm = heat(radar)
-            if dev.type == 'cuda': hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(**amp) if amp else _null():
+            hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device_type=dev.type, dtype=amp_dtype) if amp_dtype else _null():
                 res = net(hm, img, box)
             opt.zero_grad(set_to_none=True)
             res['loss'].backward()
+            loss = _all_mean(float(res['loss'].detach()), dev)
+            if not math.isfinite(loss):
+                if is_main: (out/'run.json').write_text(json.dumps(dict(config, status=f'diverged at step {step + 1}', code_version=code_version()), indent=1))
+                raise RuntimeError(f"train-ssl {out}: the loss is {loss} at step {step + 1} (lr {lr:.3g}); the run stopped. "
+                                   "Lower ssl.lr or lengthen ssl.warmup_steps.")
             opt.step()
             model.momentum_update()
             step += 1
-            loss = _all_mean(float(res['loss'].detach()), dev)
             rate = s.batch_size/max(time.time() - t0, 1e-9)
-            last = dict(epoch=epoch, step=step, loss=loss, pairs_per_s=rate)
+            last = dict(epoch=epoch, step=step, loss=loss, pairs_per_s=rate, lr=lr)
+            losses.append(loss)
             if is_main:
-                writer.writerow([epoch, step, f'{loss:.6f}', f'{rate:.2f}', s.lr, f'{time.time() - t_start:.2f}'])
+                writer.writerow([epoch, step, f'{loss:.6f}', f'{rate:.2f}', f'{lr:.6g}', f'{time.time() - t_start:.2f}'])
                 bar.set_postfix(epoch=epoch, loss=f'{loss:.3f}', pairs_s=f'{rate:.1f}'); bar.update(1)
-            if max_steps is not None and step >= max_steps: done = True; break
-        if done: break
+                if eval_every and (step % eval_every == 0 or step == total): point()
+            if max_steps is not None and step >= max_steps: stopped = True; break
+        if stopped: break
         if is_main:
             logf.flush()
             _save_atomic(dict(model=model.state_dict(), optimizer=opt.state_dict(), epoch=epoch, step=step, rng=_rng_state(),
                               config=config), ckpt_path)
     bar.close()
-    summary = dict(config, status='complete' if not done else 'stopped (max_steps)', steps=step, last=last,
+    summary = dict(config, status='complete' if not stopped else 'stopped (max_steps)', steps_done=step, last=last,
                    seconds=time.time() - t_start, code_version=code_version())
     if is_main:
         logf.close()
-        if not done: _save_atomic(dict(model=model.state_dict(), config=config), out/'model.pt')
+        if not stopped: _save_atomic(dict(model=model.state_dict(), config=config), out/'model.pt')
         (out/'run.json').write_text(json.dumps(summary, indent=1))
         log(f"train-ssl done: {step} steps, final loss {last.get('loss', float('nan')):.4f}, {summary['seconds']:.0f} s")
     return summary
+
+def _cached_heatmaps(heat, pairs, dev, max_bytes:float=2**31):
+    "Every training heatmap computed once (standardised, [N, 1, H, W]) when they fit in `max_bytes`; None: make them per step."
+    H, W = heat.hw
+    if len(pairs)*H*W*4 > max_bytes: return None
+    return torch.cat([heat(pairs.radar[i:i + 256].to(dev)) for i in range(0, len(pairs), 256)])
 
 class _null:
     def __enter__(self): return self
@@ -221,7 +304,8 @@ def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     ck = torch.load(f, map_location=device, weights_only=False)
     cfg = ck['config']
     prof = profile_from_dict(cfg['resolved'], cfg['profile'], str(f))
-    model = SSLModel(prof, cfg['method'], cfg['out_channels'], cfg['mask_offset_px'], cfg['seed'])
+    head = None if cfg['method'] == 'scl' else cfg.get('projector', 'flatten')    # runs of an older radiovis had flatten heads only
+    model = SSLModel(prof, cfg['method'], cfg['out_channels'], cfg['mask_offset_px'], cfg['seed'], head)
     model.load_state_dict(ck['model'])
     return model.to(device).eval(), cfg
 
@@ -266,23 +350,56 @@ def plot_subspace(spectra:dict, out:str|Path|None=None):
     if out: fig.savefig(out, dpi=110)
     return fig
 
+# %% ../nbs/12_ssl_train.ipynb #0e6ee67b
+def read_curve(run:str|Path):
+    "The learning curve of an SSL run (curve.csv: step, epoch, lr, loss, then each readout's held-out self-label errors), or None."
+    import pandas as pd
+    f = Path(run)/'curve.csv'
+    return pd.read_csv(f) if f.is_file() else None
+
+def flattening_step(steps, values, tol:float=0.05, window:int=3):
+    "The first step from which the curve (a running median over `window` points) never falls more than `tol` (relative) below its value there: where a learning curve flattens."
+    steps, v = np.asarray(steps), np.asarray(values, float)
+    if len(v) == 0: return None
+    k = max(1, int(window))
+    s = np.array([np.median(v[max(0, i - k + 1):i + 1]) for i in range(len(v))])
+    later_min = np.minimum.accumulate(s[::-1])[::-1]
+    return int(steps[np.argmax(s <= (1 + tol)*later_min)])
+
+def plot_learning_curves(curves:dict, out=None, title:str='SSL learning curves on held-out training sequences'):
+    "One panel of held-out self-label error (median solid, 90th percentile dashed, by each run's own readout) and one of the SSL loss, against optimiser steps; `curves`: {label: (curve DataFrame, readout)}."
+    import matplotlib.pyplot as plt
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.2))
+    for i, (label, (c, readout)) in enumerate(curves.items()):
+        col = f'C{i}'
+        a1.plot(c.step, c[f'{readout}_p50_m'], '-o', ms=3, color=col, label=f'{label}: median')
+        a1.plot(c.step, c[f'{readout}_p90_m'], '--', color=col, alpha=0.6, label=f'{label}: 90th %ile')
+        a2.plot(c.step, c.loss, '-', color=col, label=label)
+    a1.set(xlabel='optimiser step', ylabel='self-label error (m), held-out training frames', yscale='log', title='self-labels')
+    a2.set(xlabel='optimiser step', ylabel='SSL loss (mean since the previous point)', title='loss')
+    a1.grid(True, which='both', alpha=0.3); a2.grid(True, alpha=0.3); a1.legend(fontsize=7, ncol=2); a2.legend(fontsize=8)
+    fig.suptitle(title); fig.tight_layout()
+    if out: fig.savefig(out, dpi=110)
+    return fig
+
 # %% ../nbs/12_ssl_train.ipynb #d98dea74
-def bench_ssl(profile, method:str, data, steps:int=20, device:str='auto') -> dict:
-    "Training pairs per second of `method` on `profile` (one process)."
-    import tempfile
+def bench_ssl(profile, method:str, data, steps:int=20, device:str='auto', projector:str|None=None) -> dict:
+    "Training pairs per second of `method` (with its `projector` head) on `profile` (one process), after three warm-up steps."
+    import tempfile, pandas as pd
     with tempfile.TemporaryDirectory() as d:
-        train_ssl(profile, method, data, Path(d)/'run', device=device, epochs=10**6, max_steps=3, progress=False, log=lambda *a: None)
-        r = train_ssl(profile, method, data, Path(d)/'run2', device=device, epochs=10**6, max_steps=steps + 3, progress=False, log=lambda *a: None)
-        import pandas as pd
-        lg = pd.read_csv(Path(d)/'run2'/'log.csv')
+        r = train_ssl(profile, method, data, Path(d)/'run', device=device, epochs=10**6, max_steps=steps + 3, progress=False,
+                      log=lambda *a: None, projector=projector)
+        lg = pd.read_csv(Path(d)/'run'/'log.csv')
     t = lg.elapsed_s.to_numpy()
     rate = steps*profile.ssl.batch_size/(t[-1] - t[2])
     ds = profile.dataset
     hw = (ds.heatmap_height, ds.heatmap_width)
     from radiovis_nb.backbones import make_backbones
     f = make_backbones(profile)[0].feature_hw(*hw)
-    return dict(method=method, profile=profile.name, pairs_per_s=rate, batch=profile.ssl.batch_size, heatmap=hw,
-                image=(ds.image_height, ds.image_width), features=(profile.backbone.out_channels, *f), device=str(resolve_device(device)))
+    head = None if method == 'scl' else (projector or profile.ssl.projector)
+    return dict(method=method, variant=method if head is None else f'{method}-{head}', profile=profile.name, pairs_per_s=rate,
+                batch=profile.ssl.batch_size, heatmap=hw, image=(ds.image_height, ds.image_width), features=(profile.backbone.out_channels, *f),
+                device=str(resolve_device(device)), precision=r['precision'], threads=torch.get_num_threads())
 
 # %% ../nbs/12_ssl_train.ipynb #8060abc0
 def ssl_flops(profile, method:str) -> float:
