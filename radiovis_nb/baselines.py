@@ -14,8 +14,9 @@ from .radar import ground_from_polar, polar_from_xyz
 from .synth import heatmap_drop_m
 
 # %% auto #0
-__all__ = ['ca_threshold_factor', 'os_threshold_factor', 'cfar_2d', 'detections_to_ground', 'dbscan_clusters', 'frame_clusters',
-           'nearest_cluster', 'cfar_predictions', 'teacher_labels', 'write_teacher_labels']
+__all__ = ['TEACHERS', 'ca_threshold_factor', 'os_threshold_factor', 'cfar_2d', 'detections_to_ground', 'dbscan_clusters',
+           'frame_clusters', 'nearest_cluster', 'cfar_predictions', 'teacher_labels', 'write_teacher_labels',
+           'check_teacher', 'camera_predictions']
 
 # %% ../nbs/15_baselines.ipynb #650fcf45
 def ca_threshold_factor(n_train:int, pfa:float) -> float:
@@ -148,16 +149,47 @@ def teacher_labels(data, split:str='train', boxes:dict|None=None, profile=None, 
     r, a = _polar(data, fused[:, 0], fused[:, 1])
     return pd.DataFrame(dict(index=idx, range_m=r, azimuth_deg=a, x=fused[:, 0], y=fused[:, 1], source=src))
 
+TEACHERS = {'detector': 'RODNet', 'gt': 'RODNet (GT boxes)'}   # boxes source -> the name its student's row carries
+
 def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, device='cpu') -> Path:
-    "The teacher's pseudo-labels of the train and val splits as a label folder the localiser reads (the RODNet student's labels)."
-    import pandas as pd
+    "The teacher's pseudo-labels of the train and val splits as a label folder the localiser reads: `boxes_file` (a detector's boxes) makes the `RODNet` teacher, None the ground-truth-box upper bound `RODNet (GT boxes)`."
+    import pandas as pd, hashlib
     from radiovis_nb.ssl_train import read_boxes_file
     boxes = read_boxes_file(boxes_file) if boxes_file else None
     df = pd.concat([teacher_labels(data, s, boxes, profile, device).assign(split=s) for s in ('train', 'val')], ignore_index=True)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out/'labels.csv', index=False)
-    rec = dict(method='RODNet', source='camera box fused with CFAR + DBSCAN clusters', boxes=str(boxes_file) if boxes_file else 'ground truth',
+    src = 'detector' if boxes_file else 'gt'
+    rec = dict(method=TEACHERS[src], source='camera box fused with CFAR + DBSCAN clusters', boxes_source=src,
+               boxes=Path(boxes_file).name if boxes_file else 'ground truth',
+               boxes_sha256=hashlib.sha256(Path(boxes_file).read_bytes()).hexdigest() if boxes_file else None,
                gate_m=(profile or data.profile).baselines.teacher_gate_m, radar_share=float((df.source == 'radar').mean()), n=len(df),
+               train_frames_labelled=int((df.split == 'train').sum()), train_frames=int(len(data.split('train'))),
                seed=0, code_version=code_version())
     (out/'labels.json').write_text(json.dumps(rec, indent=1))
     return out
+
+def check_teacher(label_dir:str|Path, name:str) -> dict:
+    "The teacher record of `label_dir`, after checking that a student named `name` may be trained on it: `RODNet` only on a detector's boxes."
+    f = Path(label_dir)/'labels.json'
+    if not f.is_file(): raise ConfigError(f"{label_dir}: no labels.json (teacher labels are written by `radiovis baselines`)")
+    rec = json.loads(f.read_text())
+    src = rec.get('boxes_source', 'gt' if rec.get('boxes') == 'ground truth' else 'detector')
+    if name in TEACHERS.values() and TEACHERS[src] != name:
+        raise ConfigError(f"{f}: a teacher fed {'ground-truth' if src == 'gt' else 'detector'} boxes cannot stand as {name!r}; "
+                          f"its student is {TEACHERS[src]!r}")
+    return rec
+
+def camera_predictions(data, boxes:dict, split:str='val') -> 'pd.DataFrame':
+    "Prediction table (localiser format) of 'Camera only': the ground position of each frame's detector box, no radar; a frame without a box predicts the basestation's foot."
+    from radiovis_nb.localiser import prediction_table
+    from radiovis_nb.selflabel import camera_ground_positions
+    idx = data.split(split)
+    b = np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float).reshape(-1, 4)
+    have = b[:, 0] >= 0
+    xy = np.zeros((len(idx), 2))
+    if have.any(): xy[have] = camera_ground_positions(data, b[have])
+    r, a = _polar(data, xy[:, 0], xy[:, 1])
+    t = prediction_table(data, idx, r, a, 'Camera only', 0, split)
+    t['detected'] = have
+    return t

@@ -68,16 +68,17 @@ STAGES = [
     Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', '02_blur_model.ipynb', ['fig09_blur_model.png']),
     Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e',
           figures=['fig03_dataset_examples.png', 'fig14e_car_dimensions.png'], fn='radiovis_nb.data:reproduce_synthesis'),
-    Stage('detector', 'YOLO from scratch on the synthetic images; its boxes for MCL^Y / SCL^Y (Tab. 8)', fn='radiovis_nb.pipeline:run_stage', arg='detector'),
+    Stage('detector', 'YOLO from scratch on the synthetic images (motion composites); its boxes for RODNet, camera only, MCL^Y / SCL^Y (Tab. 8)', fn='radiovis_nb.pipeline:run_stage', arg='detector'),
     Stage('train_ssl', 'SSL backbones CL / MCL / SCL with GT and YOLO masks, the sweeps of Fig. 7, 8, 10', fn='radiovis_nb.pipeline:run_stage', arg='ssl'),
     Stage('selflabel', 'self-labels of every SSL run, label-free calibration', fn='radiovis_nb.pipeline:run_stage', arg='selflabel'),
     Stage('train_localiser', 'localisers on ground truth and self-labels, the label-density sweep', fn='radiovis_nb.pipeline:run_stage', arg='localiser'),
-    Stage('baselines', 'genie-aided CFAR + DBSCAN, RODNet-style teacher and student', fn='radiovis_nb.pipeline:run_stage', arg='baselines'),
+    Stage('baselines', 'genie-aided CFAR + DBSCAN, the RODNet teacher (detector boxes; GT boxes as an upper bound) and students, camera only', fn='radiovis_nb.pipeline:run_stage', arg='baselines'),
     Stage('showcase', 'the three scenarios under every weather and lighting, with lidar (Fig. 3, 14, 15)', fn='radiovis_nb.pipeline:run_stage', arg='showcase'),
     Stage('evaluate', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
           ['tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
            'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
-           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv', 'REPORT.md']),
+           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv',
+           'fig_error_by_range.png', 'error_by_range.csv', 'REPORT.md']),
 ]
 
 def figure_dir(profile_name:str, root:Path) -> Path:
@@ -241,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp)
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--out', required=True, help='folder: cfar/predictions.csv and teacher/labels.csv')
-    sp.add_argument('--boxes', default=None, help="the teacher's camera boxes: a detector's CSV (default: ground-truth boxes)")
+    sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV from predict-boxes): the RODNet teacher and the camera-only row; "
+                    "without it the teacher uses the ground-truth boxes and is named 'RODNet (GT boxes)'")
     sp = sub.add_parser('export-yolo', help='the dataset in YOLO format (images, labels, data.yaml) for any detector')
     sp.add_argument('data'); sp.add_argument('out')
     sp = sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8')
@@ -345,9 +347,16 @@ def main(argv:list|None=None) -> int:
             from radiovis_nb.data import SynthData
             data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
             out = Path(args.out); (out/'cfar').mkdir(parents=True, exist_ok=True)
-            pred = cfar_predictions(data, 'val', p); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+            pred = cfar_predictions(data, 'val', p)
+            if args.boxes:
+                import pandas as pd
+                from radiovis_nb.baselines import camera_predictions
+                from radiovis_nb.ssl_train import read_boxes_file
+                pred = pd.concat([pred, camera_predictions(data, read_boxes_file(args.boxes), 'val')], ignore_index=True)
+            pred.to_csv(out/'cfar'/'predictions.csv', index=False)
             for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
-            print(f"teacher labels -> {write_teacher_labels(data, out/'teacher', args.boxes, p)}")
+            t = write_teacher_labels(data, out/'teacher', args.boxes, p)
+            print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
         elif args.command == 'export-yolo':
             from radiovis_nb.detector import export_yolo
             from radiovis_nb.data import SynthData

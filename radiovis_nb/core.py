@@ -314,6 +314,8 @@ class DetectorConfig:
     batch_size: int = spec('batch size', ge=1)
     conf: float = spec('confidence threshold of predicted boxes used as masks', gt=0, lt=1)
     max_train_images: int = spec('train on at most this many training images (evenly spaced); 0: all', ge=0)
+    input: str = spec("what the detector sees: 'image' (one frame) or 'motion' (the frame, its difference from the sequence's background, the background: detector.motion_composite)", choices=('image', 'motion'))
+    motion_gap: int = spec('motion input: the background of a frame is the median of the frames at least this many frames away', ge=1)
 
 @dataclass(frozen=True)
 class EvaluationConfig:

@@ -11,24 +11,59 @@ from .core import ConfigError, resolve_device, code_version
 from .data import SynthData
 
 # %% auto #0
-__all__ = ['export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes', 'detection_table', 'ap50']
+__all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes',
+           'detection_table', 'ap50', 'ap50_95']
 
 # %% ../nbs/16_detector.ipynb #8cdbbb6e
-def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None, max_train:int=0) -> Path:
-    "Images (PNG) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits`; returns data.yaml."
+def motion_composite(frames:np.ndarray, # uint8 [T, H, W, 3]: the frames of one sequence, in order
+                     gap:int=3,          # background frames are at least this many frames away
+                    ) -> np.ndarray:
+    "Per frame uint8 [T, H, W, 3]: (grey frame, 2 x |frame - background| (largest over colours), grey background); the background of frame t is the per-pixel median of the frames at least `gap` away from t."
+    f = np.asarray(frames, np.float32)
+    T = len(f)
+    g = min(gap, max(1, T//2))
+    out = np.empty(f.shape, np.uint8)
+    for t in range(T):
+        others = [u for u in range(T) if abs(u - t) >= g] or [t]
+        bg = np.median(f[others], axis=0)
+        out[t, ..., 0] = f[t].mean(-1).round()
+        out[t, ..., 1] = np.clip(2*np.abs(f[t] - bg).max(-1), 0, 255).round()
+        out[t, ..., 2] = bg.mean(-1).round()
+    return out
+
+def detector_inputs(data:SynthData, indices, kind:str='image', gap:int=3) -> np.ndarray:
+    "What the detector sees of frames `indices` (uint8 [n, H, W, 3]): the camera images (`kind='image'`) or their motion composites over each frame's whole sequence (`'motion'`)."
+    idx = np.asarray(indices, np.int64)
+    if kind == 'image': return data.get('image', idx)
+    if kind != 'motion': raise ConfigError(f"detector.input {kind!r}: choose image or motion")
+    lab = data.labels
+    out = np.empty((len(idx), data.profile.camera.height_px, data.profile.camera.width_px, 3), np.uint8)
+    seq = lab.loc[idx, 'sequence'].to_numpy()
+    for s in np.unique(seq):
+        members = lab.index[lab.sequence == s].to_numpy()
+        members = members[np.argsort(lab.loc[members, 'frame'].to_numpy(), kind='stable')]
+        comp = motion_composite(data.get('image', members), gap)
+        pos = {int(k): n for n, k in enumerate(members)}
+        for j in np.flatnonzero(seq == s): out[j] = comp[pos[int(idx[j])]]
+    return out
+
+def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), image_hw:tuple|None=None, max_train:int=0,
+                inputs:str='image', gap:int=3) -> Path:
+    "Images (PNG: the camera images, or with `inputs='motion'` their motion composites) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits` (names, or {name: frame indices}); returns data.yaml."
     import matplotlib.image as mpimg
     import torch, torch.nn.functional as F
     out = Path(out)
     lab = data.labels
-    for sp in splits:
-        idx = data.split(sp)
+    sets = splits if isinstance(splits, dict) else {sp: data.split(sp) for sp in splits}
+    for sp, idx in sets.items():
+        idx = np.asarray(idx, np.int64)
         if sp == 'train' and max_train and len(idx) > max_train:
             idx = idx[np.linspace(0, len(idx) - 1, max_train).round().astype(int)]
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
         for i0 in range(0, len(idx), 256):
             block = idx[i0:i0 + 256]
-            imgs = data.get('image', block)
+            imgs = detector_inputs(data, block, inputs, gap)
             if image_hw is not None and imgs.shape[1:3] != tuple(image_hw):
                 t = torch.from_numpy(imgs).permute(0, 3, 1, 2).float()
                 imgs = F.interpolate(t, size=tuple(image_hw), mode='bilinear', antialias=True).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
@@ -41,7 +76,7 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
                                           f"{(b[3] - b[1])*sy/H:.6f}\n")
                 (out/'labels'/sp/f'{k:07d}.txt').write_text(txt)
     yaml = out/'data.yaml'
-    yaml.write_text(f"path: {out.resolve()}\ntrain: images/train\nval: images/val\n" + ("test: images/test\n" if 'test' in splits else '')
+    yaml.write_text(f"path: {out.resolve()}\ntrain: images/train\nval: images/val\n" + ("test: images/test\n" if 'test' in sets else '')
                     + "names:\n  0: target\n")
     return yaml
 
@@ -72,14 +107,16 @@ def torch_state_kept():
     finally: torch.use_deterministic_algorithms(det); torch.set_num_threads(threads)
 
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
-    "Train YOLO from scratch on the train split (validated on val); returns and writes out/run.json with Tab. 8's mAP50."
+    "Train YOLO from scratch on the train split; its epochs are scored, and the best kept, on held-out training sequences (`ssl.holdout_fraction` of them, the SSL learning curves' frames), never on val. Returns and writes out/run.json."
     import ultralytics.engine.trainer as tr
     from ultralytics import YOLO
     data = data if isinstance(data, SynthData) else SynthData(data)
     det = profile.detector
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    yaml = export_yolo(data, out/'yolo_data', ('train', 'val'), (det.imgsz*data.profile.camera.height_px//data.profile.camera.width_px, det.imgsz),
-                       det.max_train_images)
+    from radiovis_nb.data import holdout_split
+    inner, held = holdout_split(data, profile.ssl.holdout_fraction if 0 < profile.ssl.holdout_fraction < 1 else 0.1)
+    yaml = export_yolo(data, out/'yolo_data', {'train': inner, 'val': held}, (det.imgsz*data.profile.camera.height_px//data.profile.camera.width_px, det.imgsz),
+                       det.max_train_images, det.input, det.motion_gap)
     dev = resolve_device(device)
     tr.check_amp = _offline_amp_check
     from ultralytics.utils import LOGGER
@@ -94,11 +131,12 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
         weights = out/'train'/'weights'/'best.pt'
         m = YOLO(str(weights)).val(data=str(yaml), imgsz=det.imgsz, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), plots=False,
                                    verbose=False, project=str(out), name='val', exist_ok=True)
-    rec = dict(model=det.model, epochs=epochs or det.epochs, imgsz=det.imgsz, seed=seed, weights=str(weights), seconds=time.time() - t0,
-               mAP50=float(m.box.map50), mAP50_95=float(m.box.map), data=dict(root=str(data.root), name=data.manifest['name']),
+    rec = dict(model=det.model, input=det.input, motion_gap=det.motion_gap, epochs=epochs or det.epochs, imgsz=det.imgsz, seed=seed,
+               train_images=len(list((out/'yolo_data'/'images'/'train').glob('*.png'))), weights=str(weights), seconds=time.time() - t0,
+               held_out_frames=len(held), holdout_mAP50=float(m.box.map50), holdout_mAP50_95=float(m.box.map), data=dict(name=data.manifest['name']),
                code_version=code_version())
     (out/'run.json').write_text(json.dumps(rec, indent=1))
-    log(f"detector {det.model}: mAP50 {rec['mAP50']:.3f} on val ({rec['seconds']:.0f} s)")
+    log(f"detector {det.model} ({det.input} input): mAP50 {rec['holdout_mAP50']:.3f} on {len(held)} held-out training frames ({rec['seconds']:.0f} s)")
     return rec
 
 def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str='auto', batch:int=64, all_boxes:bool=False):
@@ -112,7 +150,7 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     Wc = data.profile.camera.width_px
     for i in range(0, len(indices), batch):
         idx = np.asarray(indices[i:i + batch])
-        imgs = [im[..., ::-1].copy() for im in data.get('image', idx)]          # ultralytics takes BGR arrays
+        imgs = [im[..., ::-1].copy() for im in detector_inputs(data, idx, det.input, det.motion_gap)]   # ultralytics takes BGR arrays
         with torch_state_kept(): res = model.predict(imgs, imgsz=det.imgsz, conf=det.conf, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), verbose=False)
         for k, r in zip(idx, res):
             if len(r.boxes) == 0: continue
@@ -121,18 +159,21 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
                 rows.append((int(k), x0, y0, x1, y1, float(r.boxes.conf[j])))
     return pd.DataFrame(rows, columns=['index', 'x0', 'y0', 'x1', 'y1', 'conf'])
 
-def detection_table(data:SynthData, boxes, split:str='val') -> dict:
-    "Tab. 8 from predicted boxes on `split`: recall at IoU 0.5 and the mean IoU of those detections ('IoU-0.5'), over frames whose target is visible."
-    lab = data.labels.loc[data.split(split)]
+def detection_table(data:SynthData, boxes, split:str='val', indices=None) -> dict:
+    "Tab. 8 from predicted boxes on `split` (or frames `indices`): AP50, AP50-95, recall at IoU 0.5 of the most confident box and the mean IoU of those detections ('IoU-0.5'), over frames whose target is visible."
+    ids = data.split(split) if indices is None else np.asarray(indices)
+    lab = data.labels.loc[ids]
     lab = lab[lab.visible_px > 0]
-    pb = boxes.set_index('index').reindex(lab.index)
+    best = boxes.sort_values('conf', ascending=False).drop_duplicates('index') if 'conf' in boxes else boxes.drop_duplicates('index')
+    pb = best.set_index('index').reindex(lab.index)
     iou = box_iou(lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float), pb[['x0', 'y0', 'x1', 'y1']].fillna(-1).to_numpy(float))
     iou[pb.x0.isna().to_numpy()] = 0.
     tp = iou >= 0.5
-    return dict(frames=int(len(lab)), recall_iou50=float(tp.mean()), mean_iou_at_50=float(iou[tp].mean()) if tp.any() else 0.0)
+    return dict(frames=int(len(lab)), recall_iou50=float(tp.mean()) if len(tp) else 0.0, mean_iou_at_50=float(iou[tp].mean()) if tp.any() else 0.0,
+                AP50=ap50(data, boxes, ids), AP50_95=ap50_95(data, boxes, ids))
 
-def ap50(data:SynthData, boxes, indices) -> float:
-    "AP at IoU 0.5 of all predicted boxes (with confidences) of frames `indices` against their visible targets (one per frame; a second match is a false positive)."
+def ap50(data:SynthData, boxes, indices, iou:float=0.5) -> float:
+    "AP at IoU `iou` (0.5: AP50) of all predicted boxes (with confidences) of frames `indices` against their visible targets (one per frame; a second match is a false positive)."
     from radiovis_nb.metrics import average_precision
     lab = data.labels.loc[indices]
     gt = lab[lab.visible_px > 0]
@@ -142,7 +183,11 @@ def ap50(data:SynthData, boxes, indices) -> float:
         ok = False
         if r.index in gt.index and r.index not in matched:
             g = gt.loc[r.index, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
-            ok = box_iou([[r.x0, r.y0, r.x1, r.y1]], [g])[0] >= 0.5
+            ok = box_iou([[r.x0, r.y0, r.x1, r.y1]], [g])[0] >= iou
             if ok: matched.add(r.index)
         tp.append(ok)
     return average_precision(tp, b.conf.to_numpy(), len(gt))
+
+def ap50_95(data:SynthData, boxes, indices) -> float:
+    "COCO's AP50-95: the mean AP over IoU thresholds 0.50, 0.55, ..., 0.95."
+    return float(np.mean([ap50(data, boxes, indices, t) for t in np.linspace(0.5, 0.95, 10)]))

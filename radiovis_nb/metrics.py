@@ -11,7 +11,7 @@ import numpy as np
 __all__ = ['percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap', 'average_precision', 'wasserstein_quadratic',
            'histogram_edges', 'kl_divergence', 'mutual_information_plugin', 'mutual_information', 'paper_bins',
            'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs', 'plot_label_histograms',
-           'deviation_table', 'label_errors_m', 'evaluate']
+           'deviation_table', 'label_errors_m', 'evaluate', 'error_by_range', 'plot_error_by_range']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -238,3 +238,31 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path='paper_figures', tag:str
         plt.close(plot_label_histograms(data.labels, sl, profile, out/f'{pre}fig13_label_histograms.png'))
         files += [f'{pre}tab07_label_deviation.csv', f'{pre}tab07_label_deviation.md', f'{pre}fig13_label_histograms.png']
     return files
+
+# %% ../nbs/17_metrics.ipynb #367c79c7
+def error_by_range(predictions, methods=None, edges=(0, 10, 20, 30, 40, 50), split:str='val', q:float=50):
+    "The `q`-th percentile error (m) of each method in each true-range bin [edges[i], edges[i+1]) of `split` (all seeds pooled): a DataFrame, methods x bins, with the frame counts in column 'n'."
+    import pandas as pd
+    d = predictions[predictions.split == split]
+    if methods is not None: d = d[d.method.isin(methods)]
+    e = np.asarray(edges, float)
+    labels = [f'{e[i]:g}-{e[i + 1]:g} m' for i in range(len(e) - 1)]
+    b = pd.cut(d.true_range_m, e, right=False, labels=labels)
+    t = d.groupby([d.method, b], observed=False).error_m.quantile(q/100).unstack()
+    if methods is not None: t = t.reindex([m for m in methods if m in t.index])
+    return t
+
+def plot_error_by_range(predictions, methods, out=None, split:str='val', edges=(0, 10, 20, 30, 40, 50),
+                        title:str='Median localisation error by true range'):
+    "Median (solid) and 90th percentile (dashed) error of each method per true-range bin."
+    import matplotlib.pyplot as plt
+    e = np.asarray(edges, float); mid = (e[:-1] + e[1:])/2
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for i, m in enumerate(methods):
+        for q, ls in ((50, '-o'), (90, '--')):
+            t = error_by_range(predictions, [m], edges, split, q)
+            if len(t): ax.plot(mid, t.iloc[0].to_numpy(float), ls, color=f'C{i}', ms=4, label=m if q == 50 else None, alpha=1 if q == 50 else 0.5)
+    ax.set(yscale='log', xlabel='true range (m)', ylabel=f'error (m), {split}: median (solid), 90th %ile (dashed)', title=title)
+    ax.grid(True, which='both', alpha=0.3); ax.legend(fontsize=8); fig.tight_layout()
+    if out: fig.savefig(out, dpi=110)
+    return fig

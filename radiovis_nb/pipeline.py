@@ -135,6 +135,7 @@ def plan(ctx:Context) -> dict:
     from radiovis_nb.ssl_train import train_ssl
     from radiovis_nb.selflabel import self_labels
     from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.baselines import TEACHERS, check_teacher
     p, R = ctx.profile, ctx.run_dir
     seeds = p.evaluation.seeds
     quiet = lambda *a, **k: None
@@ -147,9 +148,9 @@ def plan(ctx:Context) -> dict:
         rec = train_detector(p, data, u.folder, ctx.device, log=ctx.log)
         bx = predict_boxes(rec['weights'], data, np.arange(len(data)), p, ctx.device)
         bx.to_csv(ctx.boxes_file, index=False)
-        tab = detection_table(data, bx)
+        tab = {sp: detection_table(data, bx, sp) for sp in ('val', 'test')}
         (u.folder/'tab08.json').write_text(json.dumps(dict(rec, **tab), indent=1))
-        return dict(mAP50=rec['mAP50'], **tab)
+        return dict(AP50_val=tab['val']['AP50'], AP50_test=tab['test']['AP50'], holdout_mAP50=rec['holdout_mAP50'])
     stages['detector'] = [Unit('yolo', R/'detector', dict(stage='detector', config=p.detector.__dict__, data=p.data_hash), detector)]
 
     def skipped(name): return (R/'ssl'/name/'SKIPPED').exists()
@@ -197,6 +198,15 @@ def plan(ctx:Context) -> dict:
         def go(u):
             if labels != 'gt' and not (Path(labels)/'labels.csv').exists():
                 shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped=f'no labels at {labels}')
+            if method in TEACHERS.values():
+                check_teacher(labels, method)                                    # a RODNet row only from the detector's boxes
+                import pandas as pd
+                from radiovis_nb.data import SynthData
+                n = int(pd.read_csv(Path(labels)/'labels.csv')['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
+                if n < 2:                                                        # a detector that finds (almost) nothing: no student
+                    shutil.rmtree(u.folder, ignore_errors=True)
+                    reason = f"the teacher labelled only {n} training frames (the detector found the target in too few)"
+                    ctx.log(f"[localiser] {u.name} skipped: {reason}"); return dict(skipped=reason)
             return {k: v for k, v in train_localiser(p, ctx.data_dir, labels, u.folder, fraction, seed, ctx.device, method=method,
                                                      log=ctx.log).items() if k in ('n_labels',)}
         return go
@@ -218,15 +228,26 @@ def plan(ctx:Context) -> dict:
 
     def cfar(u):
         import pandas as pd
-        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
+        import pandas as pd
+        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels, camera_predictions
         from radiovis_nb.data import SynthData
         data = SynthData(ctx.data_dir)
-        pred = pd.concat([cfar_predictions(data, sp, p) for sp in ('val', 'test')], ignore_index=True)
-        u.folder.mkdir(parents=True, exist_ok=True); pred.to_csv(u.folder/'predictions.csv', index=False)
-        write_teacher_labels(data, R/'labels'/'rodnet-teacher', None, p)
-    units = [Unit('cfar+teacher', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]
+        from radiovis_nb.ssl_train import read_boxes_file
+        parts = [cfar_predictions(data, sp, p) for sp in ('val', 'test')]
+        if ctx.boxes_file.exists():                      # the detector's boxes: the paper's teacher and the camera-only reference
+            boxes = read_boxes_file(ctx.boxes_file)
+            parts += [camera_predictions(data, boxes, sp) for sp in ('val', 'test')]
+            write_teacher_labels(data, R/'labels'/'rodnet-teacher', ctx.boxes_file, p)
+        else:
+            shutil.rmtree(R/'labels'/'rodnet-teacher', ignore_errors=True)         # never a stale teacher under RODNet's name
+            ctx.log("[baselines] no detector boxes: no RODNet teacher and no camera-only row (run the detector stage)")
+        u.folder.mkdir(parents=True, exist_ok=True); pd.concat(parts, ignore_index=True).to_csv(u.folder/'predictions.csv', index=False)
+        write_teacher_labels(data, R/'labels'/'rodnet-gt-teacher', None, p)     # the upper bound: the same teacher fed the true boxes
+    units = [Unit('cfar+teachers', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]
     units += [Unit(f'rodnet-s{sd}', R/'localiser'/f'rodnet-s{sd}', dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
                    loc(R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
+    units += [Unit(f'rodnet-gt-s{seeds[0]}', R/'localiser'/f'rodnet-gt-s{seeds[0]}', dict(stage='loc', l='rodnet-gt', s=seeds[0], cfg=p.config_hash),
+                   loc(R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
     stages['baselines'] = units
 
     def showcase(u):

@@ -10,9 +10,9 @@ import numpy as np
 from .core import spec, ConfigError, load_profile, resolve_device
 
 # %% auto #0
-__all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig', 'polar_from_xyz',
-           'ground_from_polar', 'Paths', 'point_targets', 'csi_from_paths', 'qpsk_symbols', 'subcarrier_power_w',
-           'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate',
+__all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig',
+           'polar_from_xyz', 'ground_from_polar', 'Paths', 'point_targets', 'csi_from_paths', 'qpsk_symbols',
+           'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate',
            'rain_attenuation_db_per_km', 'fog_lwc_from_visibility', 'fog_attenuation_db_per_km',
            'weather_attenuation_db_per_km', 'attenuate', 'range_doppler_map', 'RangeAzimuthProcessor',
            'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'bench_heatmaps']
@@ -20,7 +20,7 @@ __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'half_power_width', 'ula_beamw
 # %% ../nbs/01_ofdm_radar.ipynb #3dcbef35
 C0 = 299_792_458.0          # speed of light, m/s
 BOLTZMANN = 1.380649e-23     # J/K
-WINDOWS = ('rect', 'hann', 'hamming', 'blackman', 'taylor')
+WINDOWS = ('rect', 'hann', 'hamming', 'blackman', 'taylor', 'taylor20')
 
 def taper(name:str, # one of WINDOWS
           n:int,    # number of samples (subcarriers or array elements)
@@ -33,10 +33,17 @@ def taper(name:str, # one of WINDOWS
     if name == 'blackman':
         x = 2*np.pi*(i + 1)/(n + 1)
         return 0.42 - 0.5*np.cos(x) + 0.08*np.cos(2*x)
-    if name == 'taylor':
+    if name in ('taylor', 'taylor20'):         # Taylor, 4 nearly equal sidelobes at -30 dB ('taylor') or -20 dB ('taylor20')
         from scipy.signal.windows import taylor
-        return taylor(n, nbar=4, sll=30, norm=True)
+        return taylor(n, nbar=4, sll=30 if name == 'taylor' else 20, norm=True)
     raise ValueError(f"unknown window {name!r}; choose one of {', '.join(WINDOWS)}")
+
+def peak_sidelobe_db(window:str, n:int, oversample:int=64) -> float:
+    "Highest sidelobe of a tapered `n`-point aperture relative to its main lobe, dB."
+    p = np.abs(np.fft.fft(taper(window, n), n*oversample))[:n*oversample//2]**2
+    p = 10*np.log10(p/p[0] + 1e-30)
+    i = int(np.argmax(np.diff(p) > 0))                 # the first null: where the main lobe stops falling
+    return float(p[i:].max())
 
 def half_power_width(window:str, # taper applied across the aperture
                      n:int,      # samples across the aperture
@@ -379,8 +386,10 @@ class RangeAzimuthProcessor:
         R, A = len(self.range_m), len(self.azimuth_deg)
         # a grid coarser than the radar resolves would sample the responses' sidelobes and lose targets between rows:
         # evaluate on sub-cells no wider than a resolution cell and average their power into each output cell
-        self.sub_r = max(1, math.ceil((cfg.range_max_m - cfg.range_min_m)/R/cfg.range_cell_m - 1e-9))
-        self.sub_a = max(1, math.ceil((cfg.azimuth_max_deg - cfg.azimuth_min_deg)/A/cfg.beamwidth_deg - 1e-9))
+        # (a range cell is the wider of the taper's -3 dB width and c/2B: rows c/2B apart are the transform's own bins; a cell
+        # up to 1% wider than that counts as one, so that the paper's 0.1875 m rows, c/2B with c = 3e8 m/s, are not split)
+        self.sub_r = max(1, math.ceil((cfg.range_max_m - cfg.range_min_m)/R/max(cfg.range_cell_m, cfg.range_resolution_m) - 0.01))
+        self.sub_a = max(1, math.ceil((cfg.azimuth_max_deg - cfg.azimuth_min_deg)/A/cfg.beamwidth_deg - 0.01))
         r_fine, az_fine = cfg.range_axis_m(R*self.sub_r), cfg.azimuth_axis_deg(A*self.sub_a)
         wr = taper(cfg.range_window, cfg.n_subcarriers); wr = wr/wr.sum()
         wa = taper(cfg.azimuth_window, cfg.n_rx); wa = wa/wa.sum()

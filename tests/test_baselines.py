@@ -69,3 +69,35 @@ def test_yolo_trains_and_predicts_without_network():
     before, after, det = r.stdout[r.stdout.index('THREADS'):].split()[1:4]
     assert (after, det) == (before, 'False'), f"torch threads {before} -> {after}, deterministic mode {det} after the detector"
 
+
+def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
+    "Issue 14: the teacher's record names its boxes, and a student of a ground-truth-box teacher cannot be the RODNet row."
+    import json, pandas as pd
+    from radiovis_nb.baselines import write_teacher_labels, check_teacher, camera_predictions
+    from radiovis_nb.core import ConfigError
+    from radiovis_nb.ssl_train import read_boxes_file
+    lab = data.labels[data.labels.box_0 >= 0]
+    b = lab[['box_0', 'box_1', 'box_2', 'box_3']].set_axis(['x0', 'y0', 'x1', 'y1'], axis=1).rename_axis('index').reset_index()
+    b.to_csv(tmp_path/'det.csv', index=False)
+    gt, det = write_teacher_labels(data, tmp_path/'gt', None), write_teacher_labels(data, tmp_path/'det', tmp_path/'det.csv')
+    rg, rd = json.loads((gt/'labels.json').read_text()), json.loads((det/'labels.json').read_text())
+    assert (rg['method'], rg['boxes_source'], rg['boxes']) == ('RODNet (GT boxes)', 'gt', 'ground truth')
+    assert (rd['method'], rd['boxes_source'], rd['boxes']) == ('RODNet', 'detector', 'det.csv') and len(rd['boxes_sha256']) == 64
+    with pytest.raises(ConfigError, match='cannot stand as'): check_teacher(gt, 'RODNet')
+    with pytest.raises(ConfigError, match='cannot stand as'): check_teacher(det, 'RODNet (GT boxes)')
+    assert check_teacher(det, 'RODNet')['boxes_source'] == 'detector'
+    cam = camera_predictions(data, read_boxes_file(tmp_path/'det.csv'), 'val')
+    assert set(cam.method) == {'Camera only'} and len(cam) == len(data.split('val'))
+
+def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
+    "The reproduction's RODNet student trains only on a detector-box teacher: planted ground-truth-box labels stop it before training."
+    from radiovis_nb.pipeline import Context, plan
+    from radiovis_nb.baselines import write_teacher_labels
+    from radiovis_nb.core import ConfigError
+    p = load_profile('smoke')
+    ctx = Context(p, tmp_path, tmp_path/'runs'/p.name, tmp_path/'figs', 'cpu', lambda *a, **k: None)
+    ctx.run_dir.mkdir(parents=True); ctx.data_dir.symlink_to(cached_dataset(p))
+    write_teacher_labels(SynthData(ctx.data_dir), ctx.run_dir/'labels'/'rodnet-teacher', None, p)      # a GT-box teacher where RODNet's should be
+    units = {u.name: u for u in plan(ctx)['baselines']}
+    with pytest.raises(ConfigError, match='cannot stand as'): units['rodnet-s0'].run(units['rodnet-s0'])
+    assert not (ctx.run_dir/'localiser'/'rodnet-s0'/'predictions.csv').exists()

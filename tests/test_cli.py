@@ -42,7 +42,7 @@ def test_reproduce_runs_the_chosen_stages(tmp_path):
 EXPECTED = ['fig_primer_point_targets.png', 'fig09_blur_model.png', 'fig03_dataset_examples.png', 'fig14e_car_dimensions.png',
             'tab4.md', 'tab4.csv', 'tab5.md', 'tab5.csv', 'tab6.md', 'tab6.csv', 'tab07.md', 'tab07.csv', 'tab08.md', 'tab08.csv',
             'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png', 'fig08_feature_dims.png', 'fig10_subspace.png',
-            'fig13_label_histograms.png', 'REPORT.md']
+            'fig13_label_histograms.png', 'fig_error_by_range.png', 'REPORT.md']
 
 def test_reproduce_smoke_end_to_end(tmp_path, root):
     "CI: the whole pipeline on the smoke profile writes every table and figure (their values are not checked)."
@@ -53,3 +53,8 @@ def test_reproduce_smoke_end_to_end(tmp_path, root):
     assert not missing, missing
     assert 'Tab. 4' in (tmp_path/'REPORT.md').read_text()
     assert (root/'runs'/'smoke'/'html'/'index.html').exists() and (root/'runs'/'smoke'/'html'/'20_results.html').stat().st_size > 10_000
+    import json
+    gt = json.loads((root/'runs'/'smoke'/'labels'/'rodnet-gt-teacher'/'labels.json').read_text())
+    assert (gt['method'], gt['boxes_source']) == ('RODNet (GT boxes)', 'gt')
+    det = root/'runs'/'smoke'/'labels'/'rodnet-teacher'/'labels.json'       # absent when the smoke detector finds no box at all
+    if det.exists(): assert json.loads(det.read_text())['boxes_source'] == 'detector'

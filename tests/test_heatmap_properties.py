@@ -44,3 +44,19 @@ def test_snr_mode_sets_the_noise(radar):
     h = csi_from_paths(cfg, point_targets(cfg, 20., 0.))
     assert noise_variance(cfg, h) == pytest.approx(np.mean(np.abs(h)**2)/10)
     assert noise_variance(replace(radar, noise='none'), h) == 0
+
+def _half_power_span(x, y):
+    y = y/y.max(); i = int(np.argmax(y))
+    lo, hi = i - np.argmax(y[i::-1] < 0.5), i + np.argmax(y[i:] < 0.5)
+    return np.interp(0.5, [y[hi], y[hi - 1]], [x[hi], x[hi - 1]]) - np.interp(0.5, [y[lo], y[lo + 1]], [x[lo], x[lo + 1]])
+
+@pytest.mark.parametrize('name', ['paper', 'cpu'])
+def test_heatmap_resolution_is_app_j(name):
+    "Issue 14: the heatmap's -3 dB range cell and beamwidth (measured on the heatmap of a point target at broadside) are App. J's 18.75 cm and 6.75 deg within 5%."
+    radar = load_profile(name).radar
+    fine = replace(radar, range_min_m=18., range_max_m=22., n_range_bins=400, azimuth_min_deg=-15., azimuth_max_deg=15., n_azimuth_bins=600)
+    hm, r, a = range_azimuth_heatmap(csi_from_paths(fine, point_targets(fine, 20., 0.))[..., 0], fine, db=False)
+    i, j = np.unravel_index(np.argmax(hm), hm.shape)
+    cell, beam = _half_power_span(r, hm[:, j]), _half_power_span(a, hm[i])
+    assert abs(cell/0.1875 - 1) <= 0.05, f"{name}: range cell {100*cell:.2f} cm, App. J 18.75 cm"
+    assert abs(beam/6.75 - 1) <= 0.05, f"{name}: beamwidth {beam:.2f} deg, App. J 6.75 deg"
