@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 
 reproduce: setup  ## the main job: every built stage on the default cpu profile
-	.venv/bin/radiovis reproduce --profile cpu
+	.venv/bin/radiovis reproduce --profile cpu --fig-dir paper_figures
 
 test: setup       ## notebooks and package agree, notebooks as tests, pytest (smoke profile)
 	tools/test.sh

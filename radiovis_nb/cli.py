@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #7f5d3d6d
 from __future__ import annotations
-import argparse, os, sys, time, platform, glob, json, shutil
+import argparse, os, re, sys, time, platform, glob, json, shutil
 import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +12,8 @@ from .core import (load_profile, apply_runtime, describe_profile, available_prof
                               repo_root, ConfigError, DEFAULT_PROFILE)
 
 # %% auto #0
-__all__ = ['STAGES', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook', 'render_html', 'reproduce',
-           'bench_heatmap_text', 'build_parser', 'main']
+__all__ = ['STAGES', 'POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook',
+           'render_html', 'reproduce', 'bench_heatmap_text', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def llvm_for_drjit() -> str|None:
@@ -82,8 +82,8 @@ STAGES = [
 ]
 
 def figure_dir(profile_name:str, root:Path) -> Path:
-    "Where a profile's tables and figures go: `paper_figures/` for the default profile, `runs/<profile>/paper_figures/` otherwise."
-    return root/'paper_figures' if profile_name == DEFAULT_PROFILE else root/'runs'/profile_name/'paper_figures'
+    "Where a profile's tables and figures go unless --fig-dir says otherwise: `runs/<profile>/paper_figures/` (the committed `paper_figures/` only when asked for)."
+    return root/'runs'/profile_name/'paper_figures'
 
 def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
     "Execute `nb` with papermill into `out_nb`, parameters injected after the cell tagged `parameters`."
@@ -155,14 +155,40 @@ def bench_heatmap_text(profile:str|None=None, overrides=(), n:int=4096, batch:in
             f"batch {b['batch']}, {b['device']}, {b['threads']} threads, best of 3: {b['seconds']:.2f} s)")
 
 # %% ../nbs/90_cli.ipynb #d4fe63f4
+class _Parser(argparse.ArgumentParser):
+    "argparse, with a user's mistake as one line (`radiovis CMD: error: ...`, exit 2) instead of the usage block."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}\n")
+
+def _number(kind=int, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+    "An argparse type: a finite `kind` within [lo, hi] (open ends with `lo_open` / `hi_open`); anything else is a one-line error naming the option."
+    import math
+    def parse(text):
+        try: v = kind(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if kind is float and not math.isfinite(v): raise argparse.ArgumentTypeError(f"{text!r} must be finite")
+        if lo is not None and (v < lo or (lo_open and v == lo)): raise argparse.ArgumentTypeError(f"{text} must be {'>' if lo_open else '>='} {lo}")
+        if hi is not None and (v > hi or (hi_open and v == hi)): raise argparse.ArgumentTypeError(f"{text} must be {'<' if hi_open else '<='} {hi}")
+        return v
+    parse.__name__ = kind.__name__
+    return parse
+
+POS, NONNEG = _number(int, 1), _number(int, 0)
+FINITE, POSF = _number(float), _number(float, 0, lo_open=True)
+
+def _calibration(text:str) -> str:
+    "selflabel --calibrate: camera, none or labelled:N with N >= 1."
+    if text in ('camera', 'none') or re.fullmatch(r'labelled:[1-9]\d*', text): return text
+    raise argparse.ArgumentTypeError(f"{text!r}: choose camera, none or labelled:N (N ground-truth labels, N >= 1)")
+
 def _add_profile_args(sp):
     sp.add_argument('--profile', default=None, help=f"profile: {', '.join(available_profiles())} or a YAML file (default: $RADIOVIS_PROFILE or {DEFAULT_PROFILE})")
     sp.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE',
                     help='override a profile parameter, e.g. --set radar.bandwidth_hz=4e8 (repeatable)')
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
+    ap = _Parser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
                                  'synthesise paired data, learn without labels, reproduce the paper.')
+    ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
     sub = ap.add_subparsers(dest='command', metavar='COMMAND')
     sp = sub.add_parser('info', help='versions, the device and LLVM that would be used, the active profile')
     _add_profile_args(sp)
@@ -170,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp); sp.add_argument('--json', action='store_true', help='the resolved parameters as JSON')
     sp = sub.add_parser('reproduce', help='run every built stage of the pipeline and write tables and figures')
     _add_profile_args(sp)
-    sp.add_argument('--fig-dir', default=None, help='figure folder (default: paper_figures/ for cpu, runs/<profile>/paper_figures/ otherwise)')
+    sp.add_argument('--fig-dir', default=None, help="figure folder (default: runs/<profile>/paper_figures/; `make reproduce` gives paper_figures, the committed ones)")
     sp.add_argument('--stages', nargs='+', default=None, choices=[s.name for s in STAGES], help='run only these stages')
     sp = sub.add_parser('synth', help='synthesise a paired radio-visual dataset (Sionna RT + Mitsuba 3)')
     _add_profile_args(sp)
@@ -178,12 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--shard', default=None, metavar='K/N', help='make only chunks c with c %% N == K (independent jobs)')
     sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='radio synthesis mode (default: the profile\'s dataset.radio_mode)')
     sp.add_argument('--device', default=None, help="auto, cpu or cuda (default: the profile's runtime.device)")
-    sp.add_argument('--manifest-dir', default='auto', help="where the manifest copy goes (default: the checkout's data_manifests/; 'none' for nowhere)")
-    sp.add_argument('--max-chunks', type=int, default=None, help='make at most this many chunks, then stop (a rerun continues)')
+    sp.add_argument('--manifest-dir', default=None, help="also copy the manifest into this folder (e.g. data_manifests/); by default it lives only in --out")
+    sp.add_argument('--max-chunks', type=POS, default=None, help='make at most this many chunks, then stop (a rerun continues)')
     sp.add_argument('--no-progress', action='store_true', help='no progress bar')
     sp = sub.add_parser('show', help='an example of a dataset: the image with its box beside the heatmap with the truth (Fig. 3)')
     sp.add_argument('data', help='dataset folder')
-    sp.add_argument('--index', type=int, nargs='+', default=[0], help='frame index (several: a grid)')
+    sp.add_argument('--index', type=NONNEG, nargs='+', default=[0], help='frame index (several: a grid)')
     sp.add_argument('--out', required=True, help='PNG file to write')
     sp = sub.add_parser('train-ssl', help='train radio and vision backbones by CL, MCL or SCL (runs under torchrun for DDP)')
     _add_profile_args(sp)
@@ -192,13 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--out', required=True, help='run folder')
     sp.add_argument('--mask', choices=['gt', 'detector'], default='gt', help="MCL / SCL masks: ground-truth boxes or a detector's")
     sp.add_argument('--boxes', default=None, help='--mask detector: CSV of boxes (index,x0,y0,x1,y1 in camera px)')
-    sp.add_argument('--mask-offset', type=float, default=0.0, metavar='PX', help='signed mask offset in training-image px (Fig. 7)')
-    sp.add_argument('--channels', type=int, default=None, help='feature channels C (default: backbone.out_channels; Fig. 8)')
+    sp.add_argument('--mask-offset', type=FINITE, default=0.0, metavar='PX', help='signed mask offset in training-image px (Fig. 7)')
+    sp.add_argument('--channels', type=POS, default=None, help='feature channels C (default: backbone.out_channels; Fig. 8)')
     sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help="CL / MCL head (default: ssl.projector)")
-    sp.add_argument('--steps', type=int, default=None, help='the budget in optimiser steps (default: ssl.steps, or ssl.epochs epochs)')
-    sp.add_argument('--epochs', type=int, default=None, help='the budget in epochs (default: ssl.steps, or ssl.epochs)')
-    sp.add_argument('--max-steps', type=int, default=None, help='stop after this many steps, unfinished (benchmarks)')
-    sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--steps', type=POS, default=None, help='the budget in optimiser steps (default: ssl.steps, or ssl.epochs epochs)')
+    sp.add_argument('--epochs', type=POS, default=None, help='the budget in epochs (default: ssl.steps, or ssl.epochs)')
+    sp.add_argument('--max-steps', type=POS, default=None, help='stop after this many steps, unfinished (benchmarks)')
+    sp.add_argument('--seed', type=NONNEG, default=0)
     sp.add_argument('--device', default=None, help="auto, cpu, cuda (under torchrun: each rank its local GPU; default: the profile's runtime.device)")
     sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
     sp.add_argument('--no-progress', action='store_true')
@@ -207,16 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--readout', choices=['eq2', 'projector'], default=None, help="Eq. 2, or a CL / MCL head's gradient (default: the model's own)")
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--out', required=True, help='label folder (labels.csv + labels.json)')
-    sp.add_argument('--calibrate', default='camera', help="camera (label-free, default), none, or labelled:N (N ground-truth labels: reported under its own name)")
+    sp.add_argument('--calibrate', type=_calibration, default='camera', help="camera (label-free, default), none, or labelled:N (N ground-truth labels: reported under its own name)")
     sp.add_argument('--device', default='auto')
     sp = sub.add_parser('train-localiser', help='train the Tab. 9 localiser on ground truth or a label file and predict val / test')
     _add_profile_args(sp)
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--labels', required=True, help="'gt' (the supervised baseline) or a label folder / CSV (index, range_m, azimuth_deg)")
     sp.add_argument('--out', required=True, help='run folder (model.pt, predictions.csv, run.json)')
-    sp.add_argument('--fraction', type=float, default=1.0, help='share of the training labels to use (Fig. 6)')
-    sp.add_argument('--seed', type=int, default=0)
-    sp.add_argument('--epochs', type=int, default=None)
+    sp.add_argument('--fraction', type=_number(float, 0, 1, lo_open=True), default=1.0, help='share of the training labels to use (Fig. 6)')
+    sp.add_argument('--seed', type=NONNEG, default=0)
+    sp.add_argument('--epochs', type=POS, default=None, help='training epochs (default: localiser.epochs)')
     sp.add_argument('--method', default=None, help='name in tables (default: from the labels)')
     sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('tune-localiser', help="optional, beyond the paper: Optuna search of Tab. 9's space on the supervised task "
@@ -224,19 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_args(sp)
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--out', required=True, help='study folder (study.db, trials.csv, best.yaml, best.json); a rerun resumes the study')
-    sp.add_argument('--trials', type=int, default=20, help='trials to run in this call')
-    sp.add_argument('--timeout', type=float, default=None, help='stop starting trials after this many seconds')
-    sp.add_argument('--holdout', type=float, default=0.2, help='share of the training sequences held out to score trials')
-    sp.add_argument('--epochs', type=int, default=None, help='epochs per trial (default: localiser.epochs)')
-    sp.add_argument('--max-params', type=float, default=None, help="prune networks with more parameters than this (default: 4x the profile's network)")
-    sp.add_argument('--trial-timeout', type=float, default=300., help='stop a trial that trains longer than this many seconds')
-    sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--trials', type=POS, default=20, help='trials to run in this call')
+    sp.add_argument('--timeout', type=POSF, default=None, help='stop starting trials after this many seconds')
+    sp.add_argument('--holdout', type=_number(float, 0, 1, lo_open=True, hi_open=True), default=0.2, help='share of the training sequences held out to score trials')
+    sp.add_argument('--epochs', type=POS, default=None, help='epochs per trial (default: localiser.epochs)')
+    sp.add_argument('--max-params', type=POSF, default=None, help="prune networks with more parameters than this (default: 4x the profile's network)")
+    sp.add_argument('--trial-timeout', type=POSF, default=300., help='stop a trial that trains longer than this many seconds')
+    sp.add_argument('--seed', type=NONNEG, default=0)
     sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13)')
     sp.add_argument('--data', required=True, help='dataset folder')
     sp.add_argument('--runs', nargs='*', default=[], help='localiser run folders (predictions.csv)')
     sp.add_argument('--labels', nargs='*', default=[], help='self-label folders')
-    sp.add_argument('--out', default='paper_figures', help='figure folder')
+    sp.add_argument('--out', required=True, help='figure folder (give paper_figures explicitly to overwrite the committed figures)')
     sp.add_argument('--tag', default='', help='prefix of the files written')
     sp = sub.add_parser('baselines', help='genie-aided and strongest-cluster CFAR on val, and the RODNet-style teacher\'s pseudo-labels')
     _add_profile_args(sp)
@@ -245,14 +271,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV from predict-boxes): the RODNet teacher and the camera-only row; "
                     "without it the teacher uses the ground-truth boxes and is named 'RODNet (GT boxes)'")
     sp = sub.add_parser('export-yolo', help='the dataset in YOLO format (images, labels, data.yaml) for any detector')
-    sp.add_argument('data'); sp.add_argument('out')
+    sp.add_argument('data', help='dataset folder'); sp.add_argument('out', help='folder for images/, labels/ and data.yaml')
     sp = sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8')
     _add_profile_args(sp)
-    sp.add_argument('--data', required=True); sp.add_argument('--out', required=True)
-    sp.add_argument('--epochs', type=int, default=None); sp.add_argument('--device', default=None, help="default: the profile's runtime.device"); sp.add_argument('--seed', type=int, default=0)
+    sp.add_argument('--data', required=True, help='dataset folder'); sp.add_argument('--out', required=True, help='run folder (train/weights/best.pt, run.json)')
+    sp.add_argument('--epochs', type=POS, default=None, help='training epochs (default: detector.epochs)')
+    sp.add_argument('--device', default=None, help="auto, cpu or cuda (default: the profile's runtime.device)")
+    sp.add_argument('--seed', type=NONNEG, default=0, help='training seed')
     sp = sub.add_parser('predict-boxes', help="a trained detector's target boxes for every frame, as a CSV for --mask detector")
     _add_profile_args(sp)
-    sp.add_argument('--weights', required=True); sp.add_argument('--data', required=True); sp.add_argument('--out', required=True, help='CSV file')
+    sp.add_argument('--weights', required=True, help="a trained detector's weights file (train-detector's train/weights/best.pt); nothing is downloaded")
+    sp.add_argument('--data', required=True, help='dataset folder'); sp.add_argument('--out', required=True, help='CSV file')
     sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
     sp = sub.add_parser('import-cruw', help='import a CRUW copy (sequences/, annotations/) as a radiovis dataset')
     sp.add_argument('root', help='the CRUW root folder')
@@ -262,25 +291,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--sequences', nargs='*', default=None, help='only these sequences')
     sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV index,x0,y0,x1,y1 in the original image px); default: from the annotations")
     sp.add_argument('--target-class', default='car', choices=['car', 'cyclist', 'pedestrian'])
-    sp.add_argument('--manifest-dir', default='auto', help="where the manifest copy goes (default: the checkout's data_manifests/; 'none' for nowhere)")
+    sp.add_argument('--manifest-dir', default=None, help="also copy the manifest into this folder (e.g. data_manifests/); by default it lives only in --out")
     sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
     sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
     sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--split', default='val')
+    sp.add_argument('--split', default='val', choices=['train', 'val', 'test'], help='frames whose features are analysed')
     sp.add_argument('--out', required=True, help='PNG file to write')
     sp = sub.add_parser('bench', help='throughput benchmarks')
     sp.add_argument('what', choices=['heatmap', 'synth', 'ssl', 'ssl-estimate'], help='heatmap: CSI -> heatmaps per second; synth: frames per second '
                     'of synthesis; ssl: training pairs per second (needs --data); ssl-estimate: GPU hours of the profile\'s SSL protocol from its FLOPs')
-    sp.add_argument('--tflops', type=float, default=400., help='ssl-estimate: assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
+    sp.add_argument('--tflops', type=POSF, default=400., help='ssl-estimate: assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
     sp.add_argument('--data', default=None, help='ssl: dataset folder')
     sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='ssl: one method (default: all three)')
     sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help='ssl: the CL / MCL head (default: both)')
-    sp.add_argument('--steps', type=int, default=20, help='ssl: steps to time (after 3 warm-up steps)')
+    sp.add_argument('--steps', type=POS, default=20, help='ssl: steps to time (after 3 warm-up steps)')
     sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='synth: radio mode (default: the profile\'s)')
-    sp.add_argument('--sequences', type=int, default=3, help='synth: sequences to time (after one warm-up sequence)')
+    sp.add_argument('--sequences', type=POS, default=3, help='synth: sequences to time (after one warm-up sequence)')
     _add_profile_args(sp)
-    sp.add_argument('--n', type=int, default=4096, help='heatmaps to time')
-    sp.add_argument('--batch', type=int, default=64, help='CSIs per call')
+    sp.add_argument('--n', type=POS, default=4096, help='heatmaps to time')
+    sp.add_argument('--batch', type=POS, default=64, help='CSIs per call')
     sp.add_argument('--device', default=None, help="auto, cpu, cuda or cuda:N (default: the profile's runtime.device)")
     return ap
 
@@ -289,116 +318,138 @@ def main(argv:list|None=None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None: ap.print_help(); return 0
-    try:
-        if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
-            dev = apply_runtime(load_profile(args.profile, args.overrides))
-            if getattr(args, 'device', '') is None: args.device = dev
-        if args.command == 'info': print(info_text(args.profile, args.overrides))
-        elif args.command == 'profile':
-            p = load_profile(args.profile, args.overrides)
-            print(json.dumps(dict(name=p.name, config_hash=p.config_hash, **p.to_dict()), indent=2) if args.json else describe_profile(p))
-        elif args.command == 'reproduce': reproduce(args.profile, args.overrides, args.fig_dir, args.stages)
-        elif args.command == 'bench' and args.what == 'heatmap': print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
-        elif args.command == 'bench' and args.what == 'synth':
-            from radiovis_nb.synth import bench_synth
-            b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
-            print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
-                  f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
-        elif args.command == 'train-ssl':
-            from radiovis_nb.ssl_train import train_ssl
-            from radiovis_nb.selflabel import HoldoutCurve
-            p = load_profile(args.profile, args.overrides)
-            curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
-            train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
-                      args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps,
-                      curve=curve)
-        elif args.command == 'bench' and args.what == 'ssl':
-            from radiovis_nb.ssl_train import bench_ssl
-            if not args.data: raise ConfigError('bench ssl needs --data DIR (a dataset: radiovis synth)')
-            heads = [args.projector] if args.projector else ['bins', 'flatten']
-            for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
-                for head in ([None] if m == 'scl' else heads):
-                    b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device, head)
-                    print(f"train-ssl {b['variant']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
-                          f"images {b['image']}, features {b['features']}, {b['device']}, {b['precision']}, {b['threads']} threads)", flush=True)
-        elif args.command == 'bench' and args.what == 'ssl-estimate':
-            from radiovis_nb.ssl_train import estimate_gpu_hours
-            for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
-                e = estimate_gpu_hours(load_profile(args.profile, args.overrides), m, args.tflops)
-                print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
-                      f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
-        elif args.command == 'selflabel':
-            from radiovis_nb.selflabel import self_labels
-            how, _, n = args.calibrate.partition(':')
-            self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
-        elif args.command == 'train-localiser':
-            from radiovis_nb.localiser import train_localiser
-            train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,
-                            args.device, args.epochs, args.method)
-        elif args.command == 'tune-localiser':
-            from radiovis_nb.localiser import tune_localiser
-            tune_localiser(load_profile(args.profile, args.overrides), args.data, args.out, args.trials, args.timeout, args.holdout,
-                           args.epochs, args.seed, args.device, args.max_params, args.trial_timeout)
-        elif args.command == 'evaluate':
-            from radiovis_nb.metrics import evaluate
-            for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
-        elif args.command == 'baselines':
-            from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
-            from radiovis_nb.data import SynthData
-            data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
-            out = Path(args.out); (out/'cfar').mkdir(parents=True, exist_ok=True)
-            pred = cfar_predictions(data, 'val', p)
-            if args.boxes:
-                import pandas as pd
-                from radiovis_nb.baselines import camera_predictions
-                from radiovis_nb.ssl_train import read_boxes_file
-                pred = pd.concat([pred, camera_predictions(data, read_boxes_file(args.boxes), 'val')], ignore_index=True)
-            pred.to_csv(out/'cfar'/'predictions.csv', index=False)
-            for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
-            t = write_teacher_labels(data, out/'teacher', args.boxes, p)
-            print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
-        elif args.command == 'export-yolo':
-            from radiovis_nb.detector import export_yolo
-            from radiovis_nb.data import SynthData
-            print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
-        elif args.command == 'train-detector':
-            from radiovis_nb.detector import train_detector
-            train_detector(load_profile(args.profile, args.overrides), args.data, args.out, args.device, args.epochs, args.seed)
-        elif args.command == 'predict-boxes':
-            from radiovis_nb.detector import predict_boxes
-            from radiovis_nb.data import SynthData
-            data = SynthData(args.data)
-            bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
-            bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
-        elif args.command == 'import-cruw':
-            from radiovis_nb.cruw import import_cruw
-            import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class,
-                        manifest_dir=None if args.manifest_dir == 'none' else args.manifest_dir)
-        elif args.command == 'subspace':
-            import matplotlib; matplotlib.use('Agg')
-            from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
-            from radiovis_nb.data import SynthData
-            data, spectra = SynthData(args.data), {}
-            for run in args.run:
-                m, cfg = load_ssl_model(run)
-                f = ssl_features(m, data, args.split)
-                tag = f"{Path(run).name} ({cfg['method']}{', EMA' if cfg['resolved']['ssl']['ema'] else ''})"
-                spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
-            plot_subspace(spectra, args.out); print(f"wrote {args.out}")
-        elif args.command == 'synth':
-            from radiovis_nb.synth import synthesise, parse_shard
-            p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
-            synthesise(p, args.out, parse_shard(args.shard), args.device, None if args.manifest_dir == 'none' else args.manifest_dir,
-                       max_chunks=args.max_chunks, progress=not args.no_progress)
-        elif args.command == 'show':
-            import matplotlib; matplotlib.use('Agg')
-            from radiovis_nb.data import SynthData, example_grid
-            example_grid(SynthData(args.data), args.index, args.out); print(f"wrote {args.out}")
-    except (ConfigError, FileNotFoundError) as e:
-        print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
+    debug = args.debug or os.environ.get('RADIOVIS_DEBUG', '') not in ('', '0')
+    try: return _run(args)
+    except KeyboardInterrupt:
+        print(f"radiovis {args.command}: interrupted", file=sys.stderr); return 130
     except Exception as e:
         from radiovis_nb.data import DataError
         from radiovis_nb.cruw import CruwError
-        if isinstance(e, (DataError, CruwError)): print(f"radiovis {args.command}: error: {e}", file=sys.stderr); return 2
-        raise
+        if debug or not isinstance(e, (ConfigError, FileNotFoundError, NotADirectoryError, IsADirectoryError, DataError, CruwError)): raise
+        msg = ' '.join(str(e).split())                  # one line, whatever the message
+        print(f"radiovis {args.command}: error: {msg}", file=sys.stderr); return 2
+
+def _check_args(args):
+    "What the parser cannot see: the device exists, and the paths the command will write are usable — before anything is created."
+    if getattr(args, 'device', None) not in (None, ''):
+        try: resolve_device(args.device)
+        except ConfigError: raise
+        except Exception as e: raise ConfigError(f"--device {args.device}: {e}") from None
+    if args.command == 'synth' and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ConfigError(f"--out {args.out}: is a file; a dataset is a folder")
+    for opt in ('out',):
+        v = getattr(args, opt, None)
+        if args.command in ('show', 'subspace', 'predict-boxes') and v and Path(v).is_dir():
+            raise ConfigError(f"--out {v}: is a folder; give a file name")
+
+def _run(args) -> int:
+    "Dispatch a parsed command line."
+    _check_args(args)
+    if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
+        dev = apply_runtime(load_profile(args.profile, args.overrides))
+        if getattr(args, 'device', '') is None: args.device = dev
+    if args.command == 'info': print(info_text(args.profile, args.overrides))
+    elif args.command == 'profile':
+        p = load_profile(args.profile, args.overrides)
+        print(json.dumps(dict(name=p.name, config_hash=p.config_hash, **p.to_dict()), indent=2) if args.json else describe_profile(p))
+    elif args.command == 'reproduce': reproduce(args.profile, args.overrides, args.fig_dir, args.stages)
+    elif args.command == 'bench' and args.what == 'heatmap': print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
+    elif args.command == 'bench' and args.what == 'synth':
+        from radiovis_nb.synth import bench_synth
+        b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
+        print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
+              f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
+    elif args.command == 'train-ssl':
+        from radiovis_nb.ssl_train import train_ssl
+        from radiovis_nb.selflabel import HoldoutCurve
+        p = load_profile(args.profile, args.overrides)
+        curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
+        train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
+                  args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps,
+                  curve=curve)
+    elif args.command == 'bench' and args.what == 'ssl':
+        from radiovis_nb.ssl_train import bench_ssl
+        if not args.data: raise ConfigError('bench ssl needs --data DIR (a dataset: radiovis synth)')
+        heads = [args.projector] if args.projector else ['bins', 'flatten']
+        for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+            for head in ([None] if m == 'scl' else heads):
+                b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device, head)
+                print(f"train-ssl {b['variant']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
+                      f"images {b['image']}, features {b['features']}, {b['device']}, {b['precision']}, {b['threads']} threads)", flush=True)
+    elif args.command == 'bench' and args.what == 'ssl-estimate':
+        from radiovis_nb.ssl_train import estimate_gpu_hours
+        for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+            e = estimate_gpu_hours(load_profile(args.profile, args.overrides), m, args.tflops)
+            print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
+                  f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
+    elif args.command == 'selflabel':
+        from radiovis_nb.selflabel import self_labels
+        how, _, n = args.calibrate.partition(':')
+        self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
+    elif args.command == 'train-localiser':
+        from radiovis_nb.localiser import train_localiser
+        train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,
+                        args.device, args.epochs, args.method)
+    elif args.command == 'tune-localiser':
+        from radiovis_nb.localiser import tune_localiser
+        tune_localiser(load_profile(args.profile, args.overrides), args.data, args.out, args.trials, args.timeout, args.holdout,
+                       args.epochs, args.seed, args.device, args.max_params, args.trial_timeout)
+    elif args.command == 'evaluate':
+        from radiovis_nb.metrics import evaluate
+        for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
+    elif args.command == 'baselines':
+        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
+        from radiovis_nb.data import SynthData
+        data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
+        out = Path(args.out); (out/'cfar').mkdir(parents=True, exist_ok=True)
+        pred = cfar_predictions(data, 'val', p)
+        if args.boxes:
+            import pandas as pd
+            from radiovis_nb.baselines import camera_predictions
+            from radiovis_nb.ssl_train import read_boxes_file
+            pred = pd.concat([pred, camera_predictions(data, read_boxes_file(args.boxes), 'val')], ignore_index=True)
+        pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+        for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
+        t = write_teacher_labels(data, out/'teacher', args.boxes, p)
+        print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
+    elif args.command == 'export-yolo':
+        from radiovis_nb.detector import export_yolo
+        from radiovis_nb.data import SynthData
+        print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
+    elif args.command == 'train-detector':
+        from radiovis_nb.detector import train_detector
+        train_detector(load_profile(args.profile, args.overrides), args.data, args.out, args.device, args.epochs, args.seed)
+    elif args.command == 'predict-boxes':
+        from radiovis_nb.detector import predict_boxes
+        from radiovis_nb.data import SynthData
+        data = SynthData(args.data)
+        bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
+        bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
+    elif args.command == 'import-cruw':
+        from radiovis_nb.cruw import import_cruw
+        import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class,
+                    manifest_dir=args.manifest_dir)
+    elif args.command == 'subspace':
+        import matplotlib; matplotlib.use('Agg')
+        from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
+        from radiovis_nb.data import SynthData
+        data, spectra = SynthData(args.data), {}
+        for run in args.run:
+            m, cfg = load_ssl_model(run)
+            f = ssl_features(m, data, args.split)
+            tag = f"{Path(run).name} ({cfg['method']}{', EMA' if cfg['resolved']['ssl']['ema'] else ''})"
+            spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
+        plot_subspace(spectra, args.out); print(f"wrote {args.out}")
+    elif args.command == 'synth':
+        from radiovis_nb.synth import synthesise, parse_shard
+        p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
+        synthesise(p, args.out, parse_shard(args.shard), args.device, args.manifest_dir,
+                   max_chunks=args.max_chunks, progress=not args.no_progress)
+    elif args.command == 'show':
+        import matplotlib; matplotlib.use('Agg')
+        from radiovis_nb.data import SynthData, example_grid
+        data = SynthData(args.data)
+        bad = [i for i in args.index if i >= len(data)]
+        if bad: raise ConfigError(f"--index {bad[0]}: {args.data} has frames 0 to {len(data) - 1}")
+        example_grid(data, args.index, args.out); print(f"wrote {args.out}")
     return 0

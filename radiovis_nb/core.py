@@ -389,18 +389,20 @@ def available_profiles() -> list[str]:
     "Names of the profiles shipped with the package."
     return sorted(p.stem for p in PROFILES_DIR.glob('*.yaml'))
 
-def _profile_path(name_or_path) -> Path:
-    p = Path(name_or_path)
-    if p.suffix in ('.yaml', '.yml') or p.exists():
-        if not p.is_file(): raise ConfigError(f"profile file {p} does not exist")
+def _profile_path(name_or_path, source:str='--profile') -> Path:
+    "A shipped profile's file for a bare name (smoke, cpu, paper, ...: a file or folder of that name in the working directory does not shadow it); a user's file for a path (a name with a folder in it, or ending in .yaml / .yml)."
+    s = str(name_or_path)
+    if s in available_profiles(): return PROFILES_DIR/f'{s}.yaml'
+    p = Path(s)
+    if p.suffix in ('.yaml', '.yml') or len(p.parts) > 1 or p.exists():
+        if p.is_dir(): raise ConfigError(f"{source} {s}: is a folder, not a profile file")
+        if not p.is_file(): raise ConfigError(f"{source} {s}: profile file does not exist")
         return p
-    q = PROFILES_DIR/f'{name_or_path}.yaml'
-    if not q.is_file():
-        raise ConfigError(f"unknown profile {name_or_path!r}: choose one of {', '.join(available_profiles())} or give a YAML file")
-    return q
+    raise ConfigError(f"{source} {s!r}: unknown profile; choose one of {', '.join(available_profiles())} or give a YAML file")
 
 def _read_yaml(path:Path) -> dict:
-    try: data = yaml.safe_load(path.read_text())
+    try: data = yaml.safe_load(path.read_bytes().decode('utf-8'))
+    except UnicodeDecodeError as e: raise ConfigError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason})") from None
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML ({e})") from None
     if not isinstance(data, dict): raise ConfigError(f"{path}: a profile must be a mapping of sections")
     return data
@@ -444,8 +446,9 @@ def load_profile(name:str|Path|None=None, # a shipped profile (smoke, cpu, paper
                  overrides:list[str]|tuple=(), # `section.key=value` strings, applied last (the CLI's --set)
                 ) -> Profile:
     "Resolve, override and validate a profile."
+    source = '--profile' if name else ('$RADIOVIS_PROFILE' if os.environ.get('RADIOVIS_PROFILE') else 'default profile')
     name = name or os.environ.get('RADIOVIS_PROFILE') or DEFAULT_PROFILE
-    path = _profile_path(name)
+    path = _profile_path(name, source)
     raw, files = _resolve_raw(path)
     for o in overrides:
         keys, value = parse_override(o)
@@ -463,7 +466,8 @@ def load_profile(name:str|Path|None=None, # a shipped profile (smoke, cpu, paper
     missing = [s for s in SECTIONS if s not in raw]
     if missing: raise ConfigError(f"{where}: missing section(s) {', '.join(missing)}")
     secs = {s: build_section(_section_cls(s), raw[s], f"{where}: {s}") for s in SECTIONS}
-    return Profile(name=str(meta.get('name', path.stem)), source=' <- '.join(map(str, files)),
+    shown = lambda f: f"profiles/{f.name}" if f.resolve().parent == PROFILES_DIR.resolve() else str(f)   # no machine paths for shipped files
+    return Profile(name=str(meta.get('name', path.stem)), source=' <- '.join(shown(f) for f in files),
                    description=str(meta.get('description', '')).strip(), **secs)
 
 def profile_from_dict(resolved:dict, name:str='', source:str='', fill:bool=True, warn_for=None) -> Profile:

@@ -152,7 +152,7 @@ def annotation_boxes(objs, prof, orig_hw=None) -> np.ndarray:
     return np.array(out, float).reshape(-1, 4)
 
 def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file=None, target_class:str='car', val_fraction:float|None=None,
-                manifest_dir='auto', log=print) -> dict:
+                manifest_dir=None, log=print) -> dict:
     "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
     import pandas as pd, torch, torch.nn.functional as F
     from PIL import Image
@@ -251,8 +251,6 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
                chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
                models=list(CLASSES), colours=[])
     _write_json_atomic(out/'manifest.json', man)
-    if manifest_dir == 'auto':
-        rr = repo_root(); manifest_dir = rr/'data_manifests' if rr else None
     if manifest_dir: Path(manifest_dir).mkdir(parents=True, exist_ok=True); _write_json_atomic(Path(manifest_dir)/f'{out.name}.json', man)
     log(f"import-cruw: {first} frames of {len(seqs)} sequence(s) -> {out} ({man['counts']['train']} train, {man['counts']['val']} val, "
         f"{man['counts']['test']} test; {time.time() - t0:.1f} s)")

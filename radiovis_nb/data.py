@@ -13,7 +13,7 @@ from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap
 
 # %% auto #0
 __all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset', 'show_example',
-           'example_grid', 'cached_dataset', 'reproduce_synthesis']
+           'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
@@ -289,16 +289,36 @@ def cached_dataset(profile, log=None) -> Path:
     return out
 
 # %% ../nbs/07_data.ipynb #1796eb1a
+def _synth_shard(profile, out, k:int, n:int):
+    "One shard of a parallel synthesis (a child process)."
+    from radiovis_nb.synth import synthesise
+    synthesise(profile, out, (k, n), progress=False, log=lambda *a, **kw: None)
+
+def synthesise_parallel(profile, out:Path, workers:int|None=None, manifest_dir=None, log=print):
+    "Every chunk of a dataset made by `workers` processes (default: the CPU count), one shard each: the chunks are the same bytes as one process makes (each draws from its sample indices alone); the manifest is written once all are done."
+    import os, multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from radiovis_nb.synth import synthesise, write_manifest, plan_chunks
+    n = max(1, min(workers or os.cpu_count() or 1, len(plan_chunks(profile))))
+    if n == 1: return synthesise(profile, out, log=log, replace_stale=True, manifest_dir=manifest_dir)
+    synthesise(profile, out, (0, n), max_chunks=0, log=log, replace_stale=True)      # prepares (or empties a stale) folder once, makes nothing
+    log(f"synthesis in {n} processes (one shard each)")
+    with ProcessPoolExecutor(n - 1, mp_context=mp.get_context('spawn')) as ex:
+        from radiovis_nb.data import _synth_shard as shard   # by its module's name: a child process imports it from there
+        futs = [ex.submit(shard, profile, out, k, n) for k in range(1, n)]
+        synthesise(profile, out, (0, n), log=log)                                     # shard 0 here, with the progress bar
+        for f in futs: f.result()
+    return write_manifest(profile, out, manifest_dir, log=log)
+
 def reproduce_synthesis(profile, root:Path, fig_dir:Path, log=print) -> list:
     "The synthesis stage: dataset, Fig. 3 examples, Fig. 14e car dimensions. Returns the figure files written."
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from radiovis_nb.synth import synthesise
     out = Path(root)/'runs'/profile.name/f'{profile.scene.scenario}-{profile.name}'
     if (out/'manifest.json').exists() and json.loads((out/'manifest.json').read_text())['profile'].get('data_hash') == profile.data_hash:
         log(f"dataset {out} is complete for this configuration: skipping synthesis")
-    else: synthesise(profile, out, log=log, replace_stale=True)
+    else: synthesise_parallel(profile, out, manifest_dir=Path(root)/'data_manifests', log=log)   # the reproduction's dataset: recorded in the checkout
     data = SynthData(out)
     lab = data.labels
     val = lab[(lab.split == 'val') & (lab.visible_px > 0)]

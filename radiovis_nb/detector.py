@@ -112,7 +112,7 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     from ultralytics import YOLO
     data = data if isinstance(data, SynthData) else SynthData(data)
     det = profile.detector
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out).resolve(); out.mkdir(parents=True, exist_ok=True)   # absolute: ultralytics puts a relative `project` under its own runs_dir
     from radiovis_nb.data import holdout_split
     inner, held = holdout_split(data, profile.ssl.holdout_fraction if 0 < profile.ssl.holdout_fraction < 1 else 0.1)
     yaml = export_yolo(data, out/'yolo_data', {'train': inner, 'val': held}, (det.imgsz*data.profile.camera.height_px//data.profile.camera.width_px, det.imgsz),
@@ -144,6 +144,8 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     import pandas as pd
     from ultralytics import YOLO
     det = profile.detector
+    if not Path(weights).is_file():          # ultralytics would try to download a bare name such as yolov8n.pt
+        raise ConfigError(f"detector weights {weights}: no such file (a trained detector's best.pt is needed; nothing is downloaded)")
     model = YOLO(str(weights))
     dev = resolve_device(device)
     rows = []

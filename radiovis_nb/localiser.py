@@ -69,6 +69,14 @@ def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:in
         unknown = set(df['index']) - set(lab.index)
         if unknown: raise ConfigError(f"{labels}: frame(s) {sorted(unknown)[:5]} are not in the dataset {data.root}")
         df = df[df['index'].isin(train)][['index', 'range_m', 'azimuth_deg']].reset_index(drop=True); name = meta.get('method', Path(labels).name)
+        r = data.profile.radar             # labels must lie on the grid the localiser predicts on, give or take a calibration offset (10% of it)
+        mr, ma = 0.1*(r.range_max_m - r.range_min_m), 0.1*(r.azimuth_max_deg - r.azimuth_min_deg)
+        off = ~(df.range_m.between(r.range_min_m - mr, r.range_max_m + mr) & df.azimuth_deg.between(r.azimuth_min_deg - ma, r.azimuth_max_deg + ma))
+        if off.any():
+            k = int(np.argmax(off.to_numpy()))
+            raise ConfigError(f"{labels}: frame {int(df['index'].iloc[k])}: label ({df.range_m.iloc[k]:g} m, {df.azimuth_deg.iloc[k]:g} deg) lies outside "
+                              f"the heatmap grid ({r.range_min_m:g}-{r.range_max_m:g} m, {r.azimuth_min_deg:g}..{r.azimuth_max_deg:g} deg, 10% margin); "
+                              f"{int(off.sum())} such label(s)")
     if not 0 < fraction <= 1: raise ConfigError(f"--fraction {fraction}: must be in (0, 1]")
     if fraction < 1:
         n = max(2, int(round(fraction*len(df))))

@@ -165,6 +165,16 @@ def read_labels(path:str|Path):
     if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
     bad = df[list(need)].isna().any(axis=1)
     if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
+    for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
+        v = pd.to_numeric(df[col], errors='coerce')
+        ok = np.isfinite(v.to_numpy(float))
+        if col == 'index': ok &= (v.to_numpy(float) >= 0) & (v.to_numpy(float) == np.round(v.to_numpy(float)))
+        if col == 'azimuth_deg': ok &= np.abs(v.to_numpy(float)) <= 180
+        if not ok.all():
+            i = int(np.argmax(~ok))
+            raise ConfigError(f"{f}: line {i + 2}: {col} '{df[col].iloc[i]}' is not "
+                              + {'index': 'a frame index', 'range_m': 'a finite range in m', 'azimuth_deg': 'a finite azimuth within +-180 deg'}[col])
+        df[col] = v.astype(np.int64 if col == 'index' else float)
     meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
     return df, meta
 

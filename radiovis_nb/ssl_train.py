@@ -16,9 +16,9 @@ from .data import SynthData, HeatmapMaker, holdout_split
 from .contrastive import SSLModel, METHODS
 
 # %% auto #0
-__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl',
-           'load_ssl_model', 'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'flattening_step',
-           'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
+__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches',
+           'train_ssl', 'load_ssl_model', 'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve',
+           'flattening_step', 'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #38f1dbd9
 def read_boxes_file(path:str|Path) -> dict:
@@ -87,13 +87,34 @@ def _all_mean(x:float, device) -> float:
 
 # %% ../nbs/12_ssl_train.ipynb #52bd82e9
 def _rng_state() -> dict:
-    s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
+    "Every random state, as plain types and tensors only (what `torch.load(weights_only=True)` accepts)."
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    v, st, g = random.getstate()
+    s = dict(python=[v, list(st), g], numpy=dict(kind=kind, keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos),
+                                                  has_gauss=int(has_gauss), gauss=float(gauss)), torch=torch.get_rng_state())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
 def _set_rng_state(s:dict):
-    random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
+    v, st, g = s['python']; random.setstate((v, tuple(st), g))
+    n = s['numpy']
+    np.random.set_state((n['kind'], n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    torch.set_rng_state(s['torch'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+def load_checkpoint(path:str|Path, device='cpu') -> dict:
+    "A checkpoint or model file of ours, loaded with `weights_only=True`: tensors and plain types only, so a file whose pickle would run code is refused (a ConfigError naming it)."
+    import pickle, warnings
+    path = Path(path)
+    if not path.is_file(): raise ConfigError(f"{path}: no such file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')                # torch's remarks on pickle protocols: the error below says what matters
+            return torch.load(path, map_location=device, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, AttributeError, ValueError, TypeError) as e:
+        why = 'it holds objects other than tensors and plain types' if isinstance(e, pickle.UnpicklingError) or 'Weights only' in str(e) \
+              else f'{type(e).__name__}: {str(e).splitlines()[0][:120]}'
+        raise ConfigError(f"{path}: refused, not a checkpoint radiovis can load safely ({why}; nothing in it was run)") from None
 
 def _save_atomic(obj, path:Path):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
@@ -197,7 +218,7 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
     start_epoch, step = 0, 0
     if resume:
-        ck = torch.load(ckpt_path, map_location=dev, weights_only=False)
+        ck = load_checkpoint(ckpt_path, dev)
         if ck['config']['config_hash'] != config['config_hash'] or ck['config']['method'] != method or ck['config'].get('projector') != head:
             raise ConfigError(f"{ckpt_path} was made with another configuration ({ck['config']['profile']}, {ck['config']['method']})")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
@@ -301,7 +322,7 @@ def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     run = Path(run)
     f = run/'model.pt' if (run/'model.pt').exists() else run/'checkpoint.pt'
     if not f.exists(): raise FileNotFoundError(f"{run}: no model.pt or checkpoint.pt (not an SSL run?)")
-    ck = torch.load(f, map_location=device, weights_only=False)
+    ck = load_checkpoint(f, device)
     cfg = ck['config']
     prof = profile_from_dict(cfg['resolved'], cfg['profile'], str(f))
     head = None if cfg['method'] == 'scl' else cfg.get('projector', 'flatten')    # runs of an older radiovis had flatten heads only

@@ -231,7 +231,7 @@ def synthesise(profile, # a resolved Profile
                out:str|Path, # dataset folder
                shard:tuple=(0, 1), # (k, n): make the chunks c with c % n == k
                device:str='auto',
-               manifest_dir:str|Path|None='auto', # where the manifest copy goes ('auto': data_manifests/ of the checkout)
+               manifest_dir:str|Path|None=None, # also copy the manifest here (e.g. the checkout's data_manifests/); None: only DIR/manifest.json
                max_chunks:int|None=None, # make at most this many chunks, then stop (a time-limited job; a rerun continues)
                progress:bool=True, log=print,
                replace_stale:bool=False, # a folder holding a dataset of another configuration is emptied (pipeline-owned folders only)
@@ -276,8 +276,8 @@ def heatmap_drop_m(profile) -> float:
     "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
     return profile.basestation.height_m - profile.scene.target_height_m
 
-def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
-    "Verify every chunk and write DIR/manifest.json (and its copy in `manifest_dir`)."
+def write_manifest(profile, out:Path, manifest_dir=None, log=print) -> dict:
+    "Verify every chunk and write DIR/manifest.json (and a copy in `manifest_dir` when given)."
     out = Path(out)
     chunks = plan_chunks(profile)
     infos, bad = [], []
@@ -300,8 +300,6 @@ def write_manifest(profile, out:Path, manifest_dir='auto', log=print) -> dict:
                models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
                lidar=dict(classes=_lidar_tables()[0], materials=_lidar_tables()[1]) if profile.weather.lidar else None)
     _write_json_atomic(out/'manifest.json', man)
-    if manifest_dir == 'auto':
-        root = repo_root(); manifest_dir = root/'data_manifests' if root else None
     if manifest_dir:
         Path(manifest_dir).mkdir(parents=True, exist_ok=True)
         _write_json_atomic(Path(manifest_dir)/f'{out.name}.json', man)

@@ -51,10 +51,14 @@ PROBE = textwrap.dedent('''
     data = SynthData(cached_dataset(prof))
     import torch
     threads = torch.get_num_threads()
+    import os
     with tempfile.TemporaryDirectory() as d:
-        rec = train_detector(prof, data, Path(d)/'det', device='cpu', epochs=1, log=lambda *a: None)
+        os.chdir(d)                                           # a relative --out, as users type it
+        rec = train_detector(prof, data, 'det', device='cpu', epochs=1, log=lambda *a: None)
+        assert Path(rec['weights']).is_file() and Path(rec['weights']).is_relative_to(Path(d).resolve()), rec['weights']
         bx = predict_boxes(rec['weights'], data, data.split('val'), prof, 'cpu')
         print('TABLE', detection_table(data, bx))
+        os.chdir('/')
     print('THREADS', threads, torch.get_num_threads(), torch.are_deterministic_algorithms_enabled())
     print('NETWORK-EVENTS', len(events)); print(*events, sep='\\n')
 ''')

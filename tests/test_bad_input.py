@@ -1,0 +1,122 @@
+"Issue 16: every user mistake on the command line is one line naming what and where, exit 2, no traceback, nothing half-written."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+def run(*args, env=None, cwd=None):
+    e = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, '-c', 'import sys; from radiovis_nb.cli import main; sys.exit(main(sys.argv[1:]))', *args], capture_output=True, text=True, env=e, cwd=cwd, timeout=300)
+
+def one_line_error(r, *needles):
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    lines = [l for l in r.stderr.strip().splitlines() if l.strip()]
+    assert len(lines) == 1 and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    for n in needles: assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+CASES = [
+    (['train-ssl', '--method', 'mcl', '--data', 'd', '--out', 'o', '--epochs', '0'], ['--epochs', '>= 1']),
+    (['train-ssl', '--method', 'mcl', '--data', 'd', '--out', 'o', '--epochs', '-1'], ['--epochs']),
+    (['train-ssl', '--method', 'mcl', '--data', 'd', '--out', 'o', '--channels', '0'], ['--channels']),
+    (['train-ssl', '--method', 'mcl', '--data', 'd', '--out', 'o', '--max-steps', '0'], ['--max-steps']),
+    (['train-ssl', '--method', 'mcl', '--data', 'd', '--out', 'o', '--mask-offset', 'nan'], ['--mask-offset', 'finite']),
+    (['synth', '--out', 'x', '--max-chunks', '-1'], ['--max-chunks']),
+    (['synth', '--out', 'x', '--max-chunks', '0'], ['--max-chunks']),
+    (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--epochs', '0'], ['--epochs']),
+    (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--fraction', '0'], ['--fraction']),
+    (['selflabel', '--run', 'r', '--data', 'd', '--out', 'o', '--calibrate', 'labelled:abc'], ['--calibrate', 'labelled:N']),
+    (['subspace', '--run', 'r', '--data', 'd', '--out', 'o.png', '--split', 'bogus'], ['--split', 'bogus']),
+    (['show', 'd', '--out', 'o.png', '--index', '-3'], ['--index']),
+    (['bench', 'heatmap', '--n', 'many'], ['--n', 'not an integer']),
+]
+
+@pytest.mark.parametrize('args,needles', CASES, ids=[' '.join(a[:1] + a[-2:]) for a, _ in CASES])
+def test_numbers_and_choices_are_checked(tmp_path, args, needles):
+    one_line_error(run(*args, cwd=tmp_path), *needles)
+    assert not any(tmp_path.iterdir()), list(tmp_path.iterdir())        # nothing created
+
+def test_profile_mistakes(tmp_path):
+    (tmp_path/'bad.yaml').write_bytes(b'base: cpu\nradar:\n  carrier_hz: 2.8e10 \xff\n')
+    one_line_error(run('profile', '--profile', str(tmp_path/'bad.yaml')), 'bad.yaml', 'UTF-8')
+    one_line_error(run('profile', '--profile', str(tmp_path)), 'is a folder')
+    one_line_error(run('profile', env=dict(RADIOVIS_PROFILE='nosuch')), '$RADIOVIS_PROFILE', 'nosuch')
+    (tmp_path/'cpu').mkdir()                                             # a folder named like a shipped profile does not shadow it
+    r = run('profile', '--profile', 'cpu', '--json', cwd=tmp_path)
+    assert r.returncode == 0 and '"name": "cpu"' in r.stdout, r.stderr[-1000:]
+
+def test_device_is_checked_before_anything_is_written(tmp_path):
+    one_line_error(run('synth', '--profile', 'smoke', '--out', str(tmp_path/'data'), '--device', 'cuda:7'), 'cuda:7')
+    one_line_error(run('train-ssl', '--profile', 'smoke', '--method', 'scl', '--data', str(tmp_path), '--out', str(tmp_path/'run'),
+                       '--device', 'tpu'), 'tpu')
+    assert not (tmp_path/'data').exists() and not (tmp_path/'run').exists()
+
+def test_synth_out_naming_a_file(tmp_path):
+    (tmp_path/'f').write_text('x')
+    one_line_error(run('synth', '--profile', 'smoke', '--out', str(tmp_path/'f')), 'is a file')
+    assert (tmp_path/'f').read_text() == 'x'
+
+def test_show_index_out_of_range(tmp_path):
+    from radiovis_nb.core import load_profile
+    from radiovis_nb.data import cached_dataset, SynthData
+    d = cached_dataset(load_profile('smoke'))
+    n = len(SynthData(d))
+    one_line_error(run('show', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
+    assert not (tmp_path/'x.png').exists()
+
+def test_unsafe_checkpoint_is_refused(tmp_path):
+    import pickle
+    class Evil:
+        def __reduce__(self): return (os.system, (f'touch {tmp_path}/pwned',))
+    (tmp_path/'run').mkdir()
+    with open(tmp_path/'run'/'model.pt', 'wb') as f: pickle.dump({'model': Evil(), 'config': {}}, f)
+    from radiovis_nb.core import load_profile
+    from radiovis_nb.data import cached_dataset
+    d = cached_dataset(load_profile('smoke'))
+    for cmd in (['selflabel', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
+                ['subspace', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'s.png')]):
+        one_line_error(run(*cmd), 'model.pt', 'safely')
+    assert not (tmp_path/'pwned').exists()
+
+def test_detector_weights_by_name_are_not_downloaded(tmp_path):
+    from radiovis_nb.core import load_profile
+    from radiovis_nb.data import cached_dataset
+    d = cached_dataset(load_profile('smoke'))
+    one_line_error(run('predict-boxes', '--profile', 'smoke', '--weights', 'yolov8n.pt', '--data', str(d), '--out', str(tmp_path/'b.csv'), cwd=tmp_path),
+                   'yolov8n.pt', 'nothing is downloaded')
+
+def test_interrupt_exits_130(monkeypatch, capsys):
+    import radiovis_nb.cli as cli
+    def boom(args): raise KeyboardInterrupt
+    monkeypatch.setattr(cli, '_run', boom)
+    assert cli.main(['info']) == 130
+    assert 'interrupted' in capsys.readouterr().err
+
+@pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'outside the heatmap grid'), ('1e9', 'outside the heatmap grid')])
+def test_bad_label_values_are_named(tmp_path, bad, needle):
+    "A label CSV with inf, a string or an impossible range is refused with its line or frame, and nothing is trained."
+    import pandas as pd
+    from radiovis_nb.core import load_profile
+    from radiovis_nb.data import cached_dataset, SynthData
+    d = cached_dataset(load_profile('smoke'))
+    data = SynthData(d)
+    lab = data.labels.loc[data.split('train'), ['index', 'range_m', 'azimuth_deg']].reset_index(drop=True).astype({'range_m': object})
+    lab.loc[3, 'range_m'] = bad
+    lab.to_csv(tmp_path/'labels.csv', index=False)
+    line = one_line_error(run('train-localiser', '--profile', 'smoke', '--data', str(d), '--labels', str(tmp_path/'labels.csv'),
+                              '--out', str(tmp_path/'run')), needle)
+    assert 'line 5' in line or f"frame {int(lab.loc[3, 'index'])}" in line, line
+    assert not (tmp_path/'run'/'predictions.csv').exists()
+
+def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
+    "synth writes its manifest into its own folder only; nothing in the checkout changes; the manifest names no machine path."
+    import json, radiovis_nb
+    root = Path(radiovis_nb.__file__).resolve().parent.parent
+    before = subprocess.run(['git', 'status', '--porcelain', '--', 'data_manifests', 'paper_figures'], cwd=root, capture_output=True, text=True).stdout
+    r = run('synth', '--profile', 'smoke', '--set', 'dataset.n_trainval=12', '--set', 'dataset.n_test=0', '--set', 'scene.sequence_length=6',
+            '--set', 'dataset.chunk_frames=6', '--out', str(tmp_path/'d'), '--no-progress')
+    assert r.returncode == 0, r.stderr[-2000:]
+    after = subprocess.run(['git', 'status', '--porcelain', '--', 'data_manifests', 'paper_figures'], cwd=root, capture_output=True, text=True).stdout
+    assert before == after, after
+    text = (tmp_path/'d'/'manifest.json').read_text()
+    assert str(root) not in text and str(tmp_path) not in text, [l for l in text.splitlines() if str(root) in l or str(tmp_path) in l][:3]
+    assert json.loads(text)['profile']['source'] == 'profiles/paper.yaml <- profiles/cpu.yaml <- profiles/smoke.yaml'
