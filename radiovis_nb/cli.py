@@ -401,16 +401,19 @@ def _run(args) -> int:
         from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
         from radiovis_nb.data import SynthData
         data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
-        out = Path(args.out); (out/'cfar').mkdir(parents=True, exist_ok=True)
+        out = Path(args.out)
         pred = cfar_predictions(data, 'val', p)
         if args.boxes:
             import pandas as pd
             from radiovis_nb.baselines import camera_predictions
             from radiovis_nb.ssl_train import read_boxes_file
             pred = pd.concat([pred, camera_predictions(data, read_boxes_file(args.boxes), 'val')], ignore_index=True)
-        pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+        tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
+        try: t = write_teacher_labels(data, tmp, args.boxes, p)
+        except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+        (out/'cfar').mkdir(parents=True, exist_ok=True); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+        shutil.rmtree(out/'teacher', ignore_errors=True); t = Path(os.replace(tmp, out/'teacher') or out/'teacher')
         for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
-        t = write_teacher_labels(data, out/'teacher', args.boxes, p)
         print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
     elif args.command == 'export-yolo':
         from radiovis_nb.detector import export_yolo

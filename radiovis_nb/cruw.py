@@ -32,8 +32,14 @@ def sensor_config(root:str|Path) -> dict:
     if f.exists():
         try: d = json.loads(f.read_text())
         except ValueError as e: raise CruwError(f"{f}: not valid JSON ({e})") from None
-        d = d.get('radar_cfg', d)
-        cfg.update({k: d[k] for k in cfg if k in d})
+        if isinstance(d, dict) and 'radar_cfg' in d: d = d['radar_cfg']
+        if not isinstance(d, dict): raise CruwError(f"{f}: expected a JSON object of radar parameters (or one with 'radar_cfg'), found {type(d).__name__}")
+        for k in cfg:
+            if k in d:
+                v = d[k]
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+                    raise CruwError(f"{f}: {k} = {v!r} is not a finite number")
+                cfg[k] = v
     return cfg
 
 def cruw_range_grid(cfg:dict) -> np.ndarray:

@@ -45,6 +45,15 @@ class SynthData:
 
     def __len__(self): return self.manifest['counts']['frames']
 
+    def remake_command(self) -> str:
+        "The command that makes this dataset again: its profile and the --set values of its data sections that differ from that profile."
+        p = self.manifest['profile']
+        name = p['name'] if p['name'] in available_profiles() else 'paper'
+        base = load_profile(name).to_dict()
+        sets = [f"--set {s}.{k}={json.dumps(v) if not isinstance(v, str) else v}" for s in DATA_SECTIONS if s in p['resolved']
+                for k, v in p['resolved'][s].items() if base.get(s, {}).get(k) != v]
+        return ' '.join(['radiovis synth --profile', name, *sets, '--out', str(self.root)])
+
     @property
     def radar_key(self) -> str:
         "The stored radar array: 'csi' (synthesised: heatmaps are derived on load) or 'heatmap' (imported power maps, dB on the dataset's grid)."
@@ -69,7 +78,7 @@ class SynthData:
             problem = verify_chunk(path)
             if problem is None:
                 if chunk_info(path)['sha256'] != rec['sha256']: problem = 'checksum differs from the manifest'
-            if problem: raise DataError(f"chunk {path}: {problem}. Run radiovis synth --out {self.root} again to remake it.")
+            if problem: raise DataError(f"chunk {path}: {problem}. Remake it: {self.remake_command()}")
             self._verified.add(name)
         try:
             g = zarr.open_group(str(path), mode='r')
@@ -92,6 +101,10 @@ class SynthData:
             rec = next(r for r in self._chunks if r['name'] == name)
             offs = np.array([o for _, o in jo])
             block = self._read(key, rec, slice(int(offs.min()), int(offs.max()) + 1))
+            if key in ('csi', 'heatmap') and not np.isfinite(block).all():        # checksums only say the bytes are the ones written
+                bad = [rec['first'] + int(offs.min()) + i for i in np.flatnonzero(~np.isfinite(block.reshape(len(block), -1)).all(1))]
+                raise DataError(f"chunk {self.root/'chunks'/name}: frame {bad[0]} ({len(bad)} in this chunk) holds NaN or infinite {key} values; "
+                                f"remake it: {self.remake_command()}")
             for j, o in jo: out[j] = block[o - offs.min()]
         return np.stack(out)
 
@@ -114,6 +127,13 @@ class SynthData:
         "One row per frame (a pandas DataFrame indexed by frame index): the target's truth and the frame's split."
         if self._labels is None:
             df = self._table('labels').set_index('index', drop=False).sort_index()
+            cols = [k for k in ('range_m', 'azimuth_deg', 'x', 'y') if k in df]
+            bad = ~np.isfinite(df[cols].to_numpy(float)).all(1)
+            if bad.any():
+                i = int(df.index[np.argmax(bad)])
+                rec, _ = locate(self._chunks, i)
+                raise DataError(f"chunk {self.root/'chunks'/rec['name']}: frame {i} has a NaN or infinite label "
+                                f"({', '.join(f'{k}={df.loc[i, k]}' for k in cols)}); remake it: {self.remake_command()}")
             df['split'] = ''
             for s in ('train', 'val', 'test'): df.loc[self.split(s), 'split'] = s
             if 'model' in df: df['model_name'] = np.asarray(self.manifest['models'])[df['model']]

@@ -69,14 +69,14 @@ def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:in
         unknown = set(df['index']) - set(lab.index)
         if unknown: raise ConfigError(f"{labels}: frame(s) {sorted(unknown)[:5]} are not in the dataset {data.root}")
         df = df[df['index'].isin(train)][['index', 'range_m', 'azimuth_deg']].reset_index(drop=True); name = meta.get('method', Path(labels).name)
-        r = data.profile.radar             # labels must lie on the grid the localiser predicts on, give or take a calibration offset (10% of it)
-        mr, ma = 0.1*(r.range_max_m - r.range_min_m), 0.1*(r.azimuth_max_deg - r.azimuth_min_deg)
-        off = ~(df.range_m.between(r.range_min_m - mr, r.range_max_m + mr) & df.azimuth_deg.between(r.azimuth_min_deg - ma, r.azimuth_max_deg + ma))
+        r = data.profile.radar             # impossible labels: behind the mast, far beyond the grid, or outside the half-plane in front
+        ext = r.range_max_m - r.range_min_m
+        off = ~(df.range_m.between(-max(1.0, 0.05*ext), r.range_max_m + ext) & df.azimuth_deg.between(-90, 90))
         if off.any():
             k = int(np.argmax(off.to_numpy()))
-            raise ConfigError(f"{labels}: frame {int(df['index'].iloc[k])}: label ({df.range_m.iloc[k]:g} m, {df.azimuth_deg.iloc[k]:g} deg) lies outside "
-                              f"the heatmap grid ({r.range_min_m:g}-{r.range_max_m:g} m, {r.azimuth_min_deg:g}..{r.azimuth_max_deg:g} deg, 10% margin); "
-                              f"{int(off.sum())} such label(s)")
+            raise ConfigError(f"{labels}: frame {int(df['index'].iloc[k])}: label ({df.range_m.iloc[k]:g} m, {df.azimuth_deg.iloc[k]:g} deg) is impossible "
+                              f"for a radar whose grid spans {r.range_min_m:g}-{r.range_max_m:g} m (a range below {-max(1.0, 0.05*ext):g} m or above "
+                              f"{r.range_max_m + ext:g} m, or an azimuth beyond +-90 deg); {int(off.sum())} such label(s)")
     if not 0 < fraction <= 1: raise ConfigError(f"--fraction {fraction}: must be in (0, 1]")
     if fraction < 1:
         n = max(2, int(round(fraction*len(df))))

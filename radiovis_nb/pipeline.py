@@ -179,7 +179,7 @@ def plan(ctx:Context) -> dict:
                                              steps=r.steps or None, curve=curve)
             try: res = train(resume)
             except ConfigError as e:
-                if 'another configuration' not in str(e): raise
+                if 'another configuration' not in str(e) and 'refused' not in str(e): raise   # a pipeline-owned run of other code: start over
                 shutil.rmtree(u.folder); res = train(False)
             return {k: res[k] for k in ('steps', 'epochs', 'lr', 'schedule', 'precision')}
         units.append(Unit(run.name, R/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps, epochs=run.epochs,

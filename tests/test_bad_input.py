@@ -1,7 +1,7 @@
 "Issue 16: every user mistake on the command line is one line naming what and where, exit 2, no traceback, nothing half-written."
 import os, subprocess, sys
 from pathlib import Path
-import pytest
+import numpy as np, pytest
 
 def run(*args, env=None, cwd=None):
     e = dict(os.environ, **(env or {}))
@@ -91,7 +91,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
     assert cli.main(['info']) == 130
     assert 'interrupted' in capsys.readouterr().err
 
-@pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'outside the heatmap grid'), ('1e9', 'outside the heatmap grid')])
+@pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'is impossible'), ('1e9', 'is impossible')])
 def test_bad_label_values_are_named(tmp_path, bad, needle):
     "A label CSV with inf, a string or an impossible range is refused with its line or frame, and nothing is trained."
     import pandas as pd
@@ -120,3 +120,43 @@ def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
     text = (tmp_path/'d'/'manifest.json').read_text()
     assert str(root) not in text and str(tmp_path) not in text, [l for l in text.splitlines() if str(root) in l or str(tmp_path) in l][:3]
     assert json.loads(text)['profile']['source'] == 'profiles/paper.yaml <- profiles/cpu.yaml <- profiles/smoke.yaml'
+
+def _corrupt_copy(tmp_path, key, value, frame_offset=2):
+    "A copy of the smoke dataset with one value of `key` in its first chunk replaced and the checksums recomputed, as a careless edit would."
+    import json, shutil, zarr
+    from radiovis_nb.core import load_profile
+    from radiovis_nb.data import cached_dataset
+    from radiovis_nb.synth import chunk_info, tree_sha256
+    src = cached_dataset(load_profile('smoke'))
+    d = tmp_path/'data'; shutil.copytree(src, d)
+    man = json.loads((d/'manifest.json').read_text())
+    rec = man['chunks'][0]
+    g = zarr.open_group(str(d/'chunks'/rec['name']), mode='r+')
+    a = g[key]; x = a[frame_offset]; x.flat[0] = value; a[frame_offset] = x
+    zj = d/'chunks'/rec['name']/'zarr.json'                              # the chunk's own record of its checksum, recomputed
+    meta = json.loads(zj.read_text()); meta['attributes']['radiovis_chunk']['sha256'] = tree_sha256(d/'chunks'/rec['name'])
+    zj.write_text(json.dumps(meta))
+    rec['sha256'] = chunk_info(d/'chunks'/rec['name'])['sha256']
+    (d/'manifest.json').write_text(json.dumps(man))
+    return d, rec['first'] + frame_offset, rec['name']
+
+def test_nan_csi_is_named_and_nothing_half_written(tmp_path):
+    d, frame, chunk = _corrupt_copy(tmp_path, 'csi', complex(np.nan, 0), frame_offset=0)
+    line = one_line_error(run('baselines', '--profile', 'smoke', '--data', str(d), '--out', str(tmp_path/'out')), chunk, 'NaN', 'radiovis synth --profile smoke')
+    assert f'frame {frame}' in line, line
+    assert not (tmp_path/'out'/'cfar'/'predictions.csv').exists()
+
+def test_nan_label_is_named(tmp_path):
+    d, frame, chunk = _corrupt_copy(tmp_path, 'labels/range_m', np.nan)
+    one_line_error(run('train-localiser', '--profile', 'smoke', '--data', str(d), '--labels', 'gt', '--out', str(tmp_path/'run')),
+                   chunk, f'frame {frame}', 'NaN')
+    assert not (tmp_path/'run'/'predictions.csv').exists()
+
+@pytest.mark.parametrize('text,needle', [('[1, 2]', 'JSON object'), ('{"radar_cfg": "fast"}', 'JSON object'), ('{"ramap_rsize": "x"}', 'ramap_rsize')])
+def test_cruw_sensor_config_not_a_mapping(tmp_path, text, needle):
+    from radiovis_nb.cruw import sensor_config, CruwError
+    (tmp_path/'sensor_config.json').write_text(text)
+    with pytest.raises(CruwError, match=needle): sensor_config(tmp_path)
+    r = run('import-cruw', str(tmp_path), '--out', str(tmp_path/'out'))
+    one_line_error(r, 'sensor_config.json')
+    assert not (tmp_path/'out'/'manifest.json').exists()
