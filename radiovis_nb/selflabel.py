@@ -17,8 +17,8 @@ from .ssl_train import load_pairs, load_ssl_model
 
 # %% auto #0
 __all__ = ['READOUT_NAMES', 'receptive_field', 'peak_subbin', 'raw_self_labels', 'attention_self_labels',
-           'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name', 'self_labels', 'read_labels',
-           'readouts_of', 'HoldoutCurve']
+           'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name', 'apply_calibration', 'self_labels',
+           'read_labels', 'readouts_of', 'HoldoutCurve']
 
 # %% ../nbs/13_selflabel.ipynb #b7d9823e
 def receptive_field(backbone:nn.Module) -> tuple:
@@ -121,6 +121,12 @@ def label_name(method:str, mask:str='gt', readout:str='eq2', calibration:str='ca
     if method != 'scl': name += f' ({READOUT_NAMES[readout]})'
     return name + (f'-cal{labelled}' if calibration == 'labelled' else '')
 
+def apply_calibration(range_m, azimuth_deg, cal:dict, radar) -> tuple:
+    "Calibrated (range, azimuth): the offsets of `calibrate` subtracted, then clipped to the radar's grid — a label off the grid (a negative range) is impossible, whatever the offset."
+    r = np.clip(np.asarray(range_m, float) - cal['range_offset_m'], radar.range_min_m, radar.range_max_m)
+    a = np.clip(np.asarray(azimuth_deg, float) - cal['azimuth_offset_deg'], radar.azimuth_min_deg, radar.azimuth_max_deg)
+    return r, a
+
 def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, calibration:str='camera', labelled:int=0,
                 device:str='cpu', splits=('train', 'val'), log=print, readout:str|None=None):
     "Calibrated self-labels of every frame with a box in `splits`, written to `out` (CSV + JSON record) when given. Returns (DataFrame, record)."
@@ -137,8 +143,8 @@ def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, c
     train = raw[raw.split == 'train']
     cal = calibrate(train, data, cfg['mask'], cfg['boxes_file'], calibration, labelled, cfg['seed'])   # fitted on the training frames only
     df = raw.rename(columns={'range_m': 'raw_range_m', 'azimuth_deg': 'raw_azimuth_deg'})
-    df['range_m'] = df.raw_range_m - cal['range_offset_m']
-    df['azimuth_deg'] = df.raw_azimuth_deg - cal['azimuth_offset_deg']
+    df['range_m'], df['azimuth_deg'] = apply_calibration(df.raw_range_m, df.raw_azimuth_deg, cal, data.profile.radar)
+    cal = dict(cal, clipped=int(((df.range_m != df.raw_range_m - cal['range_offset_m']) | (df.azimuth_deg != df.raw_azimuth_deg - cal['azimuth_offset_deg'])).sum()))
     readout = readout or model.readout
     name = label_name(cfg['method'], cfg['mask'], readout, calibration, labelled)
     df['method'], df['seed'] = name, cfg['seed']
@@ -210,7 +216,8 @@ class HoldoutCurve:
         for readout in readouts_of(model):
             raw = raw_self_labels(model, self.pairs, self.heat, readout, device=self.device)
             cal = calibrate(raw, self.data, self.mask, self.boxes_file, 'camera')
-            lab = raw.assign(range_m=raw.range_m - cal['range_offset_m'], azimuth_deg=raw.azimuth_deg - cal['azimuth_offset_deg'])
+            r_, a_ = apply_calibration(raw.range_m, raw.azimuth_deg, cal, self.data.profile.radar)
+            lab = raw.assign(range_m=r_, azimuth_deg=a_)
             e = label_errors_m(self.data, lab).error_m.to_numpy()
             out[f'{readout}_p50_m'], out[f'{readout}_p90_m'] = float(np.median(e)), float(np.percentile(e, 90))
         return out
