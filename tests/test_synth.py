@@ -79,7 +79,7 @@ def test_shard_layouts_are_byte_identical(smoke_dir, profile, tmp_path):
 
 def test_killed_run_resumes_without_duplicates_or_gaps(smoke_dir, profile, tmp_path):
     out = tmp_path/'resumed'
-    r = run_cli('synth', '--profile', 'smoke', '--out', str(out), '--max-chunks', '2', '--manifest-dir', 'none', '--no-progress')
+    r = run_cli('synth', '--profile', 'smoke', '--out', str(out), '--max-chunks', '2', '--no-progress')
     assert r.returncode == 0, r.stderr
     assert not (out/'manifest.json').exists() and len(list((out/'chunks').glob('c*.zarr'))) == 2
     # what a kill leaves behind: a temporary chunk of a dead process, a chunk folder without its completion record
@@ -89,7 +89,7 @@ def test_killed_run_resumes_without_duplicates_or_gaps(smoke_dir, profile, tmp_p
     m = json.loads(meta.read_text()); m['attributes'].pop('radiovis_chunk'); meta.write_text(json.dumps(m))
     assert 'incomplete' in verify_chunk(out/'chunks'/chunk_name(2))
     with pytest.raises(DataError, match='no manifest.json'): SynthData(out)
-    r = run_cli('synth', '--profile', 'smoke', '--out', str(out), '--manifest-dir', 'none', '--no-progress')
+    r = run_cli('synth', '--profile', 'smoke', '--out', str(out), '--no-progress')
     assert r.returncode == 0, r.stderr
     assert chunk_shas(out) == chunk_shas(smoke_dir)
     assert not list((out/'chunks').glob('.*tmp*'))
