@@ -110,7 +110,7 @@ def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages
     root = repo_root()
     if root is None: raise ConfigError("reproduce needs a checkout of the radiovis repository (its notebooks); none found from here")
     p = load_profile(profile, overrides)
-    figs = Path(fig_dir) if fig_dir else figure_dir(p.name, root)
+    figs = Path(fig_dir).resolve() if fig_dir else figure_dir(p.name, root)    # absolute: notebooks run with nbs/ as their working directory
     nb_out = root/'runs'/p.name/'notebooks'
     todo = [s for s in STAGES if stages is None or s.name in stages]
     log(f"radiovis reproduce: profile {p.name} ({p.config_hash[:12]}), figures -> {figs}")
