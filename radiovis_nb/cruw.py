@@ -248,7 +248,7 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
     infos = [chunk_info(out/'chunks'/chunk_name(c)) for c in range(len(blocks))]
     idx = {s: [i for c, b in enumerate(blocks) if split_of(c) == s for i in range(b['first'], b['first'] + len(b['frames']))] for s in ('train', 'val', 'test')}
     labelled = {s: [i for i in v] for s, v in idx.items()}
-    man = dict(format=FORMAT, name=out.name, source='cruw', radar_input='heatmap', cruw=dict(root=str(root.resolve()), sensor=cfg,
+    man = dict(format=FORMAT, name=out.name, source='cruw', radar_input='heatmap', cruw=dict(root=root.resolve().name, sensor=cfg,   # no machine path
                sequences=[f'{s}/{n}' for s, n in seqs], target_class=target_class, boxes=spec['boxes']),
                profile=dict(name=profile.name, data_hash=None, config_hash=profile.config_hash, source=profile.source, resolved=profile.to_dict()),
                seed=profile.dataset.seed, radio_mode='cruw', code_version=code_version(), created_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),

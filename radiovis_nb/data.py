@@ -129,6 +129,7 @@ class SynthData:
             df = self._table('labels').set_index('index', drop=False).sort_index()
             cols = [k for k in ('range_m', 'azimuth_deg', 'x', 'y') if k in df]
             bad = ~np.isfinite(df[cols].to_numpy(float)).all(1)
+            if self.manifest.get('source') == 'cruw' and 'box_0' in df: bad &= df.box_0.to_numpy() >= 0   # imported frames without a target have no label
             if bad.any():
                 i = int(df.index[np.argmax(bad)])
                 rec, _ = locate(self._chunks, i)

@@ -104,7 +104,7 @@ def write_chunk(path:Path, arrays:dict, info:dict):
     g = zarr.open_group(str(tmp), mode='w')
     for name, a in sorted(arrays.items()):
         a = np.ascontiguousarray(a)
-        z = g.create_array(name, shape=a.shape, dtype=a.dtype, chunks=a.shape if a.size else None,
+        z = g.create_array(name, shape=a.shape, dtype=a.dtype, chunks=tuple(max(1, s) for s in a.shape),   # an empty array: chunks of 1, not None
                            compressors=[ZstdCodec(level=3)], fill_value=None if a.dtype.kind == 'c' else 0)
         if a.size: z[...] = a
     g.attrs['radiovis_chunk'] = dict(info, sha256=tree_sha256(tmp))    # the record goes last, into the group's zarr.json

@@ -160,3 +160,41 @@ def test_cruw_sensor_config_not_a_mapping(tmp_path, text, needle):
     r = run('import-cruw', str(tmp_path), '--out', str(tmp_path/'out'))
     one_line_error(r, 'sensor_config.json')
     assert not (tmp_path/'out'/'manifest.json').exists()
+
+def _rod2021_copy(root, sequences):
+    """A copy in CRUW's published ROD2021 layout, written file by file as the cruw-devkit documents it (not by our writer):
+    sequences/<split>/<SEQ>/IMAGES_0/%010d.jpg, RADAR_RA_H/%06d_%04d.npy (chirps 0, 64, 128, 192; float32 128x128x2),
+    annotations/<split>/<SEQ>.txt lines 'frame range_m azimuth_rad class'. `sequences` = {(split, name): {frame: [(r, az_rad, cls)]}}."""
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for (split, name), frames in sequences.items():
+        d = Path(root)/'sequences'/split/name
+        (d/'IMAGES_0').mkdir(parents=True); (d/'RADAR_RA_H').mkdir()
+        lines = []
+        for fr, objs in frames.items():
+            Image.fromarray(rng.integers(0, 255, (216, 288, 3), dtype=np.uint8)).save(d/'IMAGES_0'/f'{fr:010d}.jpg')
+            for ch in (0, 64, 128, 192):
+                np.save(d/'RADAR_RA_H'/f'{fr:06d}_{ch:04d}.npy', rng.normal(0, 1, (128, 128, 2)).astype(np.float32))
+            lines += [f"{fr} {r:.4f} {a:.5f} {c}" for r, a, c in objs]
+        (Path(root)/'annotations'/split).mkdir(parents=True, exist_ok=True)
+        (Path(root)/'annotations'/split/f'{name}.txt').write_text('\n'.join(lines) + ('\n' if lines else ''))
+
+SMALL = ['dataset.chunk_frames=4', 'dataset.heatmap_height=32', 'dataset.heatmap_width=32', 'camera.width_px=64', 'camera.height_px=48']
+
+@pytest.mark.parametrize('case', ['one sequence, no val', 'frames without objects', 'blocks without any object'])
+def test_cruw_import_of_published_layout(tmp_path, case):
+    from radiovis_nb.data import SynthData
+    car = lambda r, a: (r, np.radians(a), 'car')
+    if case == 'one sequence, no val': seqs = {('train', '2019_04_09_BMS1000'): {f: [car(10 + f, 5.0)] for f in range(4)}}
+    elif case == 'frames without objects': seqs = {('train', '2019_04_09_BMS1000'): {0: [car(10, 5.0)], 1: [], 2: [car(12, -5.0)], 3: [], 4: [car(9, 0.0)]},
+                                                  ('test', '2019_05_09_CM1000'): {0: [], 1: [car(15, 10.0)]}}
+    else: seqs = {('train', '2019_04_09_BMS1000'): {f: [] for f in range(4)}, ('train', '2019_04_09_BMS2000'): {f: [car(11, 3.0)] for f in range(4)}}
+    _rod2021_copy(tmp_path/'CRUW', seqs)
+    r = run('import-cruw', str(tmp_path/'CRUW'), '--out', str(tmp_path/'d'), *[a for o in SMALL for a in ('--set', o)])
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = SynthData(tmp_path/'d')
+    n = sum(len(f) for f in seqs.values())
+    assert len(data) == n and len(data.labels) == n
+    lab = data.labels
+    has = lab.box_0 >= 0
+    assert np.isfinite(lab.loc[has, 'range_m']).all() and lab.loc[~has, 'range_m'].isna().all()
