@@ -85,7 +85,8 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
     heat = HeatmapMaker(data, profile, device, standardise=False)
     drop = heatmap_drop_m(data.profile)
     out = {}
-    for i in range(0, len(indices), batch):
+    from radiovis_nb.core import progress
+    for i in progress(range(0, len(indices), batch), desc='CFAR + DBSCAN', unit='batch'):
         idx = np.asarray(indices[i:i + batch])
         hm_db = heat(torch.from_numpy(data.radar(idx)).to(device), idx)[:, 0].cpu().numpy()
         for j, k in enumerate(idx):

@@ -17,7 +17,7 @@ __all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_S
            'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile',
            'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile',
            'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'apply_runtime',
-           'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version']
+           'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version', 'progress']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -604,3 +604,12 @@ def code_version() -> dict:
             out['git_dirty'] = bool(st.stdout.strip()) if st.returncode == 0 else None
         except (OSError, subprocess.SubprocessError): pass
     return out
+
+# %% ../nbs/00_core.ipynb #123e4d50
+def progress(iterable=None, total=None, desc:str='', unit:str='it', enabled:bool=True):
+    "A progress bar with an ETA on stderr for long work (tqdm): on a terminal after 2 s; in a log file or a pipe one line every 30 s, and nothing for work shorter than that."
+    import sys
+    from tqdm.auto import tqdm
+    tty = sys.stderr.isatty()
+    return tqdm(iterable, total=total, desc=desc, unit=unit, disable=not enabled, file=sys.stderr, dynamic_ncols=tty,
+                delay=2 if tty else 30, mininterval=0.5 if tty else 30)

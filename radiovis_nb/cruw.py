@@ -201,7 +201,8 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
         pid = stale.name.rsplit('-', 1)[-1]
         if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
     t0 = time.time()
-    for c, b in enumerate(blocks):
+    from radiovis_nb.core import progress
+    for c, b in progress(list(enumerate(blocks)), desc='import-cruw', unit='block'):
         path = out/'chunks'/chunk_name(c)
         if verify_chunk(path) is None: continue
         seq_dir = root/'sequences'/b['split']/b['name']

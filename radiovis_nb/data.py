@@ -273,15 +273,20 @@ def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_
     ax_img.imshow(img)
     b = [row[f'box_{i}'] for i in range(4)]
     if b[0] >= 0: ax_img.add_patch(plt.Rectangle((b[0] - 0.5, b[1] - 0.5), b[2] - b[0], b[3] - b[1], fill=False, ec='r', lw=1.5))
-    ax_img.set_title(f"frame {index} ({row.split}): {row.model_name}"); ax_img.axis('off')
+    what = row['model_name'] if 'model_name' in row else data.manifest.get('source', 'target')     # imported data: no car model
+    ax_img.set_title(f"frame {index} ({row.split}): {what}"); ax_img.axis('off')
     r = data.profile.radar
     if data.radar_key == 'csi': hm = range_azimuth_heatmap(data.get('csi', [index])[0], r, drop_m=heatmap_drop_m(data.profile))[0]
     else: hm = data.get(data.radar_key, [index])[0]
-    ax_hm.imshow(hm, origin='lower', aspect='auto', cmap='viridis', extent=[r.azimuth_min_deg, r.azimuth_max_deg, r.range_min_m, r.range_max_m],
-                 vmin=np.percentile(hm, 50), vmax=hm.max())
-    ax_hm.scatter([row.azimuth_deg], [row.range_m], s=120, facecolors='none', edgecolors='r', lw=1.5)
-    ax_hm.set(xlabel='azimuth (deg)', ylabel='range (m)', title=f"range {row.range_m:.1f} m, azimuth {row.azimuth_deg:.1f} deg")
-    if crop_range_m: ax_hm.set_ylim(r.range_min_m, crop_range_m)
+    im = ax_hm.imshow(hm, origin='lower', aspect='auto', cmap='viridis', extent=[r.azimuth_min_deg, r.azimuth_max_deg, r.range_min_m, r.range_max_m],
+                      vmin=np.percentile(hm, 50), vmax=hm.max())
+    ax_hm.figure.colorbar(im, ax=ax_hm, label='power (dB)')
+    if np.isfinite(row.range_m):
+        ax_hm.scatter([row.azimuth_deg], [row.range_m], s=120, facecolors='none', edgecolors='r', lw=1.5)
+        ax_hm.set(title=f"range {row.range_m:.1f} m, azimuth {row.azimuth_deg:.1f} deg")
+    else: ax_hm.set(title='no target in this frame')
+    ax_hm.set(xlabel='azimuth (deg)', ylabel='range (m)')
+    ax_hm.set_ylim(r.range_min_m, min(crop_range_m or r.range_max_m, r.range_max_m))     # cropped, never beyond the data's range
     return ax_img, ax_hm
 
 def example_grid(data:SynthData, indices, out:str|Path|None=None, crop_range_m:float|None=60.):

@@ -61,7 +61,8 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
             idx = idx[np.linspace(0, len(idx) - 1, max_train).round().astype(int)]
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
-        for i0 in range(0, len(idx), 256):
+        from radiovis_nb.core import progress
+        for i0 in progress(range(0, len(idx), 256), desc=f'export {sp}', unit='block'):
             block = idx[i0:i0 + 256]
             imgs = detector_inputs(data, block, inputs, gap)
             if image_hw is not None and imgs.shape[1:3] != tuple(image_hw):

@@ -123,7 +123,8 @@ def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epo
     opt, lossf = make_optimiser(model.parameters(), L), LOSSES[L.loss]
     g = torch.Generator().manual_seed(seed)
     bs = L.batch_size
-    for ep in range(epochs):
+    from radiovis_nb.core import progress
+    for ep in progress(range(epochs), desc='localiser', unit='epoch'):
         model.train()
         perm = torch.randperm(len(y), generator=g)
         tot = 0.0

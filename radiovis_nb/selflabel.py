@@ -54,7 +54,8 @@ def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, dev
     model = model.to(device).eval()
     first, step = receptive_field(model.f_r)
     rows = []
-    for i in range(0, len(pairs), batch):
+    from radiovis_nb.core import progress
+    for i in progress(range(0, len(pairs), batch), desc='self-labels', unit='batch'):
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)
         img = pairs.images[sl].to(device).float()/255

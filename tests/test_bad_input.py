@@ -198,3 +198,5 @@ def test_cruw_import_of_published_layout(tmp_path, case):
     lab = data.labels
     has = lab.box_0 >= 0
     assert np.isfinite(lab.loc[has, 'range_m']).all() and lab.loc[~has, 'range_m'].isna().all()
+    r = run('show', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
+    assert r.returncode == 0 and (tmp_path/'x.png').stat().st_size > 10_000, r.stderr[-2000:]
