@@ -322,6 +322,9 @@ def main(argv:list|None=None) -> int:
     try: return _run(args)
     except KeyboardInterrupt:
         print(f"radiovis {args.command}: interrupted", file=sys.stderr); return 130
+    except FloatingPointError as e:                     # training diverged: not the user's mistake, but nothing to debug either
+        if debug: raise
+        print(f"radiovis {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr); return 1
     except Exception as e:
         from radiovis_nb.data import DataError
         from radiovis_nb.cruw import CruwError

@@ -200,3 +200,12 @@ def test_cruw_import_of_published_layout(tmp_path, case):
     assert np.isfinite(lab.loc[has, 'range_m']).all() and lab.loc[~has, 'range_m'].isna().all()
     r = run('show', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
     assert r.returncode == 0 and (tmp_path/'x.png').stat().st_size > 10_000, r.stderr[-2000:]
+
+def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
+    "Training that diverges (NaN loss) ends with one line naming it and a non-zero exit, never 0."
+    import radiovis_nb.cli as cli
+    def diverge(args): raise FloatingPointError('localiser training diverged in epoch 3 (loss nan); lower localiser.lr')
+    monkeypatch.setattr(cli, '_run', diverge)
+    assert cli.main(['info']) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'epoch 3' in err[0]
