@@ -175,9 +175,10 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
     "Tab. 7: D_W, KL and MI of range and angle on train and val, one row per label set (method, seed)."
     import pandas as pd
     from radiovis_nb.selflabel import read_labels
+    from radiovis_nb.core import progress
     rows = []
     lab = data.labels
-    for d in label_dirs:
+    for d in progress(list(label_dirs), desc='Tab. 7', unit='label set'):
         df, meta = read_labels(d)
         for split in ('train', 'val'):
             s = df[df['index'].isin(data.split(split))]
@@ -196,7 +197,7 @@ def label_errors_m(data, labels) -> 'pd.DataFrame':
     return pd.DataFrame(dict(index=labels['index'].to_numpy(), split=gt['split'].to_numpy(),
                              error_m=np.hypot(xy[:, 0] - gt.x.to_numpy(), xy[:, 1] - gt.y.to_numpy())))
 
-def evaluate(data, runs=(), label_dirs=(), out:str|Path='paper_figures', tag:str='', profile=None, log=print) -> list:
+def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', profile=None, log=print) -> list:
     "Write the error table, Fig. 5, Tab. 7 and Fig. 13 of `runs` (localiser folders) and `label_dirs` into `out`; returns the files."
     import pandas as pd, matplotlib
     matplotlib.use('Agg')
@@ -205,6 +206,8 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path='paper_figures', tag:str
     from radiovis_nb.selflabel import read_labels
     data = data if isinstance(data, SynthData) else SynthData(data)
     profile = profile or data.profile
+    from radiovis_nb.core import ConfigError
+    if out is None: raise ConfigError("evaluate: say where the tables and figures go (out); paper_figures/ only when named")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     pre = f'{tag}_' if tag else ''
     files = []
