@@ -8,12 +8,18 @@ import math
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .core import ConfigError
 
 # %% auto #0
 __all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant',
            'make_backbones', 'make_projectors']
 
 # %% ../nbs/10_backbones.ipynb #cb9a0d81
+def _positive(v, name:str) -> int:
+    "`v` as an integer >= 1, or a ConfigError naming `name` (never a silent default for 0)."
+    if isinstance(v, bool) or int(v) != v or v < 1: raise ConfigError(f"{name} {v!r}: must be an integer >= 1")
+    return int(v)
+
 def _norm(c:int) -> nn.GroupNorm:
     "GroupNorm with groups of (at most) 16 channels."
     return nn.GroupNorm(max(1, math.gcd(c, max(1, c//16))), c)
@@ -137,13 +143,13 @@ def ssl_variant(method:str, projector:str|None=None) -> str:
 def make_backbones(profile, out_channels:int|None=None, variant:str|None=None) -> tuple:
     "(radio backbone, vision backbone) as the profile says for the SSL `variant` (`ssl_variant`); `out_channels` overrides C (the Fig. 8 sweep)."
     b = profile.backbone
-    kw = dict(out_channels=out_channels or b.out_channels, width_mult=b.width_mult, depth=b.depth, stride=b.stride,
+    kw = dict(out_channels=b.out_channels if out_channels is None else _positive(out_channels, 'out_channels'), width_mult=b.width_mult, depth=b.depth, stride=b.stride,
               coord_channels=variant in b.coord_channels)
     return SpatialBackbone(1, kernels=tuple(b.radio_kernels), **kw), SpatialBackbone(3, **kw)
 
 def make_projectors(profile, in_channels:int|None=None, kind:str|None=None) -> tuple:
     "(radio projector, vision projector): 2-layer MLPs to `ssl.proj_dim`, per bin then pooled (`kind='bins'`) or over the flattened, pooled feature grids (`'flatten'`); default `ssl.projector`."
-    c, s, d = in_channels or profile.backbone.out_channels, profile.ssl, profile.dataset
+    c, s, d = profile.backbone.out_channels if in_channels is None else _positive(in_channels, 'in_channels'), profile.ssl, profile.dataset
     kind = kind or s.projector
     stride = profile.backbone.stride
     hw_r = (math.ceil(d.heatmap_height/stride), math.ceil(d.heatmap_width/stride))

@@ -113,6 +113,8 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     from ultralytics import YOLO
     data = data if isinstance(data, SynthData) else SynthData(data)
     det = profile.detector
+    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1): raise ConfigError(f"epochs {epochs!r}: must be an integer >= 1")
+    epochs = det.epochs if epochs is None else int(epochs)
     out = Path(out).resolve(); out.mkdir(parents=True, exist_ok=True)   # absolute: ultralytics puts a relative `project` under its own runs_dir
     from radiovis_nb.data import holdout_split
     inner, held = holdout_split(data, profile.ssl.holdout_fraction if 0 < profile.ssl.holdout_fraction < 1 else 0.1)
@@ -126,13 +128,13 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
     with torch_state_kept():                    # train and val both select the device, which changes torch's thread count
-        model.train(data=str(yaml), epochs=epochs or det.epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',
+        model.train(data=str(yaml), epochs=epochs, imgsz=det.imgsz, batch=det.batch_size, device=str(dev.index or 0) if dev.type == 'cuda' else 'cpu',
                     project=str(out), name='train', exist_ok=True, seed=seed, deterministic=True, workers=0, plots=False, pretrained=False,
                     verbose=False, amp=dev.type == 'cuda')
         weights = out/'train'/'weights'/'best.pt'
         m = YOLO(str(weights)).val(data=str(yaml), imgsz=det.imgsz, device='cpu' if dev.type != 'cuda' else str(dev.index or 0), plots=False,
                                    verbose=False, project=str(out), name='val', exist_ok=True)
-    rec = dict(model=det.model, input=det.input, motion_gap=det.motion_gap, epochs=epochs or det.epochs, imgsz=det.imgsz, seed=seed,
+    rec = dict(model=det.model, input=det.input, motion_gap=det.motion_gap, epochs=epochs, imgsz=det.imgsz, seed=seed,
                train_images=len(list((out/'yolo_data'/'images'/'train').glob('*.png'))), weights=str(weights), seconds=time.time() - t0,
                held_out_frames=len(held), holdout_mAP50=float(m.box.map50), holdout_mAP50_95=float(m.box.map), data=dict(name=data.manifest['name']),
                code_version=code_version())

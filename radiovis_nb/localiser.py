@@ -115,7 +115,8 @@ def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epo
                   on_epoch=None): # called as on_epoch(epoch, model, norm) after each epoch; it may raise to stop training
     "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. Returns (model, norm, last epoch's mean loss)."
     L = profile.localiser
-    epochs = epochs or L.epochs
+    if epochs is not None and epochs < 1: raise ConfigError(f"epochs {epochs}: must be >= 1")
+    epochs = L.epochs if epochs is None else epochs
     seed_everything(seed)
     model = make_localiser(profile).to(device)
     norm = dict(mean=y.mean(0).tolist(), std=np.maximum(y.std(0), 1e-6).tolist())
@@ -144,7 +145,8 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     data = data if isinstance(data, SynthData) else SynthData(data)
     dev = resolve_device(device)
     L = profile.localiser
-    epochs = epochs or L.epochs
+    if epochs is not None and epochs < 1: raise ConfigError(f"epochs {epochs}: must be >= 1")
+    epochs = L.epochs if epochs is None else epochs
     df, name = training_labels(data, labels, fraction, seed)
     method = method or name
     y = df[['range_m', 'azimuth_deg']].to_numpy(np.float64)
@@ -263,7 +265,7 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
                        parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
                        pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=max_params,
                        holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
-                       epochs=epochs or profile.localiser.epochs, seconds=time.time() - t_start, profile=profile.name,
+                       epochs=profile.localiser.epochs if epochs is None else epochs, seconds=time.time() - t_start, profile=profile.name,
                        config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
         (out/'best.json').write_text(json.dumps(summary, indent=1))
         full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}

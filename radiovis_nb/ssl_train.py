@@ -202,14 +202,16 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     pair_seqs = data.labels.loc[pairs.indices.numpy(), 'sequence'].to_numpy()
     steps_per_epoch = len(epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, 0))
     if steps_per_epoch == 0: raise ConfigError(f"{len(pairs)} training pairs do not fill a batch of {s.batch_size} (in groups of {s.sequence_group})")
-    total = steps or (epochs*steps_per_epoch if epochs else (s.steps or s.epochs*steps_per_epoch))
+    for k, v in (('steps', steps), ('epochs', epochs), ('out_channels', out_channels), ('max_steps', max_steps)):
+        if v is not None and (isinstance(v, bool) or int(v) != v or v < 1): raise ConfigError(f"{k} {v!r}: must be an integer >= 1")
+    total = steps if steps is not None else (epochs*steps_per_epoch if epochs is not None else (s.steps or s.epochs*steps_per_epoch))
     n_epochs = math.ceil(total/steps_per_epoch)
     amp_dtype = autocast_dtype(profile.runtime.precision, dev)
     config = dict(method=method, projector=head, mask=mask, boxes_file=str(boxes_file) if boxes_file else None, mask_offset_px=float(mask_offset_px),
                   seed=seed, epochs=n_epochs, steps=total, steps_per_epoch=steps_per_epoch, lr=s.lr, schedule=s.schedule,
                   warmup_steps=s.warmup_steps, batch_size=s.batch_size, sequence_group=s.sequence_group, precision='bf16' if amp_dtype else 'fp32',
                   holdout=dict(fraction=s.holdout_fraction, train_frames=len(train_idx), held_out_frames=len(held_idx), pairs=len(pairs)),
-                  out_channels=out_channels or profile.backbone.out_channels, world_size=world,
+                  out_channels=profile.backbone.out_channels if out_channels is None else out_channels, world_size=world,
                   profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
                   data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
     seed_everything(seed)

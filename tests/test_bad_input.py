@@ -209,3 +209,14 @@ def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
     assert cli.main(['info']) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and 'epoch 3' in err[0]
+
+def test_api_numbers_are_never_silently_defaulted(tmp_path):
+    "A 0 passed from Python is an error too, not `x or default`."
+    from radiovis_nb.core import load_profile, ConfigError
+    from radiovis_nb.backbones import make_backbones
+    from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.data import cached_dataset
+    p = load_profile('smoke')
+    with pytest.raises(ConfigError, match='out_channels 0'): make_backbones(p, 0)
+    with pytest.raises(ConfigError, match='epochs 0'): train_localiser(p, cached_dataset(p), 'gt', tmp_path/'o', epochs=0)
+    assert not (tmp_path/'o').exists()
