@@ -59,6 +59,8 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
         idx = np.asarray(idx, np.int64)
         if sp == 'train' and max_train and len(idx) > max_train:
             idx = idx[np.linspace(0, len(idx) - 1, max_train).round().astype(int)]
+        for d in (out/'images'/sp, out/'labels'/sp): shutil.rmtree(d, ignore_errors=True)    # never mix with an earlier export's files
+        (out/'labels'/f'{sp}.cache').unlink(missing_ok=True)                                  # ultralytics' label cache of that split
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
         from radiovis_nb.core import progress
