@@ -8,7 +8,7 @@ import os, json, time, math, shutil, hashlib, contextlib
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-from .core import load_profile, sample_rng, repo_root, code_version, ConfigError, DATA_FORMAT
+from .core import load_profile, sample_rng, sample_seed_sequence, repo_root, code_version, ConfigError, DATA_FORMAT
 from .radar import polar_from_xyz
 from .scene import make_layout, CAR_MODELS, CAR_COLOURS, SCENARIOS, WEATHER_CODES, LIGHTING_CODES, frame_weather
 
@@ -172,7 +172,9 @@ def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=No
     weather = [frame_weather(profile, int(i)) for i in idx]
     r = radio.simulate_sequence(layout, idx, weather=weather)
     t1 = time.perf_counter()
-    c = camera.render_sequence(layout, lidar=profile.weather.lidar)
+    # the renderer's sampler seed: from (dataset seed, the sequence's first frame index), like every other draw (frame t: frame_seed(seed, t))
+    cam_seed = int(sample_seed_sequence(profile.dataset.seed, spec.first, 'camera').generate_state(1, np.uint32)[0])
+    c = camera.render_sequence(layout, seed=cam_seed, lidar=profile.weather.lidar)
     images = c['image'].copy()
     for t, w in enumerate(weather):              # image-space weather and lighting; labels, depth and lidar are unchanged
         if w['condition'] != 'clear' or w['lighting'] != 'day':
