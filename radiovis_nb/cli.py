@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
                                  'synthesise paired data, learn without labels, reproduce the paper.')
     ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
+    from radiovis_nb import __version__
+    ap.add_argument('--version', action='version', version=f'radiovis {__version__}', help="print radiovis' version and exit")
     sub = ap.add_subparsers(dest='command', metavar='COMMAND')
     sp = sub.add_parser('info', help='versions, the device and LLVM that would be used, the active profile')
     _add_profile_args(sp)
