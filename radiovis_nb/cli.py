@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
                                  'synthesise paired data, learn without labels, reproduce the paper.')
     ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
+    from radiovis_nb import __version__
+    ap.add_argument('--version', action='version', version=f'radiovis {__version__}', help="print radiovis' version and exit")
     sub = ap.add_subparsers(dest='command', metavar='COMMAND')
     sp = sub.add_parser('info', help='versions, the device and LLVM that would be used, the active profile')
     _add_profile_args(sp)
@@ -362,6 +364,10 @@ def _run(args) -> int:
         b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
         print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
               f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
+        bpf = b['bytes_per_frame']
+        print(f"on disk: {bpf['total']/1e3:.1f} kB/frame (" + ', '.join(f"{k} {v/1e3:.1f}" for k, v in bpf.items() if k != 'total') +
+              f" kB); the CSI of one symbol plus the target's paths give all {b['n_symbols']} symbols, "
+              f"which stored as CSI would take {b['all_symbols_csi_bytes_per_frame']/1e6:.2f} MB/frame before compression")
     elif args.command == 'train-ssl':
         from radiovis_nb.ssl_train import train_ssl
         from radiovis_nb.selflabel import HoldoutCurve
@@ -406,6 +412,10 @@ def _run(args) -> int:
         data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
         out = Path(args.out)
         pred = cfar_predictions(data, 'val', p)
+        if data.has_symbols:
+            import pandas as pd
+            from radiovis_nb.metrics import crb_predictions
+            pred = pd.concat([pred, crb_predictions(data, 'val')], ignore_index=True)
         if args.boxes:
             import pandas as pd
             from radiovis_nb.baselines import camera_predictions

@@ -11,11 +11,11 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'RETIRED_KEYS',
-           'repo_root', 'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section', 'BasestationConfig',
-           'CameraConfig', 'SceneConfig', 'WeatherConfig', 'DatasetConfig', 'BackboneConfig', 'SSLConfig',
-           'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig', 'Profile',
-           'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile',
+__all__ = ['PACKAGE_DIR', 'PROFILES_DIR', 'SECTIONS', 'DEFAULT_PROFILE', 'DATA_SECTIONS', 'READ_TIME_KEYS', 'DATA_FORMAT',
+           'RETIRED_KEYS', 'repo_root', 'cache_dir', 'configure_offline', 'ConfigError', 'spec', 'build_section',
+           'BasestationConfig', 'CameraConfig', 'SceneConfig', 'WeatherConfig', 'DatasetConfig', 'BackboneConfig',
+           'SSLConfig', 'LocaliserConfig', 'BaselinesConfig', 'DetectorConfig', 'EvaluationConfig', 'RuntimeConfig',
+           'Profile', 'available_profiles', 'parse_override', 'load_profile', 'profile_from_dict', 'describe_profile',
            'sample_seed_sequence', 'sample_rng', 'sample_torch_generator', 'seed_everything', 'apply_runtime',
            'resolve_device', 'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version', 'progress']
 
@@ -301,6 +301,8 @@ class BaselinesConfig:
     cfar_guard_cells: list[int] = spec('guard cells [range, azimuth] on each side', ge=0, min_len=2)
     cfar_train_cells: list[int] = spec('training cells [range, azimuth] on each side', ge=1, min_len=2)
     cfar_pfa: float = spec('design probability of false alarm', gt=0, lt=1)
+    cfar_doppler_cells: list[int] = spec('range-Doppler CFAR: guard and training cells on each side along Doppler (the map has 2N bins; range uses the range-angle counts)', ge=0, min_len=2)
+    cfar_match_gate_m: float = spec('a range-angle cluster is confirmed by a range-Doppler cluster within this slant-range distance, m (§5.1)', gt=0)
     dbscan_eps_m: float = spec('DBSCAN neighbourhood radius in the ground plane, m', gt=0)
     dbscan_min_samples: int = spec('DBSCAN core-point minimum', ge=1)
     teacher_gate_m: float = spec('RODNet teacher: a CFAR cluster within this distance of the vision estimate is fused, m', gt=0)
@@ -348,6 +350,11 @@ READ_TIME_KEYS = dict(   # parameters applied when a dataset is read, not when i
     dataset=('heatmap_height', 'heatmap_width', 'image_height', 'image_width'),
     radar=('n_range_bins', 'n_azimuth_bins', 'range_min_m', 'range_max_m', 'azimuth_min_deg', 'azimuth_max_deg', 'range_window', 'azimuth_window'))
 
+# the layout of a synthesised dataset: part of every dataset's hash, so a format change makes the data again.
+# /2: the paths that touch the moving target are stored beside the one-symbol CSI (every OFDM symbol of a frame is derived on load),
+# with each frame's noise variance and target SNR
+DATA_FORMAT = 'radiovis-dataset/2'
+
 def _section_cls(name):
     cls = SECTIONS[name]
     if isinstance(cls, str):
@@ -382,8 +389,8 @@ class Profile:
 
     @property
     def data_hash(self) -> str:
-        "SHA-256 of `data_dict()`: datasets are shared by every profile and override that agrees on it."
-        return hashlib.sha256(json.dumps(self.data_dict(), sort_keys=True).encode()).hexdigest()
+        "SHA-256 of `data_dict()` and the dataset format: datasets are shared by every profile and override that agrees on both."
+        return hashlib.sha256(json.dumps(dict(self.data_dict(), format=DATA_FORMAT), sort_keys=True).encode()).hexdigest()
 
 def available_profiles() -> list[str]:
     "Names of the profiles shipped with the package."

@@ -8,7 +8,7 @@ import json, functools, collections
 from pathlib import Path
 import numpy as np
 from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles, sample_rng
-from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, ground_from_polar
+from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, RangeDopplerProcessor, ground_from_polar, Paths, csi_from_paths
 from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
 
 # %% auto #0
@@ -32,7 +32,8 @@ class SynthData:
         try: self.manifest = json.loads(man.read_text())
         except ValueError as e: raise DataError(f"{man}: not valid JSON ({e})") from None
         if self.manifest.get('format') != FORMAT:
-            raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}")
+            again = 'import it again (radiovis import-cruw)' if self.manifest.get('source') == 'cruw' else 'synthesise it again (radiovis synth)'
+            raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}: {again}")
         p = self.manifest['profile']
         # only the data sections of the recorded profile matter to a reader; the rest comes from today's shipped profile
         base = load_profile(p['name'] if p['name'] in available_profiles() else 'paper').to_dict()
@@ -41,6 +42,7 @@ class SynthData:
         self.verify, self._verified = verify, set()
         self._chunks = self.manifest['chunks']
         self._open = functools.lru_cache(maxsize=cache_chunks)(self._open_chunk)
+        self._paths = functools.lru_cache(maxsize=cache_chunks)(self._chunk_paths)
         self._labels = self._objects = None
 
     def __len__(self): return self.manifest['counts']['frames']
@@ -60,7 +62,7 @@ class SynthData:
         return self.manifest.get('radar_input', 'csi')
 
     def radar(self, indices) -> np.ndarray:
-        "The stored radar data of frames `indices` (CSI or heatmaps, see `radar_key`)."
+        "The stored radar data of frames `indices` (CSI or heatmaps, see `radar_key`): synthesised CSI is the frame's first OFDM symbol, what every heatmap is made of (all symbols: `csi_symbols`)."
         return self.get(self.radar_key, indices)
     def __repr__(self): return f"SynthData({self.root}, {len(self)} frames, profile {self.profile.name})"
 
@@ -156,6 +158,58 @@ class SynthData:
         cls, mat = np.asarray(self.manifest['lidar']['classes']), np.asarray(self.manifest['lidar']['materials'])
         return dict(xyz=a['lidar/xyz'][...][sel], cls=cls[a['lidar/cls'][...][sel]], material=mat[a['lidar/material'][...][sel]],
                     target=a['lidar/target'][...][sel])
+
+    # -- Doppler: every OFDM symbol of a frame, from its stored symbol and the target's paths --
+    @property
+    def has_symbols(self) -> bool:
+        "Whether every OFDM symbol of a frame can be read (`csi_symbols`): synthesised data; imported heatmaps have one snapshot."
+        return self.radar_key == 'csi'
+
+    def _chunk_paths(self, name:str) -> tuple:
+        a = self._open(name)
+        if 'paths/index' not in a: raise DataError(f"chunk {self.root/'chunks'/name}: no target paths; remake it: {self.remake_command()}")
+        return {k: a[f'paths/{k}'][...] for k in ('index', 'delay_s', 'azimuth_deg', 'elevation_deg', 'gain', 'doppler_hz')}   # sorted by frame
+
+    def target_paths(self, index:int) -> Paths:
+        "The echoes of frame `index` that touch the moving target: the only paths with Doppler (every other path meets static objects alone)."
+        if not self.has_symbols: raise DataError(f"{self.root}: imported heatmaps hold no paths")
+        if not 0 <= index < len(self): raise IndexError(f"frame {index} out of range (dataset has {len(self)})")
+        rec, _ = locate(self._chunks, int(index))
+        cols = self._paths(rec['name'])
+        lo, hi = np.searchsorted(cols['index'], [index, index + 1])
+        return Paths(cols['delay_s'][lo:hi], cols['azimuth_deg'][lo:hi], cols['gain'][lo:hi], cols['doppler_hz'][lo:hi], cols['elevation_deg'][lo:hi])
+
+    def csi_symbols(self, indices, n_symbols:int|None=None) -> np.ndarray:
+        """CSI of every OFDM symbol of frames `indices`, complex64 [n, n_rx, n_subcarriers, n_symbols] (Eq. 11): symbol 0 is the stored CSI;
+        symbol m adds the target's paths advanced by their Doppler over m T0 and receiver noise of the frame's variance, drawn from
+        (dataset seed, frame index) so that every read gives the same bytes. Static paths have zero Doppler: they are the same in every symbol."""
+        if not self.has_symbols: raise DataError(f"{self.root}: imported heatmaps have no OFDM symbols (Doppler needs synthesised CSI)")
+        r = self.profile.radar
+        N = r.n_symbols if n_symbols is None else int(n_symbols)
+        if N < 1: raise ValueError(f"n_symbols {N}: must be >= 1")
+        idx = np.atleast_1d(np.asarray(indices, np.int64))
+        out = np.repeat(self.get('csi', idx)[..., None], N, axis=-1)
+        if N == 1: return out
+        var = self.labels.loc[idx, 'noise_var'].to_numpy(float)
+        for j, i in enumerate(idx):
+            p = self.target_paths(int(i))
+            if len(p):
+                h = csi_from_paths(r, p, N, method='direct', single=True)
+                out[j] += h - h[..., :1]
+            if var[j] > 0:
+                w = sample_rng(self.manifest['seed'], int(i), 'noise-symbols').normal(scale=np.sqrt(var[j]/2), size=(2, *out.shape[1:-1], N - 1))
+                out[j, ..., 1:] += (w[0] + 1j*w[1]).astype(np.complex64)
+        return out
+
+    def range_doppler(self, indices, profile=None, n_doppler:int|None=None, device='cpu', db:bool=True, static_removal:bool=False) -> tuple:
+        """(power [n, n_range, n_doppler] averaged over the array, range_m, velocity_mps) of frames `indices` on `profile`'s range rows
+        (default: the dataset's grid and training resolution). `static_removal`: subtract each element and subcarrier's mean over the symbols
+        first (moving-target indication: echoes that are the same in every symbol, the static scene's, vanish; so does a target with no radial speed)."""
+        profile = profile or self.profile
+        proc = RangeDopplerProcessor(reading_radar(self, profile), profile.dataset.heatmap_height, n_doppler, device)
+        cs = self.csi_symbols(indices)
+        if static_removal: cs = cs - cs.mean(axis=-1, keepdims=True)
+        return proc(cs, db=db), proc.range_m, proc.velocity_mps
 
     def heatmaps(self, indices, profile=None, standardise:bool=True, device='cpu'):
         "Heatmaps of frames (torch [n, H, W]) on `profile`'s grid and training resolution (default: the dataset's), dB, standardised."
@@ -264,10 +318,12 @@ class RadioVisualDataset:
                     range_m=float(row.range_m), azimuth_deg=float(row.azimuth_deg), x=float(row.x), y=float(row.y))
 
 # %% ../nbs/07_data.ipynb #12badc7d
-def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_m:float|None=None):
-    "The camera image with the target's box beside its heatmap with the target's truth marked (Fig. 3)."
+def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_m:float|None=None, ax_rd=None):
+    "The camera image with the target's box beside its range-azimuth heatmap and (synthesised data) its range-Doppler map, the target's truth marked (Fig. 3)."
     import matplotlib.pyplot as plt
-    if ax_img is None: _, (ax_img, ax_hm) = plt.subplots(1, 2, figsize=(10, 3.8))
+    if ax_img is None:
+        _, axs = plt.subplots(1, 3 if data.has_symbols else 2, figsize=(15 if data.has_symbols else 10, 3.8))
+        ax_img, ax_hm, ax_rd = (*axs, None)[:3]
     row = data.labels.loc[index]
     img = data.get('image', [index])[0]
     ax_img.imshow(img)
@@ -287,14 +343,32 @@ def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_
     else: ax_hm.set(title='no target in this frame')
     ax_hm.set(xlabel='azimuth (deg)', ylabel='range (m)')
     ax_hm.set_ylim(r.range_min_m, min(crop_range_m or r.range_max_m, r.range_max_m))     # cropped, never beyond the data's range
+    if ax_rd is not None: _show_range_doppler(data, index, row, ax_rd, crop_range_m)
     return ax_img, ax_hm
 
+def _show_range_doppler(data:SynthData, index:int, row, ax, crop_range_m):
+    "The frame's range-Doppler map (Eq. 12, summed over the array) with the target's range and radial speed marked."
+    r = data.profile.radar
+    rd, rng, vel = data.range_doppler([index], n_doppler=4*r.n_symbols)
+    rd = rd[0]
+    vmax = 1.5*max(data.profile.scene.target_speed_mps) + 2*r.velocity_resolution_mps    # the speeds a target of this profile can have
+    cols = np.abs(vel) <= vmax
+    hr, hv = (rng[1] - rng[0])/2, (vel[1] - vel[0])/2                                   # cell edges, not centres
+    im = ax.imshow(rd[:, cols], origin='lower', aspect='auto', cmap='viridis', extent=[vel[cols][0] - hv, vel[cols][-1] + hv, rng[0] - hr, rng[-1] + hr],
+                   vmin=np.percentile(rd, 50), vmax=rd.max())
+    ax.figure.colorbar(im, ax=ax, label='power (dB)')
+    if np.isfinite(row.range_m):
+        ax.scatter([row.radial_speed_mps], [row.range_m], s=120, facecolors='none', edgecolors='r', lw=1.5)
+        ax.set(title=f"radial speed {row.radial_speed_mps:+.1f} m/s ({r.n_symbols} symbols)")
+    ax.set(xlabel='radial speed (m/s, + away)', ylabel='range (m)')
+    ax.set_ylim(r.range_min_m, min(crop_range_m or r.range_max_m, r.range_max_m))
+
 def example_grid(data:SynthData, indices, out:str|Path|None=None, crop_range_m:float|None=60.):
-    "A grid of image / heatmap pairs (Fig. 3 / Fig. 14 style), saved to `out` when given."
+    "A grid of image / range-azimuth heatmap (/ range-Doppler map) rows (Fig. 3 / Fig. 14 style), saved to `out` when given."
     import matplotlib.pyplot as plt
-    n = len(indices)
-    fig, axs = plt.subplots(n, 2, figsize=(10, 3.6*n), squeeze=False)
-    for (a, b), i in zip(axs, indices): show_example(data, int(i), a, b, crop_range_m)
+    n, k = len(indices), 3 if data.has_symbols else 2
+    fig, axs = plt.subplots(n, k, figsize=(5*k, 3.6*n), squeeze=False)
+    for ax, i in zip(axs, indices): show_example(data, int(i), ax[0], ax[1], crop_range_m, ax[2] if k == 3 else None)
     fig.tight_layout()
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=100)
     return fig
@@ -342,7 +416,8 @@ def reproduce_synthesis(profile, root:Path, fig_dir:Path, log=print) -> list:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     out = Path(root)/'runs'/profile.name/f'{profile.scene.scenario}-{profile.name}'
-    if (out/'manifest.json').exists() and json.loads((out/'manifest.json').read_text())['profile'].get('data_hash') == profile.data_hash:
+    have = json.loads((out/'manifest.json').read_text()) if (out/'manifest.json').exists() else {}
+    if have.get('format') == FORMAT and have['profile'].get('data_hash') == profile.data_hash:
         log(f"dataset {out} is complete for this configuration: skipping synthesis")
     else: synthesise_parallel(profile, out, manifest_dir=Path(root)/'data_manifests', log=log)   # the reproduction's dataset: recorded in the checkout
     data = SynthData(out)

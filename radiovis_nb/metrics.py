@@ -11,7 +11,8 @@ import numpy as np
 __all__ = ['percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap', 'average_precision', 'wasserstein_quadratic',
            'histogram_edges', 'kl_divergence', 'mutual_information_plugin', 'mutual_information', 'paper_bins',
            'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs', 'plot_label_histograms',
-           'deviation_table', 'label_errors_m', 'evaluate', 'error_by_range', 'plot_error_by_range']
+           'deviation_table', 'label_errors_m', 'evaluate', 'error_by_range', 'plot_error_by_range', 'crb_predictions',
+           'plot_error_vs_crb']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -267,5 +268,45 @@ def plot_error_by_range(predictions, methods, out=None, split:str='val', edges=(
             if len(t): ax.plot(mid, t.iloc[0].to_numpy(float), ls, color=f'C{i}', ms=4, label=m if q == 50 else None, alpha=1 if q == 50 else 0.5)
     ax.set(yscale='log', xlabel='true range (m)', ylabel=f'error (m), {split}: median (solid), 90th %ile (dashed)', title=title)
     ax.grid(True, which='both', alpha=0.3); ax.legend(fontsize=8); fig.tight_layout()
+    if out: fig.savefig(out, dpi=110)
+    return fig
+
+# %% ../nbs/17_metrics.ipynb #e42fb88a
+def crb_predictions(data, split:str='val', n_symbols:int=1) -> 'pd.DataFrame':
+    """Rows of the reference 'CRB' in prediction-table format: for each frame of `split`, the Cramér–Rao bound on the target's ground
+    position (RMS, m; `radar.ground_crb_m`) from its echo's SNR (`labels.target_snr_db`, per element and subcarrier) at its true range
+    and azimuth, for an estimator that sees `n_symbols` OFDM symbols (1: a heatmap's snapshot, what every method of Tab. 4 reads).
+    `error_m` holds the bound (the predicted position is the truth); a frame whose target returns no echo has an infinite bound."""
+    import pandas as pd
+    from radiovis_nb.radar import ground_crb_m
+    from radiovis_nb.synth import heatmap_drop_m
+    if 'target_snr_db' not in data.labels: raise ValueError(f"{data.root}: no target SNR in the labels (imported data): no Cramér–Rao bound")
+    idx = data.split(split)
+    lab = data.labels.loc[idx]
+    snr = 10**(lab.target_snr_db.to_numpy(float)/10)
+    b = np.full(len(idx), np.inf)
+    ok = snr > 0
+    b[ok] = ground_crb_m(data.profile.radar, snr[ok], lab.range_m.to_numpy(float)[ok], lab.azimuth_deg.to_numpy(float)[ok],
+                         heatmap_drop_m(data.profile), n_symbols)
+    return pd.DataFrame(dict(index=idx, split=split, method='CRB', seed=0, pred_range_m=lab.range_m.to_numpy(), pred_azimuth_deg=lab.azimuth_deg.to_numpy(),
+                             pred_x=lab.x.to_numpy(), pred_y=lab.y.to_numpy(), true_range_m=lab.range_m.to_numpy(), true_azimuth_deg=lab.azimuth_deg.to_numpy(),
+                             true_x=lab.x.to_numpy(), true_y=lab.y.to_numpy(), error_m=b, target_snr_db=lab.target_snr_db.to_numpy()))
+
+def plot_error_vs_crb(predictions, methods, out=None, split:str='val', edges=(0, 10, 20, 30, 40, 50), floor:str='CRB'):
+    "Left: each method's median error and the Cramér–Rao bound's median per true-range bin (log scale). Right: the median error as a multiple of the bound's median in that bin."
+    import matplotlib.pyplot as plt
+    e = np.asarray(edges, float); mid = (e[:-1] + e[1:])/2
+    crb = error_by_range(predictions, [floor], edges, split).iloc[0].to_numpy(float)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.2))
+    a.plot(mid, crb, 'k-s', lw=2, label=f'{floor} (RMS bound)')
+    for i, m in enumerate(methods):
+        t = error_by_range(predictions, [m], edges, split)
+        if not len(t): continue
+        med = t.iloc[0].to_numpy(float)
+        a.plot(mid, med, '-o', color=f'C{i}', ms=4, label=m); b.plot(mid, med/crb, '-o', color=f'C{i}', ms=4, label=m)
+    a.set(yscale='log', xlabel='true range (m)', ylabel=f'median error (m), {split}', title='Error and the physical floor by range')
+    b.set(yscale='log', xlabel='true range (m)', ylabel='median error / median CRB', title='How far each method is from the floor')
+    for ax in (a, b): ax.grid(True, which='both', alpha=0.3); ax.legend(fontsize=8)
+    fig.tight_layout()
     if out: fig.savefig(out, dpi=110)
     return fig

@@ -8,7 +8,7 @@ import math, time, contextlib, warnings
 from dataclasses import dataclass
 import numpy as np
 from .core import load_profile, sample_rng, sample_seed_sequence, mitsuba_variant, scoped_variant
-from .radar import Paths, C0, csi_from_paths, add_noise, point_targets, attenuate, weather_attenuation_db_per_km
+from .radar import Paths, C0, csi_from_paths, add_noise, noise_variance, point_targets, attenuate, weather_attenuation_db_per_km
 from .scene import Mesh, Layout, MATERIALS, make_layout
 
 # %% auto #0
@@ -44,6 +44,10 @@ def _canonical(paths:Paths, *extra):
 warnings.filterwarnings('ignore', message='The AST-transforming decorator @drjit.syntax', category=RuntimeWarning)
 
 # %% ../nbs/04_propagation.ipynb #19f00866
+def _subset(paths:Paths, mask) -> Paths:
+    "The paths where `mask` holds."
+    return Paths(paths.delay_s[mask], paths.azimuth_deg[mask], paths.gain[mask], paths.doppler_hz[mask], paths.elevation_deg[mask])
+
 @dataclass
 class FramePaths:
     "The echoes of one frame: every path, which of them touch the target, and how long tracing took."
@@ -191,22 +195,34 @@ class RadioSimulator:
         return FramePaths(p, hit, 0.0)
 
     def simulate_sequence(self, layout:Layout, indices, seed:int|None=None, with_target:bool=False, weather:list|None=None) -> dict:
-        "CSI of every frame, `csi` complex64 [T, n_rx, n_subcarriers] with receiver noise (and each frame's `weather` on the path); `csi_target` (noise-free, target paths only) on request."
+        """CSI of every frame, `csi` complex64 [T, n_rx, n_subcarriers] (one OFDM symbol) with receiver noise (and each frame's `weather` on the path);
+        the paths that touch the moving target (`target_paths`: one row per path, `frame` its position in the sequence), from which every other symbol
+        of a frame is derived on load (static paths have zero Doppler); each frame's noise variance and its target echo's SNR per element and subcarrier;
+        `csi_target` (noise-free, target paths only) on request."""
         seed = self.profile.dataset.seed if seed is None else seed
         indices = list(indices)
         fps = self.sequence_paths(layout, indices, seed)
         if weather is not None:
             for fp, w in zip(fps, weather):
                 fp.paths = attenuate(fp.paths, weather_attenuation_db_per_km(self.radar.carrier_hz, w['condition'], w['rain_mmh'], w['visibility_m']))
-        csi = np.stack([add_noise(csi_from_paths(self.radar, fp.paths)[..., 0], self.radar, sample_rng(seed, i, 'noise'))
-                        for fp, i in zip(fps, indices)])
-        out = dict(csi=csi, n_paths=np.array([len(fp.paths) for fp in fps]), n_target_paths=np.array([int(fp.target.sum()) for fp in fps]),
-                   trace_seconds=np.array([fp.seconds for fp in fps]))
-        if with_target:
-            out['csi_target'] = np.stack([csi_from_paths(self.radar, Paths(fp.paths.delay_s[fp.target], fp.paths.azimuth_deg[fp.target],
-                                          fp.paths.gain[fp.target], fp.paths.doppler_hz[fp.target], fp.paths.elevation_deg[fp.target]))[..., 0]
-                                          for fp in fps])
+        clean = [csi_from_paths(self.radar, fp.paths)[..., 0] for fp in fps]
+        csi = np.stack([add_noise(h, self.radar, sample_rng(seed, i, 'noise')) for h, i in zip(clean, indices)])
+        var = np.array([noise_variance(self.radar, h) for h in clean])
+        tps = [_subset(fp.paths, fp.target) for fp in fps]
+        target = np.stack([csi_from_paths(self.radar, tp)[..., 0] for tp in tps])
+        energy = (np.abs(target)**2).mean(axis=(1, 2))
+        out = dict(csi=csi, n_paths=np.array([len(fp.paths) for fp in fps]), n_target_paths=np.array([len(tp) for tp in tps]),
+                   trace_seconds=np.array([fp.seconds for fp in fps]), noise_var=var,
+                   target_snr=np.divide(energy, var, out=np.full(len(var), np.inf), where=var > 0),
+                   target_paths=dict(frame=np.repeat(np.arange(len(tps)), [len(tp) for tp in tps]).astype(np.int32),
+                                     delay_s=np.concatenate([tp.delay_s for tp in tps]),
+                                     azimuth_deg=np.concatenate([tp.azimuth_deg for tp in tps]).astype(np.float32),
+                                     elevation_deg=np.concatenate([tp.elevation_deg for tp in tps]).astype(np.float32),
+                                     gain=np.concatenate([tp.gain for tp in tps]).astype(np.complex64),
+                                     doppler_hz=np.concatenate([tp.doppler_hz for tp in tps]).astype(np.float32)))
+        if with_target: out['csi_target'] = target
         return out
+
 
 # %% ../nbs/04_propagation.ipynb #4b7f084b
 def in_footprint(range_m:float, azimuth_deg:float, item, radar, height_m:float, n_range:int|None=None, n_azimuth:int|None=None) -> bool:

@@ -15,7 +15,8 @@ __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_powe
            'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate',
            'rain_attenuation_db_per_km', 'fog_lwc_from_visibility', 'fog_attenuation_db_per_km',
            'weather_attenuation_db_per_km', 'attenuate', 'range_doppler_map', 'RangeAzimuthProcessor',
-           'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'bench_heatmaps']
+           'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'RangeDopplerProcessor', 'crb_point_target',
+           'ground_crb_m', 'snr_from_csi', 'bench_heatmaps']
 
 # %% ../nbs/01_ofdm_radar.ipynb #3dcbef35
 C0 = 299_792_458.0          # speed of light, m/s
@@ -245,6 +246,7 @@ def csi_from_paths(cfg:RadarConfig,
                    n_symbols:int=1,        # OFDM symbols to synthesise (cfg.n_symbols for the range-Doppler map)
                    method:str='auto',      # 'direct' (exact sum), 'binned' (delay grid + FFT) or 'auto' (by path count)
                    oversample:int=32,      # delay-grid oversampling of the binned method
+                   single:bool=False,      # direct method in single precision (~3e-7 relative): CSI derived on load, where speed counts
                   ) -> np.ndarray:
     "Noise-free CSI `H[rx, subcarrier, symbol]` (complex64) of a set of paths, Eq. 11."
     M, K = cfg.n_rx, cfg.n_subcarriers
@@ -256,9 +258,14 @@ def csi_from_paths(cfg:RadarConfig,
     g = paths.gain[:, None]*np.exp(-2j*np.pi*cfg.carrier_hz*tau)       # exact carrier phase [L, M]
     if method == 'direct':
         fk = cfg.subcarrier_offsets_hz
+        ct = np.complex64 if single else np.complex128
         for s in range(0, len(paths), 128):                              # bounded memory: 128 x M x K at a time
-            e = np.exp(-2j*np.pi*tau[s:s+128, :, None]*fk[None, None, :])   # [l, M, K]
-            H += np.einsum('lm,lmk,ln->mkn', g[s:s+128], e, dop[s:s+128])
+            if single:   # phases in cycles reduced in float64, then cos / sin in float32: ~3e-7 relative, several times faster
+                ph = (2*np.pi*np.mod(-tau[s:s+128, :, None]*fk[None, None, :], 1.0)).astype(np.float32)
+                e = np.cos(ph) + 1j*np.sin(ph)
+            else: e = np.exp(-2j*np.pi*tau[s:s+128, :, None]*fk[None, None, :])
+            e = e*g[s:s+128, :, None].astype(ct)                                                 # [l, M, K]
+            H += (e.reshape(len(e), -1).T @ dop[s:s+128].astype(ct)).reshape(M, K, n_symbols)   # one matrix product over the paths
     elif method == 'binned':
         N = K*oversample
         step = 1/(N*cfg.subcarrier_spacing_hz)                           # delay grid, s
@@ -355,6 +362,11 @@ def attenuate(paths:Paths, gamma_db_per_km:float) -> Paths:
     return Paths(paths.delay_s, paths.azimuth_deg, paths.gain*loss, paths.doppler_hz, paths.elevation_deg)
 
 # %% ../nbs/01_ofdm_radar.ipynb #08f53f1b
+def _velocity_axis_mps(cfg:RadarConfig, n_doppler:int) -> np.ndarray:
+    "Radial speed (m/s, + away) of the columns of an `n_doppler`-point FFT over symbols, fftshifted and reversed: ascending."
+    fd = (np.arange(n_doppler) - n_doppler//2)/(n_doppler*cfg.symbol_interval_s)
+    return (-fd*cfg.wavelength_m/2)[::-1]
+
 def range_doppler_map(csi:np.ndarray,          # CSI [..., n_subcarriers, n_symbols]
                       cfg:RadarConfig,
                       n_range_fft:int|None=None,   # zero-padded length over subcarriers (default 2 K)
@@ -368,11 +380,22 @@ def range_doppler_map(csi:np.ndarray,          # CSI [..., n_subcarriers, n_symb
     x = np.fft.ifft(x, n=nr, axis=-2)                 # inverse FFT over subcarriers: delay
     p = np.fft.fftshift(np.abs(x)**2, axes=-1)[..., ::-1]   # Doppler bins reversed: radial speed ascending
     range_m = np.arange(nr)*C0/(2*nr*cfg.subcarrier_spacing_hz)
-    fd = (np.arange(nd) - nd//2)/(nd*cfg.symbol_interval_s)
-    velocity = (-fd*cfg.wavelength_m/2)[::-1]
-    return (10*np.log10(p + 1e-30) if db else p), range_m, velocity
+    return (10*np.log10(p + 1e-30) if db else p), range_m, _velocity_axis_mps(cfg, nd)
 
 # %% ../nbs/01_ofdm_radar.ipynb #b2a9ddfb
+def _range_weights(cfg:RadarConfig, n_range:int|None=None) -> tuple:
+    "Range transform onto `n_range` heatmap rows: (row centres m [R], sub-cells per row, sub-cell centres m [R sub], weights complex [K, R sub])."
+    range_m = cfg.range_axis_m(n_range)
+    R = len(range_m)
+    # a grid coarser than the radar resolves would sample the responses' sidelobes and lose targets between rows:
+    # evaluate on sub-cells no wider than a resolution cell and average their power into each output cell
+    # (a range cell is the wider of the taper's -3 dB width and c/2B: rows c/2B apart are the transform's own bins; a cell
+    # up to 1% wider than that counts as one, so that the paper's 0.1875 m rows, c/2B with c = 3e8 m/s, are not split)
+    sub_r = max(1, math.ceil((cfg.range_max_m - cfg.range_min_m)/R/max(cfg.range_cell_m, cfg.range_resolution_m) - 0.01))
+    r_fine = cfg.range_axis_m(R*sub_r)
+    wr = taper(cfg.range_window, cfg.n_subcarriers); wr = wr/wr.sum()
+    return range_m, sub_r, r_fine, wr[:, None]*np.exp(2j*np.pi*cfg.subcarrier_offsets_hz[:, None]*2*r_fine[None, :]/C0)   # [K, R sub]
+
 class RangeAzimuthProcessor:
     "Batched range-azimuth processing: CSI `[..., n_rx, n_subcarriers]` -> power `[..., n_range, n_azimuth]` (torch)."
     def __init__(self, cfg:RadarConfig,
@@ -382,18 +405,13 @@ class RangeAzimuthProcessor:
                  drop_m:float|None=None):  # columns as ground azimuth of points this far below the array (None: cone angle)
         import torch
         self.cfg, self.device, self.drop_m = cfg, torch.device(device), drop_m
-        self.range_m, self.azimuth_deg = cfg.range_axis_m(n_range), cfg.azimuth_axis_deg(n_azimuth)
+        self.range_m, self.sub_r, r_fine, Wr = _range_weights(cfg, n_range)                        # Wr: [K, R sub_r]
+        self.azimuth_deg = cfg.azimuth_axis_deg(n_azimuth)
         R, A = len(self.range_m), len(self.azimuth_deg)
-        # a grid coarser than the radar resolves would sample the responses' sidelobes and lose targets between rows:
-        # evaluate on sub-cells no wider than a resolution cell and average their power into each output cell
-        # (a range cell is the wider of the taper's -3 dB width and c/2B: rows c/2B apart are the transform's own bins; a cell
-        # up to 1% wider than that counts as one, so that the paper's 0.1875 m rows, c/2B with c = 3e8 m/s, are not split)
-        self.sub_r = max(1, math.ceil((cfg.range_max_m - cfg.range_min_m)/R/max(cfg.range_cell_m, cfg.range_resolution_m) - 0.01))
+        # the same rule across the array: sub-cells no wider than a beamwidth
         self.sub_a = max(1, math.ceil((cfg.azimuth_max_deg - cfg.azimuth_min_deg)/A/cfg.beamwidth_deg - 0.01))
-        r_fine, az_fine = cfg.range_axis_m(R*self.sub_r), cfg.azimuth_axis_deg(A*self.sub_a)
-        wr = taper(cfg.range_window, cfg.n_subcarriers); wr = wr/wr.sum()
+        az_fine = cfg.azimuth_axis_deg(A*self.sub_a)
         wa = taper(cfg.azimuth_window, cfg.n_rx); wa = wa/wa.sum()
-        Wr = wr[:, None]*np.exp(2j*np.pi*cfg.subcarrier_offsets_hz[:, None]*2*r_fine[None, :]/C0)           # [K, R]
         self.Wr = torch.as_tensor(Wr.astype(np.complex64), device=self.device)
         u = np.sin(np.deg2rad(az_fine))                                                               # [A]
         if drop_m is not None:   # a point drop_m below the array at slant range r arrives with u = sin(az) cos(el)
@@ -475,6 +493,110 @@ def local_peaks(heatmap:np.ndarray, min_separation:int=3, threshold_db:float=-20
     is_max &= heatmap >= heatmap.max() + threshold_db
     rc = np.argwhere(is_max)
     return rc[np.argsort(-heatmap[rc[:, 0], rc[:, 1]])]
+
+# %% ../nbs/01_ofdm_radar.ipynb #b14014a3
+class RangeDopplerProcessor:
+    "Batched range-Doppler maps (Eq. 12) on the heatmap's range rows: CSI `[..., n_rx, n_subcarriers, n_symbols]` -> power `[..., n_range, n_doppler]`."
+    def __init__(self, cfg:RadarConfig,
+                 n_range:int|None=None,    # output rows (default cfg.n_range_bins): the range axis of RangeAzimuthProcessor
+                 n_doppler:int|None=None,  # output columns: the FFT over symbols zero-padded to this length (default 2 n_symbols)
+                 device='cpu'):
+        import torch
+        self.cfg, self.device = cfg, torch.device(device)
+        N = cfg.n_symbols
+        self.n_doppler = n_doppler or 2*N
+        if self.n_doppler < N: raise ValueError(f"n_doppler {self.n_doppler} is below n_symbols {N}: the FFT over symbols would drop symbols")
+        self.range_m, self.sub_r, _, Wr = _range_weights(cfg, n_range)
+        self.velocity_mps = _velocity_axis_mps(cfg, self.n_doppler)                               # [n_doppler], ascending
+        self.Wr = torch.as_tensor(Wr.astype(np.complex64), device=self.device)                    # [K, R sub_r]
+        wd = taper('hann' if N > 1 else 'rect', N); wd = wd/wd.sum()
+        self.wd = torch.as_tensor(wd.astype(np.float32), device=self.device)                      # [N]
+        self.chunk = 4 if self.device.type == 'cpu' else 1 << 30                                   # frames at a time
+
+    def __call__(self, csi, # complex CSI [..., n_rx, n_subcarriers, n_symbols], numpy or torch
+                 db:bool=True, # return 10 log10(power) instead of power
+                 check:bool=True): # raise on NaN / infinite input
+        import torch
+        as_numpy = isinstance(csi, np.ndarray)
+        x = torch.as_tensor(csi, device=self.device)
+        M, K, N = self.cfg.n_rx, self.cfg.n_subcarriers, self.cfg.n_symbols
+        if x.shape[-3:] != (M, K, N):
+            raise ValueError(f"CSI of shape {tuple(x.shape)}: expected [..., {M}, {K}, {N}] (n_rx, n_subcarriers, n_symbols)")
+        if not x.is_complex(): raise TypeError(f"CSI must be complex, got {x.dtype}")
+        lead = x.shape[:-3]
+        x = x.to(torch.complex64).reshape(-1, M, K, N)
+        if check and not bool(torch.isfinite(torch.view_as_real(x)).all()): raise ValueError("CSI holds NaN or infinite values")
+        R, D = len(self.range_m), self.n_doppler
+        out = torch.empty(x.shape[0], R, D, device=self.device)
+        for s in range(0, x.shape[0], self.chunk):
+            y = torch.matmul(x[s:s + self.chunk].transpose(-1, -2)*self.wd[:, None], self.Wr)   # [b, M, N, R sub_r] range
+            y = torch.fft.fft(y, n=D, dim=-2)                                                   # [b, M, D, R sub_r] Doppler
+            p = (y.real.square() + y.imag.square()).mean(1)                                     # [b, D, R sub_r] mean over elements
+            if self.sub_r > 1: p = p.reshape(p.shape[0], D, R, self.sub_r).mean(-1)           # pool the sub-cells of each row
+            p = torch.fft.fftshift(p, dim=1).flip(1).transpose(1, 2)                            # [b, R, D], radial speed ascending
+            out[s:s + self.chunk] = p.clamp_min(1e-30).log10().mul(10) if db else p
+        out = out.reshape(*lead, R, D)
+        return out.cpu().numpy() if as_numpy else out
+
+# %% ../nbs/01_ofdm_radar.ipynb #9fd9b2af
+def crb_point_target(cfg:RadarConfig,
+                     snr,                  # per-sample SNR |g|^2/sigma^2, linear, per element, subcarrier and symbol (array-like)
+                     azimuth_deg=0.,       # azimuth of the target, deg: converts sigma_u to sigma_azimuth (array-like)
+                     elevation_deg=0.,     # elevation of the target, deg (array-like)
+                     n_symbols:int=1,      # OFDM symbols observed
+                    ) -> dict:
+    "Cramér-Rao bound of one point target: standard deviations `range_m` (m), `u` (sin az cos el) and `azimuth_deg`, broadcast over the inputs."
+    snr, az, el = np.broadcast_arrays(*(np.asarray(a, float) for a in (snr, azimuth_deg, elevation_deg)))
+    if not np.all(np.isfinite(snr)) or np.any(snr <= 0):
+        raise ValueError(f"crb_point_target: snr must be finite and > 0 (linear, per element, subcarrier and symbol), got {snr}")
+    if n_symbols < 1: raise ValueError(f"crb_point_target: n_symbols must be >= 1, got {n_symbols}")
+    f, x = cfg.subcarrier_offsets_hz, cfg.element_positions_m
+    M, K, N = cfg.n_rx, cfg.n_subcarriers, n_symbols
+    var_tau = 1/(8*np.pi**2*snr*M*N*np.sum((f - f.mean())**2))                              # s^2
+    var_u = cfg.wavelength_m**2/(8*np.pi**2*snr*K*N*np.sum((x - x.mean())**2))
+    sd_u = np.sqrt(var_u)
+    return dict(range_m=C0/2*np.sqrt(var_tau), u=sd_u,
+                azimuth_deg=np.degrees(sd_u/(np.cos(np.radians(az))*np.cos(np.radians(el)))))
+
+# %% ../nbs/01_ofdm_radar.ipynb #67af9b26
+def _ground_jacobian(range_m, u, drop_m) -> np.ndarray:
+    "d(x, y)/d(r, u) [..., 2 (x, y), 2 (r, u)] of the ground position x = u r, y = sqrt(r^2 - d^2 - x^2)."
+    r, u, d = np.broadcast_arrays(*(np.asarray(a, float) for a in (range_m, u, drop_m)))
+    x = u*r
+    with np.errstate(divide='ignore', invalid='ignore'):
+        y = np.sqrt(np.maximum(r**2 - d**2 - x**2, 0.))
+        return np.stack([np.stack([u, r], -1), np.stack([(r - x*u)/y, -x*r/y], -1)], -2)
+
+def ground_crb_m(cfg:RadarConfig,
+                 snr,                      # per-sample SNR, linear (see crb_point_target)
+                 range_m,                  # slant range from the array's phase centre, m
+                 azimuth_deg,              # ground-plane azimuth atan2(x, y), deg
+                 drop_m,                   # height of the array above the target, m
+                 n_symbols:int=1,
+                 elevation_deg=None,       # elevation, deg (default: that of a point drop_m below the array at range_m)
+                ) -> np.ndarray:
+    "RMS ground-plane position bound sqrt(tr(J diag(var_r, var_u) J^T)), m, of one point target; broadcast over the inputs."
+    r, az, d = np.broadcast_arrays(*(np.asarray(a, float) for a in (range_m, azimuth_deg, drop_m)))
+    if np.any(r <= np.abs(d)): raise ValueError(f"ground_crb_m: slant range {r} must exceed the drop {d} of the target below the array")
+    el = -np.degrees(np.arcsin(d/r)) if elevation_deg is None else np.asarray(elevation_deg, float)
+    b = crb_point_target(cfg, snr, az, el, n_symbols)
+    J = _ground_jacobian(r, np.sin(np.radians(az))*np.cos(np.radians(el)), d)               # [..., 2, 2]
+    var = np.stack(np.broadcast_arrays(b['range_m']**2, b['u']**2), -1)[..., None, :]       # [..., 1, 2 (r, u)]
+    return np.sqrt(np.sum(J**2*var, axis=(-2, -1)))
+
+# %% ../nbs/01_ofdm_radar.ipynb #5a633fab
+def snr_from_csi(csi_target,   # noise-free CSI of the target alone: [..., n_rx, n_subcarriers] (or [..., n_rx, n_subcarriers, n_symbols])
+                 noise_var,    # noise variance per element, subcarrier and symbol (noise_variance(cfg)); broadcasts over the leading axes
+                 n_axes:int=2, # trailing axes averaged: 2 (rx, subcarrier) or 3 (rx, subcarrier, symbol)
+                ):
+    "Per-sample SNR mean |H|^2 / noise_var over the last `n_axes` axes: the `snr` of `crb_point_target`. A float, or an array over the leading axes."
+    h = np.asarray(csi_target)
+    if n_axes not in (2, 3) or h.ndim < n_axes:
+        raise ValueError(f"snr_from_csi: n_axes must be 2 (rx, subcarrier) or 3 (rx, subcarrier, symbol) and at most csi_target.ndim = {h.ndim}, got {n_axes}")
+    var = np.asarray(noise_var, float)
+    if not np.all(np.isfinite(var)) or np.any(var <= 0): raise ValueError(f"snr_from_csi: noise_var must be finite and > 0, got {noise_var}")
+    snr = np.mean(np.abs(h.astype(np.complex128))**2, axis=tuple(range(-n_axes, 0)))/var
+    return float(snr) if np.ndim(snr) == 0 else snr
 
 # %% ../nbs/01_ofdm_radar.ipynb #aaf80173
 def bench_heatmaps(cfg:RadarConfig, n:int=2048, batch:int=64, n_range:int|None=None, n_azimuth:int|None=None,

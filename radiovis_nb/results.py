@@ -61,10 +61,11 @@ def error_rows(pred,                      # predictions: method, seed, split, in
         out.append(row)
     return out
 
-def error_table_md(rows, paper:dict) -> tuple:
-    "(markdown, csv rows) of an error table: val and test, the val median's sequence-bootstrap interval, the paper's numbers and the ratios ours (val) / paper."
+def error_table_md(rows, paper:dict, floor:str|None=None) -> tuple:
+    "(markdown, csv rows) of an error table: val and test, the val median's sequence-bootstrap interval, the paper's numbers and the ratios ours (val) / paper; with `floor` (the name of a row, e.g. 'CRB'), each median as a multiple of that row's (val / test)."
+    fl = next((r for r in rows if r['method'] == floor), None) if floor else None
     md = ['| method | val 50th %ile (m) | 95% CI (val sequences) | test 50th %ile (m) | paper | ratio | val 90th %ile (m) | test 90th %ile (m) '
-          '| paper | ratio | seeds | shorter-budget seeds (val 50th) |', '|' + ' --- |'*12]
+          '| paper | ratio | seeds | shorter-budget seeds (val 50th) |' + (f' x {floor} (val / test 50th) |' if fl else ''), '|' + ' --- |'*(13 if fl else 12)]
     csv = []
     for r in rows:
         pa, pb = paper.get(r['method'], paper.get(paper_name(r['method']), ((np.nan, None), (np.nan, None))))
@@ -75,7 +76,11 @@ def error_table_md(rows, paper:dict) -> tuple:
         md.append(f"| {r['method']} | {fmt(r['val_p50'], r['val_p50_std'])} | {ci} | {fmt(r['test_p50'], r['test_p50_std'])} | "
                   f"{fmt(*pa) if np.isfinite(pa[0]) else '-'} | {ra:.2f} | {fmt(r['val_p90'], r['val_p90_std'])} | {fmt(r['test_p90'], r['test_p90_std'])} | "
                   f"{fmt(*pb) if np.isfinite(pb[0]) else '-'} | {rb:.2f} | {r['seeds']} | {oth} |")
-        csv.append(dict(r, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb))
+        row = dict(r, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb)
+        if fl:
+            row.update(floor_x_val=r['val_p50']/fl['val_p50'], floor_x_test=r['test_p50']/fl['test_p50'])
+            md[-1] += f" {row['floor_x_val']:.0f} / {row['floor_x_test']:.0f} |"
+        csv.append(row)
     return '\n'.join(md), csv
 
 def pick_readout(curves:dict, last:int=3) -> tuple:

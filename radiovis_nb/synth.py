@@ -8,7 +8,7 @@ import os, json, time, math, shutil, hashlib, contextlib
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-from .core import load_profile, sample_rng, repo_root, code_version, ConfigError
+from .core import load_profile, sample_rng, sample_seed_sequence, repo_root, code_version, ConfigError, DATA_FORMAT
 from .radar import polar_from_xyz
 from .scene import make_layout, CAR_MODELS, CAR_COLOURS, SCENARIOS, WEATHER_CODES, LIGHTING_CODES, frame_weather
 
@@ -19,7 +19,7 @@ __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequen
            'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
-FORMAT = 'radiovis-dataset/1'
+FORMAT = DATA_FORMAT     # what a dataset folder's manifest records (core owns it: it enters every data hash)
 
 @dataclass(frozen=True)
 class SequenceSpec:
@@ -138,7 +138,8 @@ def sequence_labels(profile, spec:SequenceSpec, layout, radio:dict, cam:dict) ->
                test=np.full(T, spec.subset == 'test'), speed_mps=np.full(T, speed),
                radial_speed_mps=d @ layout.velocity/np.linalg.norm(d, axis=1),
                box=cam['target_box'].astype(np.int32), visible_px=cam['target_pixels'].astype(np.int32),
-               n_paths=radio['n_paths'].astype(np.int32), n_target_paths=radio['n_target_paths'].astype(np.int32))
+               n_paths=radio['n_paths'].astype(np.int32), n_target_paths=radio['n_target_paths'].astype(np.int32),
+               noise_var=radio['noise_var'].astype(np.float64), target_snr_db=10*np.log10(radio['target_snr']))
     parked = [it for it in layout.static if it.cls == 'car']
     names = list(cam['car_names'])
     cols = _car_columns(parked, h)
@@ -171,7 +172,9 @@ def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=No
     weather = [frame_weather(profile, int(i)) for i in idx]
     r = radio.simulate_sequence(layout, idx, weather=weather)
     t1 = time.perf_counter()
-    c = camera.render_sequence(layout, lidar=profile.weather.lidar)
+    # the renderer's sampler seed: from (dataset seed, the sequence's first frame index), like every other draw (frame t: frame_seed(seed, t))
+    cam_seed = int(sample_seed_sequence(profile.dataset.seed, spec.first, 'camera').generate_state(1, np.uint32)[0])
+    c = camera.render_sequence(layout, seed=cam_seed, lidar=profile.weather.lidar)
     images = c['image'].copy()
     for t, w in enumerate(weather):              # image-space weather and lighting; labels, depth and lidar are unchanged
         if w['condition'] != 'clear' or w['lighting'] != 'day':
@@ -183,8 +186,12 @@ def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=No
                lighting=np.array([LIGHTING_CODES.index(w['lighting']) for w in weather], np.int8),
                rain_mmh=np.array([w['rain_mmh'] for w in weather]), visibility_m=np.array([w['visibility_m'] for w in weather]),
                scenario=np.full(spec.n_frames, sorted(SCENARIOS).index(layout.scenario), np.int8))
+    tp = r['target_paths']
+    paths = {k: v for k, v in tp.items() if k != 'frame'}
+    paths['index'] = (spec.first + tp['frame']).astype(np.int64)
     out = dict(csi=r['csi'], image=images, target_mask=c['target_mask'], depth=c['depth'].astype(np.float16),
-               **{f'labels/{k}': v for k, v in lab.items()}, **{f'objects/{k}': v for k, v in obj.items()})
+               **{f'labels/{k}': v for k, v in lab.items()}, **{f'objects/{k}': v for k, v in obj.items()},
+               **{f'paths/{k}': v for k, v in paths.items()})
     if profile.weather.lidar:
         out.update({'lidar/xyz': c['lidar_xyz'], 'lidar/index': (spec.first + c['lidar_frame']).astype(np.int64), 'lidar/cls': c['lidar_cls'],
                     'lidar/material': c['lidar_material'], 'lidar/target': c['lidar_target']})
@@ -206,7 +213,7 @@ def dataset_spec(profile) -> dict:
 def _prepare_dir(profile, out:Path, replace_stale:bool=False, log=print) -> dict:
     spec = dataset_spec(profile)
     f = out/'dataset.json'
-    if replace_stale and f.exists() and json.loads(f.read_text()).get('data_hash') != spec['data_hash']:
+    if replace_stale and f.exists() and {k: json.loads(f.read_text()).get(k) for k in ('data_hash', 'format')} != {k: spec[k] for k in ('data_hash', 'format')}:
         log(f"{out} holds a dataset of another configuration: making it again")
         shutil.rmtree(out)
     (out/'chunks').mkdir(parents=True, exist_ok=True)
@@ -321,19 +328,27 @@ def locate(records:list, index:int) -> tuple:
 
 # %% ../nbs/06_synth.ipynb #733739c8
 def bench_synth(profile, mode:str|None=None, n_sequences:int=3, device:str='auto') -> dict:
-    "Frames per second of synthesis on `profile` in radio `mode`: radio, camera and everything (write included)."
+    "Frames per second of synthesis on `profile` in radio `mode`: radio, camera and everything (write included); bytes per frame on disk by array group."
     import tempfile
     from radiovis_nb.propagation import RadioSimulator
     from radiovis_nb.camera import CameraRenderer
     radio, camera = RadioSimulator(profile, mode, device), CameraRenderer(profile, device=device)
     seqs = plan_sequences(profile)
     t_radio = t_cam = t_all = 0.0; frames = 0
+    size = {}
     with tempfile.TemporaryDirectory() as d:
         for k, spec in enumerate(seqs[:n_sequences + 1]):
             t0, tm = time.perf_counter(), {}
             write_chunk(Path(d)/chunk_name(k), make_sequence(profile, spec, radio, camera, tm), dict(chunk=k))
             if k == 0: continue                                     # warm-up: JIT compilation
             t_radio += tm['radio_s']; t_cam += tm['camera_s']; t_all += time.perf_counter() - t0; frames += spec.n_frames
+            for a in (Path(d)/chunk_name(k)).iterdir():
+                if a.is_dir(): size[a.name] = size.get(a.name, 0) + sum(f.stat().st_size for f in a.rglob('*') if f.is_file())
+    r = profile.radar
+    per_frame = {k: v/frames for k, v in sorted(size.items())}
     return dict(profile=profile.name, mode=radio.mode, frames=frames, radio_fps=frames/t_radio, camera_fps=frames/t_cam,
                 total_fps=frames/t_all, seconds_per_frame=t_all/frames,
-                image=(profile.camera.width_px, profile.camera.height_px), rays=profile.dataset.samples_per_src)
+                image=(profile.camera.width_px, profile.camera.height_px), rays=profile.dataset.samples_per_src,
+                bytes_per_frame=dict(per_frame, total=sum(per_frame.values())),
+                # the alternative the target's paths replace: every symbol's CSI stored (complex64, before compression)
+                all_symbols_csi_bytes_per_frame=r.n_rx*r.n_subcarriers*r.n_symbols*8, n_symbols=r.n_symbols)

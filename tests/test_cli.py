@@ -8,6 +8,11 @@ def test_help_lists_subcommands():
     assert r.returncode == 0
     for cmd in ('info', 'profile', 'reproduce', 'bench'): assert cmd in r.stdout
 
+def test_version():
+    from radiovis_nb import __version__
+    r = run_cli('--version')
+    assert r.returncode == 0 and r.stdout.strip() == f'radiovis {__version__}', (r.stdout, r.stderr)
+
 def test_info_prints_versions_device_profile():
     r = run_cli('info', '--profile', 'cpu')
     assert r.returncode == 0, r.stderr

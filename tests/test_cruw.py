@@ -102,4 +102,4 @@ def test_malformed_copies_fail_by_name_and_leave_nothing_half_written(fixture, t
              'fields': '2019_04_09_PMS1000.txt', 'frame': '2019_04_09_PMS1000.txt', 'missing_radar': 'RADAR_RA_H'}[breakage]
     assert where in r.stderr
     assert not (out/'manifest.json').exists()
-    assert not list((out/'chunks').glob('.*tmp*')) if (out/'chunks').exists() else True
+    assert not list(out.glob('chunks/.*tmp*'))                     # no temporary folder left behind either
