@@ -165,7 +165,7 @@ class SynthData:
         "Whether every OFDM symbol of a frame can be read (`csi_symbols`): synthesised data; imported heatmaps have one snapshot."
         return self.radar_key == 'csi'
 
-    def _chunk_paths(self, name:str) -> tuple:
+    def _chunk_paths(self, name:str) -> dict:
         a = self._open(name)
         if 'paths/index' not in a: raise DataError(f"chunk {self.root/'chunks'/name}: no target paths; remake it: {self.remake_command()}")
         return {k: a[f'paths/{k}'][...] for k in ('index', 'delay_s', 'azimuth_deg', 'elevation_deg', 'gain', 'doppler_hz')}   # sorted by frame
@@ -347,7 +347,7 @@ def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_
     return ax_img, ax_hm
 
 def _show_range_doppler(data:SynthData, index:int, row, ax, crop_range_m):
-    "The frame's range-Doppler map (Eq. 12, summed over the array) with the target's range and radial speed marked."
+    "The frame's range-Doppler map (Eq. 12, power averaged over the array) with the target's range and radial speed marked."
     r = data.profile.radar
     rd, rng, vel = data.range_doppler([index], n_doppler=4*r.n_symbols)
     rd = rd[0]
