@@ -6,8 +6,8 @@
 from __future__ import annotations
 import math
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 from .core import ConfigError
 
 # %% auto #0

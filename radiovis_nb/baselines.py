@@ -4,14 +4,18 @@
 
 # %% ../nbs/15_baselines.ipynb #ba40879a
 from __future__ import annotations
-import json, time
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 from scipy import ndimage
 from scipy.optimize import brentq
 from .core import ConfigError, code_version
 from .radar import ground_from_polar, polar_from_xyz
 from .synth import heatmap_drop_m
+
+if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
+    import pandas as pd
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ca_threshold_factor', 'os_threshold_factor', 'cfar_2d', 'detections_to_ground', 'dbscan_clusters',
@@ -199,7 +203,8 @@ TEACHERS = {'detector': 'RODNet', 'gt': 'RODNet (GT boxes)'}   # boxes source ->
 
 def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, device='cpu') -> Path:
     "The teacher's pseudo-labels of the train and val splits as a label folder the localiser reads: `boxes_file` (a detector's boxes) makes the `RODNet` teacher, None the ground-truth-box upper bound `RODNet (GT boxes)`."
-    import pandas as pd, hashlib
+    import hashlib
+    import pandas as pd
     from radiovis_nb.ssl_train import read_boxes_file
     boxes = read_boxes_file(boxes_file) if boxes_file else None
     df = pd.concat([teacher_labels(data, s, boxes, profile, device).assign(split=s) for s in ('train', 'val')], ignore_index=True)

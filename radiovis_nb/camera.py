@@ -4,12 +4,13 @@
 
 # %% ../nbs/05_camera.ipynb #a13f10f1
 from __future__ import annotations
-import math, time, contextlib, warnings
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, load_profile, resolve_device, mitsuba_variant, scoped_variant, _mitsuba
-from .scene import MATERIALS, WEATHER_CODES, LIGHTING_CODES
+from .core import ConfigError, _mitsuba, load_profile, mitsuba_variant, scoped_variant
+from .scene import LIGHTING_CODES, MATERIALS, WEATHER_CODES
 
 # %% auto #0
 __all__ = ['SCENE_CLASSES', 'WEATHER_CONDITIONS', 'LIGHTINGS', 'KOSCHMIEDER_K', 'camera_intrinsics', 'CameraPose', 'camera_pose',

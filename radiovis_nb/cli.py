@@ -4,12 +4,19 @@
 
 # %% ../nbs/90_cli.ipynb #7f5d3d6d
 from __future__ import annotations
-import argparse, os, re, sys, time, platform, glob, json, shutil
-import numpy as np
+import argparse
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from .core import (load_profile, apply_runtime, describe_profile, available_profiles, package_versions, resolve_device,
-                              repo_root, ConfigError, DEFAULT_PROFILE)
+import numpy as np
+from .core import DEFAULT_PROFILE, ConfigError, apply_runtime, available_profiles, describe_profile, load_profile, package_versions, repo_root, resolve_device
 
 # %% auto #0
 __all__ = ['STAGES', 'POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook',
@@ -94,8 +101,8 @@ def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
 
 def render_html(nb_dir:Path, html_dir:Path) -> Path:
     "Every executed notebook in `nb_dir` as HTML in `html_dir`, with an index.html linking them (nbconvert, offline)."
-    from nbconvert import HTMLExporter
     import nbformat
+    from nbconvert import HTMLExporter
     html_dir = Path(html_dir); html_dir.mkdir(parents=True, exist_ok=True)
     links = []
     for nb in sorted(Path(nb_dir).glob('*.ipynb')):
@@ -328,8 +335,8 @@ def main(argv:list|None=None) -> int:
         if debug: raise
         print(f"radiovis {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr); return 1
     except Exception as e:
-        from radiovis_nb.data import DataError
         from radiovis_nb.cruw import CruwError
+        from radiovis_nb.data import DataError
         if debug or not isinstance(e, (ConfigError, FileNotFoundError, NotADirectoryError, IsADirectoryError, DataError, CruwError)): raise
         msg = ' '.join(str(e).split())                  # one line, whatever the message
         print(f"radiovis {args.command}: error: {msg}", file=sys.stderr); return 2
@@ -369,8 +376,8 @@ def _run(args) -> int:
               f" kB); the CSI of one symbol plus the target's paths give all {b['n_symbols']} symbols, "
               f"which stored as CSI would take {b['all_symbols_csi_bytes_per_frame']/1e6:.2f} MB/frame before compression")
     elif args.command == 'train-ssl':
-        from radiovis_nb.ssl_train import train_ssl
         from radiovis_nb.selflabel import HoldoutCurve
+        from radiovis_nb.ssl_train import train_ssl
         p = load_profile(args.profile, args.overrides)
         curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
         train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
@@ -429,15 +436,15 @@ def _run(args) -> int:
         for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
         print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
     elif args.command == 'export-yolo':
-        from radiovis_nb.detector import export_yolo
         from radiovis_nb.data import SynthData
+        from radiovis_nb.detector import export_yolo
         print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
     elif args.command == 'train-detector':
         from radiovis_nb.detector import train_detector
         train_detector(load_profile(args.profile, args.overrides), args.data, args.out, args.device, args.epochs, args.seed)
     elif args.command == 'predict-boxes':
-        from radiovis_nb.detector import predict_boxes
         from radiovis_nb.data import SynthData
+        from radiovis_nb.detector import predict_boxes
         data = SynthData(args.data)
         bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
         bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
@@ -446,9 +453,10 @@ def _run(args) -> int:
         import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class,
                     manifest_dir=args.manifest_dir)
     elif args.command == 'subspace':
-        import matplotlib; matplotlib.use('Agg')
-        from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
+        import matplotlib
+        matplotlib.use('Agg')
         from radiovis_nb.data import SynthData
+        from radiovis_nb.ssl_train import load_ssl_model, plot_subspace, ssl_features, subspace_spectrum
         data, spectra = SynthData(args.data), {}
         for run in args.run:
             m, cfg = load_ssl_model(run)
@@ -457,12 +465,13 @@ def _run(args) -> int:
             spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
         plot_subspace(spectra, args.out); print(f"wrote {args.out}")
     elif args.command == 'synth':
-        from radiovis_nb.synth import synthesise, parse_shard
+        from radiovis_nb.synth import parse_shard, synthesise
         p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
         synthesise(p, args.out, parse_shard(args.shard), args.device, args.manifest_dir,
                    max_chunks=args.max_chunks, progress=not args.no_progress)
     elif args.command == 'show':
-        import matplotlib; matplotlib.use('Agg')
+        import matplotlib
+        matplotlib.use('Agg')
         from radiovis_nb.data import SynthData, example_grid
         data = SynthData(args.data)
         bad = [i for i in args.index if i >= len(data)]

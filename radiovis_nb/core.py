@@ -4,7 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #ae8b9cf4
 from __future__ import annotations
-import os, re, json, copy, shutil, hashlib, zlib, dataclasses, typing, importlib, importlib.metadata as _md
+import copy
+import dataclasses
+import hashlib
+import importlib
+import importlib.metadata as _md
+import json
+import os
+import re
+import shutil
+import typing
+import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
@@ -526,7 +536,8 @@ def sample_torch_generator(seed:int, index:int, stream:str='', device='cpu'):
 
 def seed_everything(seed:int):
     "Seed Python, NumPy and torch global generators (training runs; samples use `sample_rng`)."
-    import random, torch
+    import random
+    import torch
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #26764659
@@ -558,7 +569,8 @@ def package_versions(names=('radiovis_nb', 'torch', 'torchvision', 'numpy', 'sio
 
 def _mitsuba():
     try:
-        import mitsuba as mi, drjit as dr
+        import drjit as dr
+        import mitsuba as mi
     except ImportError as e:
         raise ImportError("synthesis needs Mitsuba 3 (installed with sionna-rt: pip install sionna-rt)") from e
     return mi, dr

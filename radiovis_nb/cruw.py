@@ -4,11 +4,13 @@
 
 # %% ../nbs/30_cruw.ipynb #872871a8
 from __future__ import annotations
-import json, os, re, shutil, time, math
+import json
+import shutil
+import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, code_version, repo_root
-from .synth import FORMAT, chunk_name, write_chunk, chunk_info, verify_chunk, _write_json_atomic, _alive
+from .core import ConfigError, code_version
+from .synth import FORMAT, _alive, _write_json_atomic, chunk_info, chunk_name, verify_chunk, write_chunk
 
 # %% auto #0
 __all__ = ['C0', 'ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'OLS_KAPPA', 'CruwError', 'sensor_config', 'cruw_range_grid',
@@ -97,8 +99,8 @@ def frame_ids(seq_dir:Path) -> list:
 def write_cruw_fixture(root:str|Path, sequences:dict, cfg:dict=ROD2021_RADAR, image_hw=(216, 288), seed:int=0, chirps=(0, 64, 128, 192)):
     "A CRUW-layout copy: `sequences` = {(split, name): [[(range_m, azimuth_deg, class), ...] per frame]}."
     import matplotlib.image as mpimg
-    from radiovis_nb.core import load_profile
     from radiovis_nb.camera import project
+    from radiovis_nb.core import load_profile
     root = Path(root)
     rng = np.random.default_rng(seed)
     rg, ag = cruw_range_grid(cfg), cruw_azimuth_grid(cfg)
@@ -160,7 +162,6 @@ def annotation_boxes(objs, prof, orig_hw=None) -> np.ndarray:
 def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file=None, target_class:str='car', val_fraction:float|None=None,
                 manifest_dir=None, log=print) -> dict:
     "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
-    import pandas as pd, torch, torch.nn.functional as F
     from PIL import Image
     from scipy.interpolate import RegularGridInterpolator
     from radiovis_nb.core import sample_rng

@@ -4,12 +4,14 @@
 
 # %% ../nbs/07_data.ipynb #13e750de
 from __future__ import annotations
-import json, functools, collections
+import collections
+import functools
+import json
 from pathlib import Path
 import numpy as np
-from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles, sample_rng
-from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, RangeDopplerProcessor, ground_from_polar, Paths, csi_from_paths
-from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
+from .core import DATA_SECTIONS, ConfigError, available_profiles, load_profile, profile_from_dict, sample_rng
+from .radar import Paths, RangeAzimuthProcessor, RangeDopplerProcessor, csi_from_paths, range_azimuth_heatmap
+from .synth import FORMAT, chunk_info, heatmap_drop_m, locate, verify_chunk
 
 # %% auto #0
 __all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset', 'show_example',
@@ -301,7 +303,8 @@ class RadioVisualDataset:
     def __len__(self): return len(self.indices)
 
     def __getitem__(self, i:int) -> dict:
-        import torch, torch.nn.functional as F
+        import torch
+        import torch.nn.functional as F
         idx = int(self.indices[i])
         hm = self.heat(torch.from_numpy(self.data.radar([idx])), [idx])[0, 0]
         img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1).float().div_(255)
@@ -396,15 +399,16 @@ def _synth_shard(profile, out, k:int, n:int):
 
 def synthesise_parallel(profile, out:Path, workers:int|None=None, manifest_dir=None, log=print):
     "Every chunk of a dataset made by `workers` processes (default: the CPU count), one shard each: the chunks are the same bytes as one process makes (each draws from its sample indices alone); the manifest is written once all are done."
-    import os, multiprocessing as mp
+    import multiprocessing as mp
+    import os
     from concurrent.futures import ProcessPoolExecutor
-    from radiovis_nb.synth import synthesise, write_manifest, plan_chunks
+    from radiovis_nb.synth import plan_chunks, synthesise, write_manifest
     n = max(1, min(workers or os.cpu_count() or 1, len(plan_chunks(profile))))
     if n == 1: return synthesise(profile, out, log=log, replace_stale=True, manifest_dir=manifest_dir)
     synthesise(profile, out, (0, n), max_chunks=0, log=log, replace_stale=True)      # prepares (or empties a stale) folder once, makes nothing
     log(f"synthesis in {n} processes (one shard each)")
     with ProcessPoolExecutor(n - 1, mp_context=mp.get_context('spawn')) as ex:
-        from radiovis_nb.data import _synth_shard as shard   # by its module's name: a child process imports it from there
+        from radiovis_nb.data import _synth_shard as shard  # by its module's name: a child process imports it from there
         futs = [ex.submit(shard, profile, out, k, n) for k in range(1, n)]
         synthesise(profile, out, (0, n), log=log)                                     # shard 0 here, with the progress bar
         for f in futs: f.result()

@@ -4,10 +4,12 @@
 
 # %% ../nbs/16_detector.ipynb #08673358
 from __future__ import annotations
-import json, os, shutil, time
+import json
+import shutil
+import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, resolve_device, code_version
+from .core import ConfigError, code_version, resolve_device
 from .data import SynthData
 
 # %% auto #0
@@ -51,7 +53,8 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
                 inputs:str='image', gap:int=3) -> Path:
     "Images (PNG: the camera images, or with `inputs='motion'` their motion composites) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits` (names, or {name: frame indices}); returns data.yaml."
     import matplotlib.image as mpimg
-    import torch, torch.nn.functional as F
+    import torch
+    import torch.nn.functional as F
     out = Path(out)
     lab = data.labels
     sets = splits if isinstance(splits, dict) else {sp: data.split(sp) for sp in splits}
@@ -86,7 +89,6 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
 # %% ../nbs/16_detector.ipynb #1dea66af
 def _offline_amp_check(model, device=None, *a, **k) -> bool:
     "Replaces ultralytics' AMP self-test, which downloads a checkpoint: AMP on CUDA, off elsewhere."
-    import torch
     dev = getattr(next(model.parameters()), 'device', None) if hasattr(model, 'parameters') else None
     return bool(dev is not None and dev.type == 'cuda')
 
@@ -124,8 +126,8 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
                        det.max_train_images, det.input, det.motion_gap)
     dev = resolve_device(device)
     tr.check_amp = _offline_amp_check
-    from ultralytics.utils import LOGGER
     import logging
+    from ultralytics.utils import LOGGER
     LOGGER.setLevel(logging.WARNING)             # ultralytics' per-epoch tables: our own log says what matters
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
@@ -154,7 +156,6 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     model = YOLO(str(weights))
     dev = resolve_device(device)
     rows = []
-    Wc = data.profile.camera.width_px
     for i in range(0, len(indices), batch):
         idx = np.asarray(indices[i:i + batch])
         imgs = [im[..., ::-1].copy() for im in detector_inputs(data, idx, det.input, det.motion_gap)]   # ultralytics takes BGR arrays

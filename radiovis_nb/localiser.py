@@ -4,16 +4,18 @@
 
 # %% ../nbs/14_localiser.ipynb #82840878
 from __future__ import annotations
-import json, time, math
+import json
+import math
+import time
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import ConfigError, resolve_device, seed_everything, code_version, sample_rng
+from .core import ConfigError, code_version, resolve_device, sample_rng, seed_everything
+from .data import HeatmapMaker, SynthData, holdout_split
 from .radar import ground_from_polar
-from .data import SynthData, HeatmapMaker, holdout_split
-from .synth import heatmap_drop_m
 from .selflabel import read_labels
+from .synth import heatmap_drop_m
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
@@ -213,8 +215,10 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
                    epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,
                    log=print) -> dict:
     "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json} after every trial."
-    try: import optuna
-    except ImportError: raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
+    try:
+        import optuna
+    except ImportError:
+        raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
     data = data if isinstance(data, SynthData) else SynthData(data)
     dev = resolve_device(device)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,11 @@
 # %% ../nbs/17_metrics.ipynb #60fc1ee6
 from __future__ import annotations
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
+
+if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
+    import pandas as pd
 
 # %% auto #0
 __all__ = ['percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap', 'average_precision', 'wasserstein_quadratic',
@@ -175,8 +179,8 @@ def plot_label_histograms(gt_labels, self_labels:dict, profile, out=None):
 def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
     "Tab. 7: D_W, KL and MI of range and angle on train and val, one row per label set (method, seed)."
     import pandas as pd
-    from radiovis_nb.selflabel import read_labels
     from radiovis_nb.core import progress
+    from radiovis_nb.selflabel import read_labels
     rows = []
     lab = data.labels
     for d in progress(list(label_dirs), desc='Tab. 7', unit='label set'):
@@ -200,7 +204,8 @@ def label_errors_m(data, labels) -> 'pd.DataFrame':
 
 def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', profile=None, log=print) -> list:
     "Write the error table, Fig. 5, Tab. 7 and Fig. 13 of `runs` (localiser folders) and `label_dirs` into `out`; returns the files."
-    import pandas as pd, matplotlib
+    import matplotlib
+    import pandas as pd
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from radiovis_nb.data import SynthData
@@ -217,7 +222,7 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
         per_seed = pred[pred.split == 'val'].groupby(['method', 'seed']).error_m.agg(
             p50_m=lambda e: np.percentile(e, 50), p90_m=lambda e: np.percentile(e, 90)).reset_index()
         if data.manifest.get('source') == 'cruw':                     # CRUW's own metric beside ours
-            from radiovis_nb.cruw import ols, ap_ols
+            from radiovis_nb.cruw import ap_ols, ols
             cls = data.manifest['cruw'].get('target_class', 'car')
             v = pred[pred.split == 'val']
             ap = v.groupby(['method', 'seed']).apply(lambda d: ap_ols(ols(d.pred_x, d.pred_y, d.true_x, d.true_y, cls))['AP']).rename('AP_OLS')

@@ -4,13 +4,16 @@
 
 # %% ../nbs/19_pipeline.ipynb #63b7f93e
 from __future__ import annotations
-import json, time, hashlib, shutil
+import hashlib
+import json
+import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-import numpy as np
 from typing import NamedTuple
-from .core import PACKAGE_DIR, ConfigError, code_version, resolve_device
+import numpy as np
 from .backbones import ssl_variant
+from .core import PACKAGE_DIR, ConfigError, resolve_device
 
 # %% auto #0
 __all__ = ['MAIN_VARIANTS', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'SSLRun',
@@ -132,18 +135,17 @@ def unique_runs(p) -> list:
 
 def plan(ctx:Context) -> dict:
     "{stage: [Unit]} of the whole reproduction."
-    from radiovis_nb.ssl_train import train_ssl
-    from radiovis_nb.selflabel import self_labels
-    from radiovis_nb.localiser import train_localiser
     from radiovis_nb.baselines import TEACHERS, check_teacher
+    from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.selflabel import self_labels
+    from radiovis_nb.ssl_train import train_ssl
     p, R = ctx.profile, ctx.run_dir
     seeds = p.evaluation.seeds
-    quiet = lambda *a, **k: None
     stages = {}
 
     def detector(u):
-        from radiovis_nb.detector import train_detector, predict_boxes, detection_table
         from radiovis_nb.data import SynthData
+        from radiovis_nb.detector import detection_table, predict_boxes, train_detector
         data = SynthData(ctx.data_dir)
         rec = train_detector(p, data, u.folder, ctx.device, log=ctx.log)
         bx = predict_boxes(rec['weights'], data, np.arange(len(data)), p, ctx.device)
@@ -228,12 +230,11 @@ def plan(ctx:Context) -> dict:
 
     def cfar(u):
         import pandas as pd
-        import pandas as pd
-        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels, camera_predictions
+        from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
         from radiovis_nb.data import SynthData
         data = SynthData(ctx.data_dir)
-        from radiovis_nb.ssl_train import read_boxes_file
         from radiovis_nb.metrics import crb_predictions
+        from radiovis_nb.ssl_train import read_boxes_file
         parts = [cfar_predictions(data, sp, p) for sp in ('val', 'test')] + [crb_predictions(data, sp) for sp in ('val', 'test')]   # CRB: the physical floor
         if ctx.boxes_file.exists():                      # the detector's boxes: the paper's teacher and the camera-only reference
             boxes = read_boxes_file(ctx.boxes_file)
@@ -252,8 +253,8 @@ def plan(ctx:Context) -> dict:
     stages['baselines'] = units
 
     def showcase(u):
-        from radiovis_nb.synth import synthesise
         from radiovis_nb.data import SynthData
+        from radiovis_nb.synth import synthesise
         prof = showcase_profile(p)
         synthesise(prof, u.folder/'data', manifest_dir=None, progress=False, log=ctx.log, replace_stale=True)
         w = R/'detector'/'train'/'weights'/'best.pt'

@@ -4,12 +4,14 @@
 
 # %% ../nbs/04_propagation.ipynb #0be42f84
 from __future__ import annotations
-import math, time, contextlib, warnings
+import contextlib
+import time
+import warnings
 from dataclasses import dataclass
 import numpy as np
-from .core import load_profile, sample_rng, sample_seed_sequence, mitsuba_variant, scoped_variant
-from .radar import Paths, C0, csi_from_paths, add_noise, noise_variance, point_targets, attenuate, weather_attenuation_db_per_km
-from .scene import Mesh, Layout, MATERIALS, make_layout
+from .core import mitsuba_variant, sample_rng, sample_seed_sequence, scoped_variant
+from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, weather_attenuation_db_per_km
+from .scene import MATERIALS, Layout, Mesh, make_layout
 
 # %% auto #0
 __all__ = ['FramePaths', 'RadioSimulator', 'in_footprint', 'target_visibility']
@@ -68,7 +70,7 @@ class RadioSimulator:
 
     # -- Sionna scene --
     def _materials(self):
-        from sionna.rt import ITURadioMaterial, BackscatteringPattern
+        from sionna.rt import BackscatteringPattern, ITURadioMaterial
         out = {}
         for k, m in MATERIALS.items():
             out[k] = ITURadioMaterial(k, m.itu_type, thickness=m.thickness_m, scattering_coefficient=m.scattering_coefficient)
@@ -76,8 +78,8 @@ class RadioSimulator:
         return out
 
     def _scene(self, layout:Layout, with_target_mesh:bool):
-        from sionna.rt import Scene, SceneObject, PlanarArray, Transmitter, Receiver
         import mitsuba as mi
+        from sionna.rt import PlanarArray, Receiver, Scene, SceneObject, Transmitter
         mats = self._materials()
         objs = [SceneObject(mi_mesh=_mi_mesh(f'static_{k}', m), name=f'static_{k}', radio_material=mats[k])
                 for k, m in _group_by_material([p for it in layout.static for p in it.parts]).items()]
@@ -237,7 +239,7 @@ def in_footprint(range_m:float, azimuth_deg:float, item, radar, height_m:float, 
 
 def target_visibility(profile, sequences=range(4), mode:str|None=None, device:str='auto', sim=None) -> dict:
     "Where the target's return peaks, over the frames of `sequences` (see above)."
-    from radiovis_nb.radar import range_azimuth_heatmap, heatmap_peak, polar_from_xyz, ground_from_polar
+    from radiovis_nb.radar import ground_from_polar, heatmap_peak, polar_from_xyz, range_azimuth_heatmap
     sim = sim or RadioSimulator(profile, mode, device)
     r, h = profile.radar, profile.basestation.height_m
     drop = h - profile.scene.target_height_m

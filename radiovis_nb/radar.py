@@ -4,10 +4,12 @@
 
 # %% ../nbs/01_ofdm_radar.ipynb #90cf09d4
 from __future__ import annotations
-import functools, time, math
-from dataclasses import dataclass, replace
+import functools
+import math
+import time
+from dataclasses import dataclass
 import numpy as np
-from .core import spec, ConfigError, load_profile, resolve_device
+from .core import ConfigError, load_profile, resolve_device, spec
 
 # %% auto #0
 __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig',
@@ -129,8 +131,6 @@ class RadarConfig:
     def beamwidth_deg(self) -> float:
         "Half-power beamwidth at broadside with the configured array taper: the angular resolution."
         return ula_beamwidth_deg(self.n_rx, self.element_spacing_wl, self.azimuth_window)
-    @property
-    def angular_resolution_deg(self) -> float: return self.beamwidth_deg
     @property
     def velocity_resolution_mps(self) -> float:
         "lambda / (2 N T0)."
@@ -407,7 +407,7 @@ class RangeAzimuthProcessor:
         self.cfg, self.device, self.drop_m = cfg, torch.device(device), drop_m
         self.range_m, self.sub_r, r_fine, Wr = _range_weights(cfg, n_range)                        # Wr: [K, R sub_r]
         self.azimuth_deg = cfg.azimuth_axis_deg(n_azimuth)
-        R, A = len(self.range_m), len(self.azimuth_deg)
+        A = len(self.azimuth_deg)
         # the same rule across the array: sub-cells no wider than a beamwidth
         self.sub_a = max(1, math.ceil((cfg.azimuth_max_deg - cfg.azimuth_min_deg)/A/cfg.beamwidth_deg - 0.01))
         az_fine = cfg.azimuth_axis_deg(A*self.sub_a)

@@ -4,7 +4,6 @@
 
 # %% ../nbs/20_results.ipynb #67b5d28e
 from __future__ import annotations
-import json
 from pathlib import Path
 import numpy as np
 

@@ -5,9 +5,9 @@
 # %% ../nbs/03_scene.ipynb #ee7faee0
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 import numpy as np
-from .core import load_profile, sample_rng
+from .core import sample_rng
 
 # %% auto #0
 __all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS',

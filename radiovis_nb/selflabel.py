@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import ConfigError, code_version
-from .radar import polar_from_xyz
-from .data import SynthData, HeatmapMaker, reading_radar
 from .contrastive import READOUTS
+from .core import ConfigError, code_version
+from .data import HeatmapMaker, SynthData
+from .radar import polar_from_xyz
 from .ssl_train import load_pairs, load_ssl_model
 
 # %% auto #0

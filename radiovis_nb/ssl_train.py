@@ -4,16 +4,21 @@
 
 # %% ../nbs/12_ssl_train.ipynb #8797844a
 from __future__ import annotations
-import os, json, time, math, random, csv, shutil, dataclasses
+import contextlib
+import csv
+import dataclasses
+import json
+import math
+import os
+import random
+import time
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import load_profile, resolve_device, seed_everything, code_version, ConfigError, profile_from_dict
-from .radar import RangeAzimuthProcessor
-from .synth import heatmap_drop_m
-from .data import SynthData, HeatmapMaker, holdout_split
-from .contrastive import SSLModel, METHODS
+from .contrastive import METHODS, SSLModel
+from .core import ConfigError, code_version, profile_from_dict, resolve_device, seed_everything
+from .data import HeatmapMaker, SynthData, holdout_split
 
 # %% auto #0
 __all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches',
@@ -104,7 +109,8 @@ def _set_rng_state(s:dict):
 
 def load_checkpoint(path:str|Path, device='cpu') -> dict:
     "A checkpoint or model file of ours, loaded with `weights_only=True`: tensors and plain types only, so a file whose pickle would run code is refused (a ConfigError naming it)."
-    import pickle, warnings
+    import pickle
+    import warnings
     path = Path(path)
     if not path.is_file(): raise ConfigError(f"{path}: no such file")
     try:
@@ -194,7 +200,7 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
         raise ConfigError(f"{out} already holds a run (checkpoint.pt): pass --resume to continue it or choose another --out")
     if resume and not ckpt_path.exists(): raise ConfigError(f"--resume: no checkpoint.pt in {out}")
     ds = profile.dataset
-    hw_r, hw_i = (ds.heatmap_height, ds.heatmap_width), (ds.image_height, ds.image_width)
+    hw_i = (ds.image_height, ds.image_width)
     train_idx, held_idx = holdout_split(data, s.holdout_fraction) if s.holdout_fraction > 0 else (data.split('train'), np.zeros(0, np.int64))
     pairs = load_pairs(data, 'train', hw_i, mask, boxes_file, require_box=(method != 'cl'), indices=train_idx)
     local_bs = s.batch_size//world
@@ -274,7 +280,7 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
             img = pairs.images[sel].to(dev, non_blocking=True).float().div_(255)
             box = pairs.boxes[sel].to(dev)
             hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device_type=dev.type, dtype=amp_dtype) if amp_dtype else _null():
+            with torch.autocast(device_type=dev.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext():
                 res = net(hm, img, box)
             opt.zero_grad(set_to_none=True)
             res['loss'].backward()
@@ -315,10 +321,6 @@ def _cached_heatmaps(heat, pairs, dev, max_bytes:float=2**31):
     if len(pairs)*H*W*4 > max_bytes: return None
     return torch.cat([heat(pairs.radar[i:i + 256].to(dev)) for i in range(0, len(pairs), 256)])
 
-class _null:
-    def __enter__(self): return self
-    def __exit__(self, *a): return False
-
 def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     "(SSLModel, run config) of a finished run (model.pt) or, failing that, its last checkpoint."
     run = Path(run)
@@ -339,7 +341,6 @@ def ssl_features(model, data:SynthData, split:str='val', max_frames:int=512, bat
     prof = model.profile
     idx = data.split(split)
     idx = idx[np.linspace(0, len(idx) - 1, min(max_frames, len(idx))).round().astype(int)]
-    H, W = prof.dataset.heatmap_height, prof.dataset.heatmap_width
     pairs = load_pairs(data, split, (prof.dataset.image_height, prof.dataset.image_width), require_box=(model.method != 'cl'), indices=idx)
     heat = HeatmapMaker(data, prof, device)
     model = model.to(device).eval()
@@ -408,7 +409,8 @@ def plot_learning_curves(curves:dict, out=None, title:str='SSL learning curves o
 # %% ../nbs/12_ssl_train.ipynb #d98dea74
 def bench_ssl(profile, method:str, data, steps:int=20, device:str='auto', projector:str|None=None) -> dict:
     "Training pairs per second of `method` (with its `projector` head) on `profile` (one process), after three warm-up steps."
-    import tempfile, pandas as pd
+    import tempfile
+    import pandas as pd
     with tempfile.TemporaryDirectory() as d:
         r = train_ssl(profile, method, data, Path(d)/'run', device=device, epochs=10**6, max_steps=steps + 3, progress=False,
                       log=lambda *a: None, projector=projector)

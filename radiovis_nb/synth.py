@@ -4,13 +4,18 @@
 
 # %% ../nbs/06_synth.ipynb #788b43d3
 from __future__ import annotations
-import os, json, time, math, shutil, hashlib, contextlib
-from dataclasses import dataclass, asdict
+import hashlib
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import load_profile, sample_rng, sample_seed_sequence, repo_root, code_version, ConfigError, DATA_FORMAT
+from .core import DATA_FORMAT, ConfigError, code_version, sample_rng, sample_seed_sequence
 from .radar import polar_from_xyz
-from .scene import make_layout, CAR_MODELS, CAR_COLOURS, SCENARIOS, WEATHER_CODES, LIGHTING_CODES, frame_weather
+from .scene import CAR_COLOURS, CAR_MODELS, LIGHTING_CODES, SCENARIOS, WEATHER_CODES, frame_weather, make_layout
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
@@ -153,12 +158,9 @@ def sequence_labels(profile, spec:SequenceSpec, layout, radio:dict, cam:dict) ->
     return lab, obj
 
 # %% ../nbs/06_synth.ipynb #758f38ca
-def _concat(dicts:list) -> dict:
-    return {k: np.concatenate([d[k] for d in dicts]) for k in dicts[0]} if dicts else {}
-
 def _radio_and_camera(profile, device:str):
-    from radiovis_nb.propagation import RadioSimulator
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.propagation import RadioSimulator
     return RadioSimulator(profile, device=device), CameraRenderer(profile, device=device)
 
 def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=None) -> dict:
@@ -247,7 +249,7 @@ def synthesise(profile, # a resolved Profile
     from tqdm.auto import tqdm
     out = Path(out)
     k, n = shard
-    spec = _prepare_dir(profile, out, replace_stale, log)
+    _prepare_dir(profile, out, replace_stale, log)
     chunks = plan_chunks(profile)
     mine = [c for c in range(len(chunks)) if c % n == k]
     todo = []
@@ -330,8 +332,8 @@ def locate(records:list, index:int) -> tuple:
 def bench_synth(profile, mode:str|None=None, n_sequences:int=3, device:str='auto') -> dict:
     "Frames per second of synthesis on `profile` in radio `mode`: radio, camera and everything (write included); bytes per frame on disk by array group."
     import tempfile
-    from radiovis_nb.propagation import RadioSimulator
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.propagation import RadioSimulator
     radio, camera = RadioSimulator(profile, mode, device), CameraRenderer(profile, device=device)
     seqs = plan_sequences(profile)
     t_radio = t_cam = t_all = 0.0; frames = 0

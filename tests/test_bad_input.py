@@ -1,7 +1,10 @@
 "Issue 16: every user mistake on the command line is one line naming what and where, exit 2, no traceback, nothing half-written."
-import os, subprocess, sys
+import os
+import subprocess
+import sys
 from pathlib import Path
-import numpy as np, pytest
+import numpy as np
+import pytest
 
 def run(*args, env=None, cwd=None):
     e = dict(os.environ, **(env or {}))
@@ -57,7 +60,7 @@ def test_synth_out_naming_a_file(tmp_path):
 
 def test_show_index_out_of_range(tmp_path):
     from radiovis_nb.core import load_profile
-    from radiovis_nb.data import cached_dataset, SynthData
+    from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     n = len(SynthData(d))
     one_line_error(run('show', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
@@ -94,9 +97,8 @@ def test_interrupt_exits_130(monkeypatch, capsys):
 @pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'is impossible'), ('1e9', 'is impossible')])
 def test_bad_label_values_are_named(tmp_path, bad, needle):
     "A label CSV with inf, a string or an impossible range is refused with its line or frame, and nothing is trained."
-    import pandas as pd
     from radiovis_nb.core import load_profile
-    from radiovis_nb.data import cached_dataset, SynthData
+    from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     data = SynthData(d)
     lab = data.labels.loc[data.split('train'), ['index', 'range_m', 'azimuth_deg']].reset_index(drop=True).astype({'range_m': object})
@@ -109,7 +111,8 @@ def test_bad_label_values_are_named(tmp_path, bad, needle):
 
 def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
     "synth writes its manifest into its own folder only; nothing in the checkout changes; the manifest names no machine path."
-    import json, radiovis_nb
+    import json
+    import radiovis_nb
     root = Path(radiovis_nb.__file__).resolve().parent.parent
     before = subprocess.run(['git', 'status', '--porcelain', '--', 'data_manifests', 'paper_figures'], cwd=root, capture_output=True, text=True).stdout
     r = run('synth', '--profile', 'smoke', '--set', 'dataset.n_trainval=12', '--set', 'dataset.n_test=0', '--set', 'scene.sequence_length=6',
@@ -123,7 +126,9 @@ def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
 
 def _corrupt_copy(tmp_path, key, value, frame_offset=2):
     "A copy of the smoke dataset with one value of `key` in its first chunk replaced and the checksums recomputed, as a careless edit would."
-    import json, shutil, zarr
+    import json
+    import shutil
+    import zarr
     from radiovis_nb.core import load_profile
     from radiovis_nb.data import cached_dataset
     from radiovis_nb.synth import chunk_info, tree_sha256
@@ -154,7 +159,7 @@ def test_nan_label_is_named(tmp_path):
 
 @pytest.mark.parametrize('text,needle', [('[1, 2]', 'JSON object'), ('{"radar_cfg": "fast"}', 'JSON object'), ('{"ramap_rsize": "x"}', 'ramap_rsize')])
 def test_cruw_sensor_config_not_a_mapping(tmp_path, text, needle):
-    from radiovis_nb.cruw import sensor_config, CruwError
+    from radiovis_nb.cruw import CruwError, sensor_config
     (tmp_path/'sensor_config.json').write_text(text)
     with pytest.raises(CruwError, match=needle): sensor_config(tmp_path)
     r = run('import-cruw', str(tmp_path), '--out', str(tmp_path/'out'))
@@ -212,10 +217,10 @@ def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
 
 def test_api_numbers_are_never_silently_defaulted(tmp_path):
     "A 0 passed from Python is an error too, not `x or default`."
-    from radiovis_nb.core import load_profile, ConfigError
     from radiovis_nb.backbones import make_backbones
-    from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.core import ConfigError, load_profile
     from radiovis_nb.data import cached_dataset
+    from radiovis_nb.localiser import train_localiser
     p = load_profile('smoke')
     with pytest.raises(ConfigError, match='out_channels 0'): make_backbones(p, 0)
     with pytest.raises(ConfigError, match='epochs 0'): train_localiser(p, cached_dataset(p), 'gt', tmp_path/'o', epochs=0)

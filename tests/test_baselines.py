@@ -1,19 +1,21 @@
 "Baselines: camera-to-ground geometry, CFAR, and a YOLO run that makes no network attempt."
-import subprocess, sys, textwrap
+import subprocess
+import sys
+import textwrap
 import numpy as np
 import pytest
+from radiovis_nb.baselines import cfar_2d, cfar_predictions, teacher_labels
 from radiovis_nb.core import load_profile
 from radiovis_nb.data import SynthData, cached_dataset
 from radiovis_nb.selflabel import camera_ground_positions
-from radiovis_nb.baselines import cfar_predictions, teacher_labels, cfar_2d
 
 @pytest.fixture(scope='module')
 def data(): return SynthData(cached_dataset(load_profile('smoke')))
 
 def test_camera_to_ground_within_half_a_metre_on_scenes_of_known_geometry():
     "The teacher's box -> ground mapping at the paper's 640 x 480, on unoccluded frames of known scenes."
-    from radiovis_nb.scene import make_layout
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.scene import make_layout
     prof = load_profile('smoke', ['camera.width_px=640', 'camera.height_px=480', 'scene.max_parked_cars=0'])
     r = CameraRenderer(prof)
     errs = []
@@ -76,8 +78,8 @@ def test_yolo_trains_and_predicts_without_network():
 
 def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
     "Issue 14: the teacher's record names its boxes, and a student of a ground-truth-box teacher cannot be the RODNet row."
-    import json, pandas as pd
-    from radiovis_nb.baselines import write_teacher_labels, check_teacher, camera_predictions
+    import json
+    from radiovis_nb.baselines import camera_predictions, check_teacher, write_teacher_labels
     from radiovis_nb.core import ConfigError
     from radiovis_nb.ssl_train import read_boxes_file
     lab = data.labels[data.labels.box_0 >= 0]
@@ -95,9 +97,9 @@ def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
 
 def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
     "The reproduction's RODNet student trains only on a detector-box teacher: planted ground-truth-box labels stop it before training."
-    from radiovis_nb.pipeline import Context, plan
     from radiovis_nb.baselines import write_teacher_labels
     from radiovis_nb.core import ConfigError
+    from radiovis_nb.pipeline import Context, plan
     p = load_profile('smoke')
     ctx = Context(p, tmp_path, tmp_path/'runs'/p.name, tmp_path/'figs', 'cpu', lambda *a, **k: None)
     ctx.run_dir.mkdir(parents=True); ctx.data_dir.symlink_to(cached_dataset(p))

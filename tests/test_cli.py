@@ -1,6 +1,5 @@
 "The console script as a user meets it: help, info, profiles, errors, reproduce."
 import json
-from pathlib import Path
 from conftest import run_cli
 
 def test_help_lists_subcommands():

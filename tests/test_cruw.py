@@ -1,12 +1,11 @@
 "CRUW import: fixtures in CRUW's layout import to the right place, run through the pipeline, and malformed copies fail by name."
-import json, shutil
-from pathlib import Path
+import shutil
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile
-from radiovis_nb.cruw import write_cruw_fixture, import_cruw, CruwError
-from radiovis_nb.data import SynthData
 from conftest import run_cli
+from radiovis_nb.core import load_profile
+from radiovis_nb.cruw import import_cruw, write_cruw_fixture
+from radiovis_nb.data import SynthData
 
 def truth(n, k0=0):
     rng = np.random.default_rng(k0)

@@ -1,8 +1,10 @@
 "Properties of the basestation code that hold for any profile: conventions, batching, devices, noise."
-import numpy as np, torch, pytest
 from dataclasses import replace
+import numpy as np
+import pytest
+import torch
 from radiovis_nb.core import load_profile, sample_rng
-from radiovis_nb.radar import csi_from_paths, point_targets, range_azimuth_heatmap, heatmap_peak, add_noise, noise_variance
+from radiovis_nb.radar import add_noise, csi_from_paths, noise_variance, point_targets, range_azimuth_heatmap
 
 @pytest.fixture(scope='module')
 def radar(): return load_profile('smoke').radar

@@ -1,5 +1,7 @@
 "No network at run time: importing radiovis and ultralytics, and ultralytics' font check, make zero network attempts."
-import subprocess, sys, textwrap
+import subprocess
+import sys
+import textwrap
 
 PROBE = textwrap.dedent('''
     import sys

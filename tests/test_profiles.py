@@ -1,8 +1,9 @@
 "Profiles: the paper profile states every parameter; the others are diffs against it; every shipped profile validates."
 import re
-import yaml, pytest
 from dataclasses import fields
-from radiovis_nb.core import load_profile, available_profiles, PROFILES_DIR, SECTIONS, _section_cls, ConfigError
+import pytest
+import yaml
+from radiovis_nb.core import PROFILES_DIR, SECTIONS, ConfigError, _section_cls, available_profiles, load_profile
 
 def test_shipped_profiles():
     assert {'smoke', 'cpu', 'paper'} <= set(available_profiles())

@@ -1,13 +1,14 @@
 "Synthesis on the smoke profile: labels, boxes and masks, the target's footprint, shards, resume, corruption."
-import json, os, shutil
+import json
+import shutil
 from pathlib import Path
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile, ConfigError
-from radiovis_nb.synth import synthesise, chunk_name, chunk_info, plan_chunks, verify_chunk
-from radiovis_nb.data import SynthData, RadioVisualDataset, DataError
-from radiovis_nb.propagation import target_visibility
 from conftest import run_cli
+from radiovis_nb.core import ConfigError, load_profile
+from radiovis_nb.data import DataError, RadioVisualDataset, SynthData
+from radiovis_nb.propagation import target_visibility
+from radiovis_nb.synth import chunk_info, chunk_name, synthesise, verify_chunk
 
 QUIET = dict(manifest_dir=None, progress=False, log=lambda *a, **k: None)
 
