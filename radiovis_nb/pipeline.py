@@ -5,6 +5,7 @@
 # %% ../nbs/19_pipeline.ipynb #63b7f93e
 from __future__ import annotations
 import hashlib
+import importlib
 import json
 import shutil
 import time
@@ -12,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
-from .backbones import ssl_variant
 from .core import PACKAGE_DIR, ConfigError, resolve_device
 
 # %% auto #0
-__all__ = ['MAIN_VARIANTS', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'SSLRun',
-           'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'reproduce_pipeline', 'run_stage']
+__all__ = ['MAIN_VARIANTS', 'STAGES', 'STAGE_ALIASES', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context',
+           'run_units', 'SSLRun', 'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'Stage',
+           'stage_names', 'stage_table', 'figure_dir', 'run_notebook', 'render_html', 'run_stage', 'record_time',
+           'reproduce']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -68,8 +70,8 @@ class Context:
     @property
     def boxes_file(self) -> Path: return self.run_dir/'detector'/'boxes.csv'
 
-def run_units(ctx:Context, stage:str, units:list):
-    "Run the units of a stage that are not done, with progress and an estimate of the time left; record the stage's wall time."
+def run_units(ctx:Context, stage:str, units:list) -> dict:
+    "Run the units of a stage that are not done, with progress and an estimate of the time left; record the stage's wall time. Returns {unit: its stamp} (done before or now)."
     t0 = time.time()
     todo = [u for u in units if not is_done(u.folder, unit_key(**u.params))]
     ctx.log(f"[{stage}] {len(units)} unit(s), {len(units) - len(todo)} already done")
@@ -85,6 +87,7 @@ def run_units(ctx:Context, stage:str, units:list):
         mark_done(u.folder, unit_key(**u.params), times[-1], unit=u.name, **keep)
     ctx.timings[stage] = ctx.timings.get(stage, 0.0) + time.time() - t0
     ctx.log(f"[{stage}] done in {(time.time() - t0)/60:.1f} min")
+    return {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units}
 
 # %% ../nbs/19_pipeline.ipynb #7a91035c
 class SSLRun(NamedTuple):
@@ -101,7 +104,9 @@ class SSLRun(NamedTuple):
     ema: bool
 
     @property
-    def variant(self) -> str: return ssl_variant(self.method, self.projector)
+    def variant(self) -> str:
+        from radiovis_nb.backbones import ssl_variant
+        return ssl_variant(self.method, self.projector)
 
 def ssl_run_name(variant:str, mask:str, offset:float, channels:int, steps:int, epochs:int, ema:bool, seed:int) -> str:
     "The folder name of an SSL run: its parameters, so that identical runs of different tables and sweeps are one run."
@@ -114,6 +119,7 @@ def ssl_runs(p) -> dict:
     "{role: SSLRun} of every SSL run of profile `p`. Roles: ('main', variant, seed) — Tab. 4 / 5, seed 0 at the main budget, later seeds at "
     "`ssl.seeds_budget`'s; ('Y', method) — Tab. 6; ('offset', o), ('dims', method, C), ('ema', e) — the sweeps of Fig. 7, 8, 10. "
     "MCL^Y and the sweeps use the default head (`ssl.projector`); everything but the main runs trains at the sweep budget."
+    from radiovis_nb.backbones import ssl_variant
     s, seeds, C = p.ssl, p.evaluation.seeds, p.backbone.out_channels
     head = lambda m: None if m == 'scl' else s.projector
     def spec(m, h, mask='gt', o=0., sd=seeds[0], c=C, full=False, e=s.ema):
@@ -135,6 +141,7 @@ def unique_runs(p) -> list:
 
 def plan(ctx:Context) -> dict:
     "{stage: [Unit]} of the whole reproduction."
+    from radiovis_nb.backbones import ssl_variant
     from radiovis_nb.baselines import TEACHERS, check_teacher
     from radiovis_nb.localiser import train_localiser
     from radiovis_nb.selflabel import self_labels
@@ -274,18 +281,129 @@ def showcase_profile(p):
                    dataset=replace(p.dataset, n_trainval=n_seq*L, n_test=0, val_fraction=0.0, chunk_frames=3*L))
 
 # %% ../nbs/19_pipeline.ipynb #10599569
-def reproduce_pipeline(ctx:Context, stages=None) -> dict:
-    "Run the learning stages of a reproduction (the dataset must exist); returns the stage timings in seconds."
-    plans = plan(ctx)
-    for name in ('detector', 'ssl', 'selflabel', 'localiser', 'baselines', 'showcase'):
-        if stages is None or name in stages: run_units(ctx, name, plans[name])
-    return ctx.timings
+@dataclass(frozen=True)
+class Stage:
+    "One stage of `radiovis reproduce`: its name, what it makes, how it runs, and what a second run skips."
+    name: str
+    makes: str                   # what it makes, in words
+    run: str                     # 'units' (the stage's units in `plan`), 'notebook:<file in nbs/>' (papermill) or 'module:function'
+    skips: str                   # what a second run skips
+    figures: tuple = ()          # files it must write into the figure folder
+
+_STAMPED = "units whose stamp (parameters and code) matches"
+STAGES = (
+    Stage('ofdm_primer', 'OFDM radar primer (App. E): point targets, range-azimuth and range-Doppler maps', 'notebook:01_ofdm_radar.ipynb',
+          'nothing: the notebook reruns (seconds)', ('fig_primer_point_targets.png',)),
+    Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', 'notebook:02_blur_model.ipynb', 'nothing: the notebook reruns (seconds)',
+          ('fig09_blur_model.png',)),
+    Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e', 'radiovis_nb.data:reproduce_synthesis',
+          'a complete dataset of the same data hash; else the chunks whose checksums verify', ('fig03_dataset_examples.png', 'fig14e_car_dimensions.png')),
+    Stage('detector', 'YOLO from scratch on the synthetic images (motion composites); its boxes for RODNet, camera only, MCL^Y / SCL^Y (Tab. 8)',
+          'units', _STAMPED),
+    Stage('ssl', 'SSL backbones CL / MCL / SCL with GT and detector masks, the sweeps of Fig. 7, 8, 10', 'units',
+          _STAMPED + '; an interrupted run resumes from its checkpoint'),
+    Stage('selflabel', 'self-labels of every SSL run, label-free calibration', 'units', _STAMPED),
+    Stage('localiser', 'localisers on ground truth and self-labels, the label-density sweep', 'units', _STAMPED),
+    Stage('baselines', 'genie-aided CFAR + DBSCAN, the RODNet teacher (detector boxes; GT boxes as an upper bound) and students, camera only, CRB',
+          'units', _STAMPED),
+    Stage('showcase', 'the three scenarios under every weather and lighting, with lidar (Fig. 3, 14, 15)', 'units', _STAMPED),
+    Stage('results', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', 'notebook:20_results.ipynb',
+          'nothing: the notebook reruns (minutes)',
+          ('tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
+           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
+           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv',
+           'fig_error_by_range.png', 'error_by_range.csv', 'REPORT.md')),
+)
+STAGE_ALIASES = {'train_ssl': 'ssl', 'train_localiser': 'localiser', 'evaluate': 'results'}   # names before issue 17: accepted until 0.3
+
+def stage_names(names=None, warn=None) -> list:
+    "The registry names of `names` in pipeline order (None: every stage); an old spelling is mapped (with a note to `warn`), an unknown name is a ConfigError."
+    if names is None: return [s.name for s in STAGES]
+    known = [s.name for s in STAGES]
+    bad = [n for n in names if n not in known and n not in STAGE_ALIASES]
+    if bad: raise ConfigError(f"--stages {bad[0]}: no such stage; the stages are {', '.join(known)}")
+    for n in names:
+        if n in STAGE_ALIASES and warn: warn(f"note: stage {n!r} is now called {STAGE_ALIASES[n]!r}; the old name goes in radiovis 0.3")
+    want = {STAGE_ALIASES.get(n, n) for n in names}
+    return [n for n in known if n in want]
+
+def stage_table() -> str:
+    "The registry as a text table: `radiovis reproduce --list`."
+    w = max(len(s.name) for s in STAGES)
+    return '\n'.join(f"{s.name:<{w}}  makes: {s.makes}\n{'':<{w}}  runs:  {s.run}\n{'':<{w}}  skips: {s.skips}" for s in STAGES)
 
 # %% ../nbs/19_pipeline.ipynb #d93f1515
-def run_stage(profile, root:Path, fig_dir:Path, log, stage:str, device:str|None=None): # None: the profile's runtime.device
-    "One stage of `radiovis reproduce`: 'detector', 'ssl', 'selflabel', 'localiser', 'baselines' or 'showcase'."
-    R = Path(root)/'runs'/profile.name
-    ctx = Context(profile, Path(root), R, Path(fig_dir), device or profile.runtime.device, log)
-    if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")
-    run_units(ctx, stage, plan(ctx)[stage])
-    return []
+def figure_dir(profile_name:str, root:Path) -> Path:
+    "Where a profile's tables and figures go unless --fig-dir says otherwise: `runs/<profile>/paper_figures/` (the committed `paper_figures/` only when asked for)."
+    return root/'runs'/profile_name/'paper_figures'
+
+def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
+    "Execute `nb` with papermill into `out_nb`, parameters injected after the cell tagged `parameters`."
+    import papermill as pm
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                        kernel_name='python3', log_output=False)
+
+def render_html(nb_dir:Path, html_dir:Path) -> Path:
+    "Every executed notebook in `nb_dir` as HTML in `html_dir`, with an index.html linking them (nbconvert, offline)."
+    import nbformat
+    from nbconvert import HTMLExporter
+    html_dir = Path(html_dir); html_dir.mkdir(parents=True, exist_ok=True)
+    links = []
+    for nb in sorted(Path(nb_dir).glob('*.ipynb')):
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(nb, as_version=4))
+        (html_dir/f'{nb.stem}.html').write_text(body)
+        links.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
+    (html_dir/'index.html').write_text('<html><body><h1>radiovis: executed notebooks</h1><ul>' + ''.join(links) + '</ul></body></html>')
+    return html_dir/'index.html'
+
+def run_stage(ctx:Context, stage:Stage|str) -> dict:
+    "Run one stage of `STAGES` in `ctx`. Returns what it made: {unit: stamp} for a stage of units, {'notebook': executed copy} or {'figures': [...]}."
+    s = stage if isinstance(stage, Stage) else next((x for x in STAGES if x.name == stage_names([stage])[0]))
+    if s.run == 'units':
+        if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")
+        return run_units(ctx, s.name, plan(ctx)[s.name])
+    if s.run.startswith('notebook:'):
+        nb = s.run.split(':', 1)[1]
+        out = ctx.run_dir/'notebooks'/nb
+        run_notebook(ctx.root/'nbs'/nb, out, dict(profile=ctx.profile.name, fig_dir=str(ctx.fig_dir)), ctx.root/'nbs')
+        return {'notebook': str(out)}
+    mod, fn = s.run.split(':')
+    return {'figures': list(getattr(importlib.import_module(mod), fn)(ctx.profile, ctx.root, ctx.fig_dir, ctx.log))}
+
+def record_time(run_dir:Path, name:str, seconds:float, always:bool=False):
+    "Keep a stage's wall time in runs/<profile>/timings.json: the last run that did its work (over 30 s, or `always`); names no longer in `STAGES` are dropped."
+    tj = Path(run_dir)/'timings.json'
+    tj.parent.mkdir(parents=True, exist_ok=True)
+    t = json.loads(tj.read_text()) if tj.exists() else {}
+    t = {s.name: t[s.name] for s in STAGES if s.name in t}
+    if name not in t or seconds > 30 or always: t[name] = seconds
+    tj.write_text(json.dumps({s.name: t[s.name] for s in STAGES if s.name in t}, indent=1))
+
+def reproduce(profile:str|None=None, overrides=(), fig_dir:str|Path|None=None, stages:list|None=None, device:str|None=None,
+              log=print, warn=None) -> dict:
+    "Run the stages of `STAGES` (every one, or those named) on `profile` in order. Returns {stage: {'seconds', 'made'}}, `made` from `run_stage`."
+    from radiovis_nb.core import load_profile, repo_root
+    root = repo_root()
+    if root is None: raise ConfigError("reproduce needs a checkout of the radiovis repository (its notebooks); none found from here")
+    names = stage_names(stages, warn)
+    p = load_profile(profile, overrides)
+    figs = Path(fig_dir).resolve() if fig_dir else figure_dir(p.name, root)    # absolute: notebooks run with nbs/ as their working directory
+    ctx = Context(p, root, root/'runs'/p.name, figs, device or p.runtime.device, log)
+    todo = [s for s in STAGES if s.name in names]
+    log(f"radiovis reproduce: profile {p.name} ({p.config_hash[:12]}), figures -> {figs}")
+    result, t_all = {}, time.time()
+    for i, s in enumerate(todo, 1):
+        log(f"[{i}/{len(todo)}] {s.name}: {s.makes} ...")
+        t0 = time.time()
+        for f in s.figures: (figs/f).unlink(missing_ok=True)
+        made = run_stage(ctx, s)
+        missing = [f for f in s.figures if not (figs/f).is_file()]
+        if missing: raise RuntimeError(f"stage {s.name} ran but did not write {', '.join(missing)} into {figs}")
+        result[s.name] = dict(seconds=time.time() - t0, made=made)
+        record_time(ctx.run_dir, s.name, result[s.name]['seconds'], always=s.run.startswith('notebook:'))
+        log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]['seconds']:.1f} s" + (f" -> {', '.join(s.figures)}" if s.figures else '')
+            + (f"; executed notebook {made['notebook']}" if 'notebook' in made else ''))
+    if any(s.run.startswith('notebook:') for s in todo): log(f"executed notebooks as HTML: {render_html(ctx.run_dir/'notebooks', ctx.run_dir/'html')}")
+    log(f"ran {len(result)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(result) or 'none'}")
+    return result

@@ -27,9 +27,9 @@ CASES = [
     (['synth', '--out', 'x', '--max-chunks', '0'], ['--max-chunks']),
     (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--epochs', '0'], ['--epochs']),
     (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--fraction', '0'], ['--fraction']),
-    (['selflabel', '--run', 'r', '--data', 'd', '--out', 'o', '--calibrate', 'labelled:abc'], ['--calibrate', 'labelled:N']),
+    (['self-label', '--run', 'r', '--data', 'd', '--out', 'o', '--calibrate', 'labelled:abc'], ['--calibrate', 'labelled:N']),
     (['subspace', '--run', 'r', '--data', 'd', '--out', 'o.png', '--split', 'bogus'], ['--split', 'bogus']),
-    (['show', 'd', '--out', 'o.png', '--index', '-3'], ['--index']),
+    (['show', '--data', 'd', '--out', 'o.png', '--index', '-3'], ['--index']),
     (['bench', 'heatmap', '--n', 'many'], ['--n', 'not an integer']),
 ]
 
@@ -63,7 +63,7 @@ def test_show_index_out_of_range(tmp_path):
     from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     n = len(SynthData(d))
-    one_line_error(run('show', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
+    one_line_error(run('show', '--data', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
     assert not (tmp_path/'x.png').exists()
 
 def test_unsafe_checkpoint_is_refused(tmp_path):
@@ -75,7 +75,7 @@ def test_unsafe_checkpoint_is_refused(tmp_path):
     from radiovis_nb.core import load_profile
     from radiovis_nb.data import cached_dataset
     d = cached_dataset(load_profile('smoke'))
-    for cmd in (['selflabel', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
+    for cmd in (['self-label', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
                 ['subspace', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'s.png')]):
         one_line_error(run(*cmd), 'model.pt', 'safely')
     assert not (tmp_path/'pwned').exists()
@@ -162,7 +162,7 @@ def test_cruw_sensor_config_not_a_mapping(tmp_path, text, needle):
     from radiovis_nb.cruw import CruwError, sensor_config
     (tmp_path/'sensor_config.json').write_text(text)
     with pytest.raises(CruwError, match=needle): sensor_config(tmp_path)
-    r = run('import-cruw', str(tmp_path), '--out', str(tmp_path/'out'))
+    r = run('import-cruw', '--data', str(tmp_path), '--out', str(tmp_path/'out'))
     one_line_error(r, 'sensor_config.json')
     assert not (tmp_path/'out'/'manifest.json').exists()
 
@@ -195,7 +195,7 @@ def test_cruw_import_of_published_layout(tmp_path, case):
                                                   ('test', '2019_05_09_CM1000'): {0: [], 1: [car(15, 10.0)]}}
     else: seqs = {('train', '2019_04_09_BMS1000'): {f: [] for f in range(4)}, ('train', '2019_04_09_BMS2000'): {f: [car(11, 3.0)] for f in range(4)}}
     _rod2021_copy(tmp_path/'CRUW', seqs)
-    r = run('import-cruw', str(tmp_path/'CRUW'), '--out', str(tmp_path/'d'), *[a for o in SMALL for a in ('--set', o)])
+    r = run('import-cruw', '--data', str(tmp_path/'CRUW'), '--out', str(tmp_path/'d'), *[a for o in SMALL for a in ('--set', o)])
     assert r.returncode == 0, r.stderr[-3000:]
     data = SynthData(tmp_path/'d')
     n = sum(len(f) for f in seqs.values())
@@ -203,7 +203,7 @@ def test_cruw_import_of_published_layout(tmp_path, case):
     lab = data.labels
     has = lab.box_0 >= 0
     assert np.isfinite(lab.loc[has, 'range_m']).all() and lab.loc[~has, 'range_m'].isna().all()
-    r = run('show', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
+    r = run('show', '--data', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
     assert r.returncode == 0 and (tmp_path/'x.png').stat().st_size > 10_000, r.stderr[-2000:]
 
 def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):

@@ -104,7 +104,7 @@ def test_corrupt_chunk_is_named(smoke_dir, tmp_path):
     data = SynthData(out)
     first = data.manifest['chunks'][1]['first']
     with pytest.raises(DataError, match=r'c00001\.zarr.*checksum'): data.get('csi', [first])
-    r = run_cli('show', str(out), '--index', str(first), '--out', str(tmp_path/'x.png'))
+    r = run_cli('show', '--data', str(out), '--index', str(first), '--out', str(tmp_path/'x.png'))
     assert r.returncode == 2 and 'c00001.zarr' in r.stderr
 
 def test_other_configuration_is_refused(smoke_dir):
@@ -112,7 +112,7 @@ def test_other_configuration_is_refused(smoke_dir):
         synthesise(load_profile('smoke', ['dataset.seed=7']), smoke_dir, **QUIET)
 
 def test_show_writes_figure(smoke_dir, tmp_path):
-    r = run_cli('show', str(smoke_dir), '--index', '0', '20', '--out', str(tmp_path/'fig.png'))
+    r = run_cli('show', '--data', str(smoke_dir), '--index', '0', '20', '--out', str(tmp_path/'fig.png'))
     assert r.returncode == 0, r.stderr
     assert (tmp_path/'fig.png').stat().st_size > 20_000
 
