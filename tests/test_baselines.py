@@ -107,3 +107,27 @@ def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
     units = {u.name: u for u in plan(ctx)['baselines']}
     with pytest.raises(ConfigError, match='cannot stand as'): units['rodnet-s0'].run(units['rodnet-s0'])
     assert not (ctx.run_dir/'localiser'/'rodnet-s0'/'predictions.csv').exists()
+
+def test_cfar_selection_known_answer(data):
+    "Hand-made clusters: the genie takes the one nearest the truth, the strongest the loudest; both domains keep only what a range-Doppler "
+    "cluster confirms at the same range, and fall back to every range-angle cluster where nothing is confirmed."
+    from radiovis_nb.baselines import _polar
+    idx = data.split('val')[:4]
+    lab = data.labels.loc[idx]
+    near = {int(k): dict(x=t.x + 0.5, y=t.y, power=0.1, size=3) for k, t in zip(idx, lab.itertuples())}
+    loud = {int(k): dict(x=t.x - 3.0, y=t.y, power=1.0, size=5) for k, t in zip(idx, lab.itertuples())}
+    clusters = {k: [near[k], loud[k]] for k in near}
+    clusters[int(idx[3])] = []                                                       # no cluster: the basestation's foot
+    rng_loud = {k: float(_polar(data, np.array([c['x']]), np.array([c['y']]))[0][0]) for k, c in loud.items()}
+    rd = {k: [dict(range_m=rng_loud[k] + 0.3, velocity_mps=4.0, power=1.0, size=2)] for k in near}
+    rd[int(idx[1])] = []                                                             # nothing confirmed: fall back to range-angle
+    pred = cfar_predictions(data, 'val', clusters={**clusters, **{int(k): [] for k in data.split('val')[4:]}},
+                            rd_clusters={**rd, **{int(k): [] for k in data.split('val')[4:]}})
+    e = {m: d.set_index('index').loc[idx[:3]] for m, d in pred.groupby('method')}
+    np.testing.assert_allclose(e['CFAR (genie-aided, range-angle only)'].error_m, 0.5, atol=0.02)
+    np.testing.assert_allclose(e['CFAR (strongest cluster)'].error_m, 3.0, atol=0.05)
+    np.testing.assert_allclose(e['CFAR (genie-aided)'].error_m, [3.0, 0.5, 3.0], atol=0.05)     # frame 1 unconfirmed: the nearer one
+    assert e['CFAR (genie-aided)'].confirmed.tolist() == [True, False, True]
+    assert e['CFAR (genie-aided)'].pred_velocity_mps.iloc[0] == 4.0
+    foot = pred[(pred['index'] == idx[3])]
+    assert len(foot) == 4 and (foot.n_clusters == 0).all() and (np.hypot(foot.pred_x, foot.pred_y) < 0.05).all()
