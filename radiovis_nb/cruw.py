@@ -13,16 +13,15 @@ from .core import ConfigError, code_version
 from .synth import FORMAT, _alive, _write_json_atomic, chunk_info, chunk_name, verify_chunk, write_chunk
 
 # %% auto #0
-__all__ = ['C0', 'ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'OLS_KAPPA', 'CruwError', 'sensor_config', 'cruw_range_grid',
-           'cruw_azimuth_grid', 'read_annotations', 'read_ra_frame', 'frame_ids', 'write_cruw_fixture',
-           'cruw_sequences', 'annotation_boxes', 'import_cruw', 'ols', 'ap_ols']
+__all__ = ['C0', 'ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'CruwError', 'sensor_config', 'cruw_range_grid', 'cruw_azimuth_grid',
+           'read_annotations', 'read_ra_frame', 'frame_ids', 'write_cruw_fixture', 'cruw_sequences', 'annotation_boxes',
+           'import_cruw']
 
 # %% ../nbs/30_cruw.ipynb #f92d20e5
 C0 = 299_792_458.0
 ROD2021_RADAR = dict(sample_freq=4e6, sweep_slope=21.0017e12, ramap_rsize=128, ramap_asize=128, crop_num=3)
 CLASSES = ('pedestrian', 'cyclist', 'car')
 CLASS_SIZE_M = dict(pedestrian=(0.6, 0.6, 1.7), cyclist=(1.8, 0.6, 1.7), car=(4.5, 1.8, 1.5))   # nominal (length, width, height)
-OLS_KAPPA = dict(pedestrian=0.005, cyclist=0.01, car=0.03)   # the devkit's object sizes / 100
 
 class CruwError(ValueError):
     "A CRUW copy is malformed; the message names the file (and line)."
@@ -263,19 +262,3 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
     log(f"import-cruw: {first} frames of {len(seqs)} sequence(s) -> {out} ({man['counts']['train']} train, {man['counts']['val']} val, "
         f"{man['counts']['test']} test; {time.time() - t0:.1f} s)")
     return man
-
-# %% ../nbs/30_cruw.ipynb #7fa0697d
-def ols(pred_x, pred_y, true_x, true_y, cls:str='car') -> np.ndarray:
-    "Object location similarity of predictions and targets in the ground plane (the devkit's definition)."
-    d2 = (np.asarray(pred_x) - true_x)**2 + (np.asarray(pred_y) - true_y)**2
-    s2 = np.asarray(true_x)**2 + np.asarray(true_y)**2
-    return np.exp(-d2/(2*s2*OLS_KAPPA[cls]))
-
-def ap_ols(scores_ols, thresholds=np.arange(0.5, 0.901, 0.05), confidences=None) -> dict:
-    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
-    from radiovis_nb.metrics import average_precision
-    o = np.asarray(scores_ols, float)
-    conf = np.ones(len(o)) if confidences is None else np.asarray(confidences, float)
-    out = {f'AP{t:.2f}': average_precision(o >= t, conf, len(o)) for t in thresholds}
-    out['AP'] = float(np.mean(list(out.values())))
-    return out
