@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 from .contrastive import READOUTS
-from .core import ConfigError, code_version
+from .core import ConfigError, code_version, sample_rng
 from .data import HeatmapMaker, SynthData
 from .radar import polar_from_xyz
 from .ssl_train import load_pairs, load_ssl_model
@@ -107,8 +107,9 @@ def calibrate(raw, data:SynthData, mask:str='gt', boxes_file=None, how:str='came
         sel = np.isfinite(ref_r) & np.isfinite(ref_a)
     elif how == 'labelled':
         if labelled < 1: raise ConfigError("calibration 'labelled' needs a number of labelled frames >= 1")
-        rng = np.random.default_rng(seed)
-        sel = np.zeros(len(raw), bool); sel[rng.choice(len(raw), size=min(labelled, len(raw)), replace=False)] = True
+        # the subset: the frames with the lowest draw of their own (run seed, frame index) stream, whatever the rows' order
+        u = np.array([sample_rng(seed, int(i), 'calibration-subset').random() for i in raw['index']])
+        sel = np.zeros(len(raw), bool); sel[np.argsort(u, kind='stable')[:min(labelled, len(raw))]] = True
         ref_r, ref_a = lab['range_m'].to_numpy(), lab['azimuth_deg'].to_numpy()
     else: raise ConfigError(f"calibration {how!r}: choose camera, labelled or none")
     return dict(how=how, range_offset_m=float(np.median(raw['range_m'].to_numpy()[sel] - ref_r[sel])),
