@@ -11,8 +11,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.optimize import brentq
 from .core import ConfigError, code_version
-from .radar import ground_from_polar, polar_from_xyz
-from .synth import heatmap_drop_m
+from .radar import ground_from_polar, heatmap_drop_m, polar_from_xyz
 
 if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
     import pandas as pd
@@ -148,7 +147,7 @@ def cfar_predictions(data, split:str='val', profile=None, device='cpu', clusters
     confirmed one; in a frame where nothing is confirmed (a target with no radial speed vanishes with the static clutter) both fall back to
     every range-angle cluster. Column `confirmed`: whether the frame had a confirmed cluster."""
     import pandas as pd
-    from radiovis_nb.localiser import prediction_table
+    from radiovis_nb.metrics import prediction_table
     profile = profile or data.profile
     idx = data.split(split)
     cl = clusters or frame_clusters(data, idx, profile, device)
@@ -233,7 +232,7 @@ def check_teacher(label_dir:str|Path, name:str) -> dict:
 
 def camera_predictions(data, boxes:dict, split:str='val') -> 'pd.DataFrame':
     "Prediction table (localiser format) of 'Camera only': the ground position of each frame's detector box, no radar; a frame without a box predicts the basestation's foot."
-    from radiovis_nb.localiser import prediction_table
+    from radiovis_nb.metrics import prediction_table
     from radiovis_nb.selflabel import camera_ground_positions
     idx = data.split(split)
     b = np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float).reshape(-1, 4)

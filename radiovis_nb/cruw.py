@@ -10,15 +10,15 @@ import time
 from pathlib import Path
 import numpy as np
 from .core import ConfigError, code_version
+from .radar import C0, ground_from_polar
 from .synth import FORMAT, _alive, _write_json_atomic, chunk_info, chunk_name, verify_chunk, write_chunk
 
 # %% auto #0
-__all__ = ['C0', 'ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'CruwError', 'sensor_config', 'cruw_range_grid', 'cruw_azimuth_grid',
+__all__ = ['ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'CruwError', 'sensor_config', 'cruw_range_grid', 'cruw_azimuth_grid',
            'read_annotations', 'read_ra_frame', 'frame_ids', 'write_cruw_fixture', 'cruw_sequences', 'annotation_boxes',
            'import_cruw']
 
 # %% ../nbs/30_cruw.ipynb #f92d20e5
-C0 = 299_792_458.0
 ROD2021_RADAR = dict(sample_freq=4e6, sweep_slope=21.0017e12, ramap_rsize=128, ramap_asize=128, crop_num=3)
 CLASSES = ('pedestrian', 'cyclist', 'car')
 CLASS_SIZE_M = dict(pedestrian=(0.6, 0.6, 1.7), cyclist=(1.8, 0.6, 1.7), car=(4.5, 1.8, 1.5))   # nominal (length, width, height)
@@ -117,7 +117,7 @@ def write_cruw_fixture(root:str|Path, sequences:dict, cfg:dict=ROD2021_RADAR, im
                 ii, jj = np.meshgrid(np.arange(128), np.arange(128), indexing='ij')
                 field += 10*np.exp(-((ii - i)**2/2 + (jj - j)**2/4))*np.exp(2j*np.pi*rng.random((len(chirps), 1, 1)))
                 L, W, H = CLASS_SIZE_M[cls]
-                x, y = r*np.sin(np.radians(a)), r*np.cos(np.radians(a))
+                x, y = ground_from_polar(r, a, 0.)                   # CRUW's ranges lie in the ground plane
                 corners = np.array([[x + sx*W/2, y + sy*L/2, sz*H] for sx in (-1, 1) for sy in (-1, 1) for sz in (0, 1)])
                 uv, _ = project(corners, prof)
                 x0, y0 = np.clip(np.floor(uv.min(0)).astype(int), 0, [image_hw[1], image_hw[0]])
@@ -150,7 +150,7 @@ def annotation_boxes(objs, prof, orig_hw=None) -> np.ndarray:
     out = []
     for r, a, cls in objs:
         L, Wd, Hh = CLASS_SIZE_M[cls]
-        x, y = r*np.sin(np.radians(a)), r*np.cos(np.radians(a))
+        x, y = ground_from_polar(r, a, 0.)                   # CRUW's ranges lie in the ground plane
         corners = np.array([[x + sx*Wd/2, y + sy*L/2, sz*Hh] for sx in (-1, 1) for sy in (-1, 1) for sz in (0, 1)])
         uv, depth = project(corners, prof)
         if np.any(~np.isfinite(uv)) or np.any(depth <= 0): out.append((-1, -1, -1, -1)); continue
@@ -234,12 +234,12 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
             masks.append(m)
             rt, at = (o3[t][0], o3[t][1]) if t is not None else (np.nan, np.nan)
             lab.append(dict(index=idx, sequence=c, frame=fr, test=b['split'] == 'test', range_m=rt, azimuth_deg=at, elevation_deg=0.0,
-                            x=rt*np.sin(np.radians(at)), y=rt*np.cos(np.radians(at)), z=profile.scene.target_height_m,
+                            x=ground_from_polar(rt, at, 0.)[0], y=ground_from_polar(rt, at, 0.)[1], z=profile.scene.target_height_m,
                             box=box.astype(np.int32), visible_px=int(m.sum()), n_objects=len(o3)))
             for i, o in enumerate(o3):
                 if i == t: continue
-                obj.append(dict(index=idx, cls=CLASSES.index(o[2]), range_m=o[0], azimuth_deg=o[1], x=o[0]*np.sin(np.radians(o[1])),
-                                y=o[0]*np.cos(np.radians(o[1])), box=boxes[i].astype(np.int32)))
+                obj.append(dict(index=idx, cls=CLASSES.index(o[2]), range_m=o[0], azimuth_deg=o[1], x=ground_from_polar(o[0], o[1], 0.)[0],
+                                y=ground_from_polar(o[0], o[1], 0.)[1], box=boxes[i].astype(np.int32)))
         cols = {k: np.array([d[k] for d in lab]) for k in lab[0]}
         ocols = {k: np.array([d[k] for d in obj]) for k in obj[0]} if obj else dict(index=np.zeros(0, np.int64))
         arrays = dict(heatmap=np.stack(hms), image=np.stack(ims), target_mask=np.stack(masks),

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 import numpy as np
 from .core import DATA_SECTIONS, ConfigError, available_profiles, load_profile, profile_from_dict, sample_rng
-from .radar import Paths, RangeAzimuthProcessor, RangeDopplerProcessor, csi_from_paths, range_azimuth_heatmap
-from .synth import FORMAT, chunk_info, heatmap_drop_m, locate, verify_chunk
+from .radar import Paths, RangeAzimuthProcessor, RangeDopplerProcessor, csi_from_paths, heatmap_drop_m, range_azimuth_heatmap
+from .synth import FORMAT, chunk_info, locate, verify_chunk
 
 # %% auto #0
 __all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset', 'show_example',

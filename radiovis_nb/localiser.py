@@ -13,14 +13,13 @@ import torch
 from torch import nn
 from .core import ConfigError, code_version, resolve_device, sample_rng, seed_everything
 from .data import HeatmapMaker, SynthData, holdout_split
-from .radar import ground_from_polar
+from .metrics import prediction_table
 from .selflabel import read_labels
-from .synth import heatmap_drop_m
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
-           'denormalise', 'predict', 'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser',
-           'localiser_params', 'tune_localiser', 'load_profile_with']
+           'denormalise', 'predict', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'localiser_params',
+           'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -100,18 +99,6 @@ def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device
         idx = indices[i:i + batch]
         out.append(model(heat(torch.from_numpy(data.radar(idx)).to(device), idx)).cpu())
     return denormalise(torch.cat(out).numpy(), norm)
-
-def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
-    "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."
-    import pandas as pd
-    lab = data.labels.loc[indices]
-    drop = heatmap_drop_m(data.profile)
-    pxy = ground_from_polar(pred_r, pred_a, drop)
-    df = pd.DataFrame(dict(index=np.asarray(indices), split=split, method=method, seed=seed, pred_range_m=pred_r, pred_azimuth_deg=pred_a,
-                           pred_x=pxy[:, 0], pred_y=pxy[:, 1], true_range_m=lab.range_m.to_numpy(), true_azimuth_deg=lab.azimuth_deg.to_numpy(),
-                           true_x=lab.x.to_numpy(), true_y=lab.y.to_numpy()))
-    df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
-    return df
 
 def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None,
                   on_epoch=None): # called as on_epoch(epoch, model, norm) after each epoch; it may raise to stop training

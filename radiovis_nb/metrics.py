@@ -7,17 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 import numpy as np
+from .radar import ground_from_polar, heatmap_drop_m
 
 if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
     import pandas as pd
+    from radiovis_nb.data import SynthData
 
 # %% auto #0
 __all__ = ['OLS_KAPPA', 'TAB4_BASELINES', 'TAB7_COLUMNS', 'percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap',
            'average_precision', 'ols', 'ap_ols', 'wasserstein_quadratic', 'histogram_edges', 'kl_divergence',
            'mutual_information_plugin', 'mutual_information', 'paper_bins', 'label_deviation', 'markdown_table',
            'mean_std', 'plot_error_cdfs', 'plot_label_histograms', 'deviation_table', 'label_errors_m', 'evaluate',
-           'error_by_range', 'plot_error_by_range', 'crb_predictions', 'plot_error_vs_crb', 'paper_name', 'fmt',
-           'error_rows', 'error_table_md', 'error_tab', 'tab4', 'tab5', 'tab6', 'tab7', 'tab8', 'weather_table']
+           'prediction_table', 'error_by_range', 'plot_error_by_range', 'crb_predictions', 'plot_error_vs_crb',
+           'paper_name', 'fmt', 'error_rows', 'error_table_md', 'error_tab', 'tab4', 'tab5', 'tab6', 'tab7', 'tab8',
+           'weather_table']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -213,8 +216,7 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
 def label_errors_m(data, labels) -> 'pd.DataFrame':
     "Ground-plane error (m) of each label (DataFrame with index, range_m, azimuth_deg) against the truth, converted like predictions: index, split, error_m."
     import pandas as pd
-    from radiovis_nb.radar import ground_from_polar
-    from radiovis_nb.synth import heatmap_drop_m
+    from radiovis_nb.radar import ground_from_polar, heatmap_drop_m
     gt = data.labels.loc[labels['index'].to_numpy()]
     xy = ground_from_polar(labels['range_m'].to_numpy(), labels['azimuth_deg'].to_numpy(), heatmap_drop_m(data.profile))
     return pd.DataFrame(dict(index=labels['index'].to_numpy(), split=gt['split'].to_numpy(),
@@ -261,6 +263,18 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
         files += [f'{pre}tab07_label_deviation.csv', f'{pre}tab07_label_deviation.md', f'{pre}fig13_label_histograms.png']
     return files
 
+def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
+    "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."
+    import pandas as pd
+    lab = data.labels.loc[indices]
+    drop = heatmap_drop_m(data.profile)
+    pxy = ground_from_polar(pred_r, pred_a, drop)
+    df = pd.DataFrame(dict(index=np.asarray(indices), split=split, method=method, seed=seed, pred_range_m=pred_r, pred_azimuth_deg=pred_a,
+                           pred_x=pxy[:, 0], pred_y=pxy[:, 1], true_range_m=lab.range_m.to_numpy(), true_azimuth_deg=lab.azimuth_deg.to_numpy(),
+                           true_x=lab.x.to_numpy(), true_y=lab.y.to_numpy()))
+    df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
+    return df
+
 # %% ../nbs/17_metrics.ipynb #367c79c7
 def error_by_range(predictions, methods=None, edges=(0, 10, 20, 30, 40, 50), split:str='val', q:float=50):
     "The `q`-th percentile error (m) of each method in each true-range bin [edges[i], edges[i+1]) of `split` (all seeds pooled): a DataFrame, methods x bins, with the frame counts in column 'n'."
@@ -296,8 +310,7 @@ def crb_predictions(data, split:str='val', n_symbols:int=1) -> 'pd.DataFrame':
     and azimuth, for an estimator that sees `n_symbols` OFDM symbols (1: a heatmap's snapshot, what every method of Tab. 4 reads).
     `error_m` holds the bound (the predicted position is the truth); a frame whose target returns no echo has an infinite bound."""
     import pandas as pd
-    from radiovis_nb.radar import ground_crb_m
-    from radiovis_nb.synth import heatmap_drop_m
+    from radiovis_nb.radar import ground_crb_m, heatmap_drop_m
     if 'target_snr_db' not in data.labels: raise ValueError(f"{data.root}: no target SNR in the labels (imported data): no Cramér–Rao bound")
     idx = data.split(split)
     lab = data.labels.loc[idx]

@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 import numpy as np
 from .core import mitsuba_variant, sample_rng, sample_seed_sequence, scoped_variant
-from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, weather_attenuation_db_per_km
+from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, polar_from_xyz, weather_attenuation_db_per_km
 from .scene import MATERIALS, Layout, Mesh, make_layout
 
 # %% auto #0
@@ -187,12 +187,10 @@ class RadioSimulator:
                 fp = it.footprint(); front = fp[np.argsort(np.linalg.norm(fp, axis=1))[:2]]
                 for f in np.linspace(0, 1, 6): pts.append((*(front[0]*(1 - f) + front[1]*f), 2.0)); rcs.append(5.0); tgt.append(False)
         pts = np.asarray(pts, float)
-        d = pts - [0., 0., h]
-        rng_m = np.linalg.norm(d, axis=1)
+        rng_m, az, el = polar_from_xyz(pts, h)
         vel = np.where(np.asarray(tgt)[:, None], layout.velocity[None, :], 0.)
-        radial = np.einsum('ij,ij->i', vel, d)/rng_m
-        p = point_targets(self.radar, rng_m, np.degrees(np.arctan2(d[:, 0], d[:, 1])), rcs_m2=np.asarray(rcs),
-                          velocity_mps=radial, elevation_deg=np.degrees(np.arcsin(d[:, 2]/rng_m)))
+        radial = np.einsum('ij,ij->i', vel, pts - [0., 0., h])/rng_m
+        p = point_targets(self.radar, rng_m, az, rcs_m2=np.asarray(rcs), velocity_mps=radial, elevation_deg=el)
         p, hit = _canonical(p, np.asarray(tgt))
         return FramePaths(p, hit, 0.0)
 
@@ -230,9 +228,7 @@ class RadioSimulator:
 def in_footprint(range_m:float, azimuth_deg:float, item, radar, height_m:float, n_range:int|None=None, n_azimuth:int|None=None) -> bool:
     "Whether (range, azimuth) falls in the polar extent of `item`'s ground footprint seen from a mast of `height_m`, widened by one range bin and one beamwidth (of the `n_range` x `n_azimuth` grid, at least a resolution cell)."
     fp = item.footprint()
-    dz = height_m - item.centre[2]
-    r = np.sqrt((fp**2).sum(1) + dz**2)
-    a = np.degrees(np.arctan2(fp[:, 0], fp[:, 1]))
+    r, a, _ = polar_from_xyz(np.c_[fp, np.full(len(fp), item.centre[2])], height_m)
     dr = max(radar.range_cell_m, (radar.range_max_m - radar.range_min_m)/(n_range or radar.n_range_bins))
     da = max(radar.beamwidth_deg, (radar.azimuth_max_deg - radar.azimuth_min_deg)/(n_azimuth or radar.n_azimuth_bins))
     return bool(r.min() - dr <= range_m <= r.max() + dr and a.min() - da <= azimuth_deg <= a.max() + da)

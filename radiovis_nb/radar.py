@@ -13,12 +13,12 @@ from .core import ConfigError, load_profile, resolve_device, spec
 
 # %% auto #0
 __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig',
-           'polar_from_xyz', 'ground_from_polar', 'Paths', 'point_targets', 'csi_from_paths', 'qpsk_symbols',
-           'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate',
-           'rain_attenuation_db_per_km', 'fog_lwc_from_visibility', 'fog_attenuation_db_per_km',
-           'weather_attenuation_db_per_km', 'attenuate', 'range_doppler_map', 'RangeAzimuthProcessor',
-           'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'RangeDopplerProcessor', 'crb_point_target',
-           'ground_crb_m', 'snr_from_csi', 'bench_heatmaps']
+           'polar_from_xyz', 'ground_from_polar', 'heatmap_drop_m', 'Paths', 'point_targets', 'csi_from_paths',
+           'qpsk_symbols', 'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise',
+           'ofdm_channel_estimate', 'rain_attenuation_db_per_km', 'fog_lwc_from_visibility',
+           'fog_attenuation_db_per_km', 'weather_attenuation_db_per_km', 'attenuate', 'range_doppler_map',
+           'RangeAzimuthProcessor', 'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'RangeDopplerProcessor',
+           'crb_point_target', 'ground_crb_m', 'snr_from_csi', 'bench_heatmaps']
 
 # %% ../nbs/01_ofdm_radar.ipynb #3dcbef35
 C0 = 299_792_458.0          # speed of light, m/s
@@ -190,6 +190,10 @@ def ground_from_polar(range_m, azimuth_deg, drop_m:float) -> np.ndarray:
     rho = np.sqrt(np.maximum(r**2 - drop_m**2, 0.))
     a = np.radians(azimuth_deg)
     return np.stack([rho*np.sin(a), rho*np.cos(a)], axis=-1)
+
+def heatmap_drop_m(profile) -> float:
+    "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
+    return profile.basestation.height_m - profile.scene.target_height_m
 
 # %% ../nbs/01_ofdm_radar.ipynb #fa2c7ff1
 @dataclass

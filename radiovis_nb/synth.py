@@ -20,8 +20,7 @@ from .scene import CAR_COLOURS, CAR_MODELS, LIGHTING_CODES, SCENARIOS, WEATHER_C
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
            'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_chunk', 'sequence_labels',
-           'make_sequence', 'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'write_manifest', 'locate',
-           'bench_synth']
+           'make_sequence', 'make_chunk', 'dataset_spec', 'synthesise', 'write_manifest', 'locate', 'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = DATA_FORMAT     # what a dataset folder's manifest records (core owns it: it enters every data hash)
@@ -281,10 +280,6 @@ def synthesise(profile, # a resolved Profile
     return write_manifest(profile, out, manifest_dir, log=log)
 
 # %% ../nbs/06_synth.ipynb #9c36b732
-def heatmap_drop_m(profile) -> float:
-    "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
-    return profile.basestation.height_m - profile.scene.target_height_m
-
 def write_manifest(profile, out:Path, manifest_dir=None, log=print) -> dict:
     "Verify every chunk and write DIR/manifest.json (and a copy in `manifest_dir` when given)."
     out = Path(out)

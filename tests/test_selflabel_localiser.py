@@ -5,7 +5,8 @@ import torch
 from torch import nn
 from radiovis_nb.core import load_profile
 from radiovis_nb.data import HeatmapMaker, SynthData, cached_dataset
-from radiovis_nb.localiser import prediction_table, train_localiser
+from radiovis_nb.localiser import train_localiser
+from radiovis_nb.metrics import prediction_table
 from radiovis_nb.selflabel import attention_self_labels, receptive_field
 
 class PeakedRadio(nn.Module):
