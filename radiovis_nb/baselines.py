@@ -15,6 +15,7 @@ from .radar import ground_from_polar, heatmap_drop_m, polar_from_xyz
 
 if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
     import pandas as pd
+from .data import BOX_COLUMNS
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ca_threshold_factor', 'os_threshold_factor', 'cfar_2d', 'detections_to_ground', 'dbscan_clusters',
@@ -183,7 +184,7 @@ def teacher_labels(data, split:str='train', boxes:dict|None=None, profile=None, 
     profile = profile or data.profile
     idx = data.split(split)
     lab = data.labels.loc[idx]
-    b = lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float) if boxes is None else \
+    b = lab[BOX_COLUMNS].to_numpy(float) if boxes is None else \
         np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float)
     have = b[:, 0] >= 0
     idx, b = idx[have], b[have]
@@ -204,7 +205,7 @@ def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, devi
     "The teacher's pseudo-labels of the train and val splits as a label folder the localiser reads: `boxes_file` (a detector's boxes) makes the `RODNet` teacher, None the ground-truth-box upper bound `RODNet (GT boxes)`."
     import hashlib
     import pandas as pd
-    from radiovis_nb.ssl_train import read_boxes_file
+    from radiovis_nb.data import read_boxes_file
     boxes = read_boxes_file(boxes_file) if boxes_file else None
     df = pd.concat([teacher_labels(data, s, boxes, profile, device).assign(split=s) for s in ('train', 'val')], ignore_index=True)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

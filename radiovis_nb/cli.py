@@ -159,9 +159,8 @@ def _cmd_evaluate(args):
 def _cmd_baselines(args):
     import pandas as pd
     from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
-    from radiovis_nb.data import SynthData
+    from radiovis_nb.data import SynthData, read_boxes_file
     from radiovis_nb.metrics import crb_predictions
-    from radiovis_nb.ssl_train import read_boxes_file
     data, p, out, dev = SynthData(args.data), _p(args), Path(args.out), str(resolve_device(args.device))
     parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
     if args.boxes: parts.append(camera_predictions(data, read_boxes_file(args.boxes), 'val'))

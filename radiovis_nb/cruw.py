@@ -172,7 +172,7 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
     seqs = cruw_sequences(root, sequences)
     det = None
     if boxes_file:
-        from radiovis_nb.ssl_train import read_boxes_file
+        from radiovis_nb.data import read_boxes_file
         det = read_boxes_file(boxes_file)
     # the plan: every sequence in blocks of `chunk_frames` frames; validation draws whole blocks of the train sequences
     blocks, first = [], 0

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 import numpy as np
 from .core import ConfigError, code_version, resolve_device
-from .data import SynthData
+from .data import BOX_COLUMNS, SynthData, resize_images
 
 # %% auto #0
 __all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes',
@@ -54,7 +54,6 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
     "Images (PNG: the camera images, or with `inputs='motion'` their motion composites) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits` (names, or {name: frame indices}); returns data.yaml."
     import matplotlib.image as mpimg
     import torch
-    import torch.nn.functional as F
     out = Path(out)
     lab = data.labels
     sets = splits if isinstance(splits, dict) else {sp: data.split(sp) for sp in splits}
@@ -71,13 +70,12 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
             block = idx[i0:i0 + 256]
             imgs = detector_inputs(data, block, inputs, gap)
             if image_hw is not None and imgs.shape[1:3] != tuple(image_hw):
-                t = torch.from_numpy(imgs).permute(0, 3, 1, 2).float()
-                imgs = F.interpolate(t, size=tuple(image_hw), mode='bilinear', antialias=True).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
+                imgs = resize_images(torch.from_numpy(imgs).permute(0, 3, 1, 2), image_hw).permute(0, 2, 3, 1).numpy()
             H, W = imgs.shape[1:3]
             sy, sx = H/data.profile.camera.height_px, W/data.profile.camera.width_px
             for k, img in zip(block, imgs):
                 mpimg.imsave(out/'images'/sp/f'{k:07d}.png', img)
-                b = lab.loc[k, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+                b = lab.loc[k, BOX_COLUMNS].to_numpy(float)
                 txt = '' if b[0] < 0 else (f"0 {(b[0] + b[2])/2*sx/W:.6f} {(b[1] + b[3])/2*sy/H:.6f} {(b[2] - b[0])*sx/W:.6f} "
                                           f"{(b[3] - b[1])*sy/H:.6f}\n")
                 (out/'labels'/sp/f'{k:07d}.txt').write_text(txt)
@@ -174,7 +172,7 @@ def detection_table(data:SynthData, boxes, split:str='val', indices=None) -> dic
     lab = lab[lab.visible_px > 0]
     best = boxes.sort_values('conf', ascending=False).drop_duplicates('index') if 'conf' in boxes else boxes.drop_duplicates('index')
     pb = best.set_index('index').reindex(lab.index)
-    iou = box_iou(lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float), pb[['x0', 'y0', 'x1', 'y1']].fillna(-1).to_numpy(float))
+    iou = box_iou(lab[BOX_COLUMNS].to_numpy(float), pb[['x0', 'y0', 'x1', 'y1']].fillna(-1).to_numpy(float))
     iou[pb.x0.isna().to_numpy()] = 0.
     tp = iou >= 0.5
     return dict(frames=int(len(lab)), recall_iou50=float(tp.mean()) if len(tp) else 0.0, mean_iou_at_50=float(iou[tp].mean()) if tp.any() else 0.0,
@@ -190,7 +188,7 @@ def ap50(data:SynthData, boxes, indices, iou:float=0.5) -> float:
     for r in b.itertuples():
         ok = False
         if r.index in gt.index and r.index not in matched:
-            g = gt.loc[r.index, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+            g = gt.loc[r.index, BOX_COLUMNS].to_numpy(float)
             ok = box_iou([[r.x0, r.y0, r.x1, r.y1]], [g])[0] >= iou
             if ok: matched.add(r.index)
         tp.append(ok)

@@ -12,9 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 from .core import ConfigError, code_version, resolve_device, sample_rng, seed_everything
-from .data import HeatmapMaker, SynthData, holdout_split
+from .data import HeatmapMaker, SynthData, holdout_split, read_labels
 from .metrics import prediction_table
-from .selflabel import read_labels
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',

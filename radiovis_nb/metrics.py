@@ -201,7 +201,7 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
     "Tab. 7: D_W, KL and MI of range and angle on train and val, one row per label set (method, seed)."
     import pandas as pd
     from radiovis_nb.core import progress
-    from radiovis_nb.selflabel import read_labels
+    from radiovis_nb.data import read_labels
     rows = []
     lab = data.labels
     for d in progress(list(label_dirs), desc='Tab. 7', unit='label set'):
@@ -229,8 +229,7 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from radiovis_nb.core import ConfigError
-    from radiovis_nb.data import SynthData
-    from radiovis_nb.selflabel import read_labels
+    from radiovis_nb.data import SynthData, read_labels
     data = data if isinstance(data, SynthData) else SynthData(data)
     profile = profile or data.profile
     if out is None: raise ConfigError("evaluate: say where the tables and figures go (out); paper_figures/ only when named")

@@ -240,8 +240,8 @@ def plan(ctx:Context) -> dict:
         from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
         from radiovis_nb.data import SynthData
         data = SynthData(ctx.data_dir)
+        from radiovis_nb.data import read_boxes_file
         from radiovis_nb.metrics import crb_predictions
-        from radiovis_nb.ssl_train import read_boxes_file
         parts = [cfar_predictions(data, sp, p) for sp in ('val', 'test')] + [crb_predictions(data, sp) for sp in ('val', 'test')]   # CRB: the physical floor
         if ctx.boxes_file.exists():                      # the detector's boxes: the paper's teacher and the camera-only reference
             boxes = read_boxes_file(ctx.boxes_file)

@@ -6,7 +6,6 @@
 from __future__ import annotations
 import contextlib
 import csv
-import dataclasses
 import json
 import math
 import os
@@ -15,60 +14,14 @@ import time
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
 from .contrastive import METHODS, SSLModel
 from .core import ConfigError, code_version, profile_from_dict, resolve_device, seed_everything
-from .data import HeatmapMaker, SynthData, holdout_split
+from .data import HeatmapMaker, SynthData, holdout_split, load_pairs
 
 # %% auto #0
-__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches',
-           'train_ssl', 'load_ssl_model', 'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve',
-           'flattening_step', 'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
-
-# %% ../nbs/12_ssl_train.ipynb #38f1dbd9
-def read_boxes_file(path:str|Path) -> dict:
-    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row)."
-    import pandas as pd
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
-    df = pd.read_csv(path)
-    need = {'index', 'x0', 'y0', 'x1', 'y1'}
-    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(df.columns)}")
-    if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
-    df = df.drop_duplicates('index')
-    return {int(r.index): (float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in df.itertuples()}
-
-@dataclasses.dataclass
-class Pairs:
-    "A split's paired data in memory: radar data (CSI, or stored heatmaps), images at the training resolution (uint8), target boxes in training px."
-    indices: torch.Tensor   # [N] frame indices
-    radar: torch.Tensor     # [N, n_rx, n_subcarriers] complex64 CSI, or [N, H0, W0] stored heatmaps
-    images: torch.Tensor    # [N, 3, H, W] uint8
-    boxes: torch.Tensor     # [N, 4] float32, -1 where there is none
-    def __len__(self): return len(self.indices)
-
-def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_file:str|Path|None=None,
-               require_box:bool=True, indices=None) -> Pairs:
-    "The frames of `split` (or `indices`) with their CSI, images resized to `image_hw` and boxes; frames without a box dropped when `require_box`."
-    idx = data.split(split) if indices is None else np.asarray(indices, np.int64)
-    lab = data.labels.loc[idx]
-    if mask == 'gt': boxes = lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(np.float32)
-    elif mask == 'detector':
-        if boxes_file is None: raise ConfigError("--mask detector needs --boxes FILE (a detector's boxes: index,x0,y0,x1,y1)")
-        det = read_boxes_file(boxes_file)
-        boxes = np.array([det.get(int(i), (-1., -1., -1., -1.)) for i in idx], np.float32)
-    else: raise ConfigError(f"mask {mask!r}: choose gt or detector")
-    keep = (boxes[:, 0] >= 0) if require_box else np.ones(len(idx), bool)
-    idx, boxes = idx[keep], boxes[keep]
-    if len(idx) == 0: raise ConfigError(f"no {split} frames with a {mask} box in {data.root}")
-    img = torch.from_numpy(data.get('image', idx)).permute(0, 3, 1, 2)
-    h0, w0 = img.shape[-2:]
-    if (h0, w0) != tuple(image_hw):
-        img = torch.cat([F.interpolate(img[i:i + 256].float(), size=tuple(image_hw), mode='bilinear', antialias=True, align_corners=False)
-                         .round_().clamp_(0, 255).to(torch.uint8) for i in range(0, len(img), 256)])
-        sy, sx = image_hw[0]/h0, image_hw[1]/w0
-        boxes = np.where(boxes >= 0, boxes*np.array([sx, sy, sx, sy], np.float32), boxes)
-    return Pairs(torch.from_numpy(idx), torch.from_numpy(data.radar(idx)), img.contiguous(), torch.from_numpy(boxes))
+__all__ = ['dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl', 'load_ssl_model',
+           'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'flattening_step',
+           'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
 def dist_setup(device:str='auto') -> tuple:

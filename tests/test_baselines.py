@@ -81,7 +81,7 @@ def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
     import json
     from radiovis_nb.baselines import camera_predictions, check_teacher, write_teacher_labels
     from radiovis_nb.core import ConfigError
-    from radiovis_nb.ssl_train import read_boxes_file
+    from radiovis_nb.data import read_boxes_file
     lab = data.labels[data.labels.box_0 >= 0]
     b = lab[['box_0', 'box_1', 'box_2', 'box_3']].set_axis(['x0', 'y0', 'x1', 'y1'], axis=1).rename_axis('index').reset_index()
     b.to_csv(tmp_path/'det.csv', index=False)

@@ -58,7 +58,7 @@ def test_supervised_localiser_beats_the_mean_predictor():
 
 def test_label_file_errors_name_the_line(tmp_path):
     from radiovis_nb.core import ConfigError
-    from radiovis_nb.selflabel import read_labels
+    from radiovis_nb.data import read_labels
     f = tmp_path/'l.csv'
     f.write_text('index,range_m,azimuth_deg\n0,10,1\n1,,2\n')
     with pytest.raises(ConfigError, match='line 3'): read_labels(f)
