@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 import numpy as np
-from .core import DEFAULT_PROFILE, ConfigError, apply_runtime, available_profiles, describe_profile, load_profile, package_versions, repo_root, resolve_device
+from .core import DEFAULT_PROFILE, ConfigError, apply_runtime, available_profiles, configure_offline, describe_profile, load_profile, package_versions, repo_root, resolve_device
 
 # %% auto #0
 __all__ = ['POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'bench_heatmap_text', 'common_args', 'build_parser',
@@ -394,6 +394,7 @@ def _prepare(args):
 
 def main(argv:list|None=None) -> int:
     "Entry point of the `radiovis` console script: parse, prepare, run the subcommand's handler; a user's mistake is one line and exit 2."
+    configure_offline()                                 # the environment that keeps every library off the network (importing radiovis sets nothing)
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None: ap.print_help(); return 0

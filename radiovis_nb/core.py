@@ -76,8 +76,6 @@ def configure_offline() -> dict:
     except OSError: pass  # a read-only home: ultralytics then only warns that it cannot fetch the font
     return {k: v for k, v in os.environ.items() if before.get(k) != v}
 
-configure_offline();
-
 # %% ../nbs/00_core.ipynb #eef07edf
 class ConfigError(ValueError):
     "A profile or an override is invalid; the message names the key and where it came from."

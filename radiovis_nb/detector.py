@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, code_version, resolve_device
+from .core import ConfigError, code_version, configure_offline, resolve_device
 from .data import BOX_COLUMNS, SynthData, resize_images
 
 # %% auto #0
@@ -111,6 +111,7 @@ def torch_state_kept():
 
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
     "Train YOLO from scratch on the train split; its epochs are scored, and the best kept, on held-out training sequences (`ssl.holdout_fraction` of them, the SSL learning curves' frames), never on val. Returns and writes out/run.json."
+    configure_offline()                          # before ultralytics is imported: no network, every CPU thread kept
     import ultralytics.engine.trainer as tr
     from ultralytics import YOLO
     data = data if isinstance(data, SynthData) else SynthData(data)
@@ -147,6 +148,7 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
 def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str='auto', batch:int=64, all_boxes:bool=False):
     "The most confident target box per frame (every box with `all_boxes`) in camera px: a DataFrame index, x0, y0, x1, y1, conf; frames without a box absent."
     import pandas as pd
+    configure_offline()
     from ultralytics import YOLO
     det = profile.detector
     if not Path(weights).is_file():          # ultralytics would try to download a bare name such as yolov8n.pt
