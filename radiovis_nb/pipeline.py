@@ -139,17 +139,9 @@ def unique_runs(p) -> list:
     for r in ssl_runs(p).values(): seen.setdefault(r.name, r)
     return list(seen.values())
 
-def plan(ctx:Context) -> dict:
-    "{stage: [Unit]} of the whole reproduction."
-    from radiovis_nb.backbones import ssl_variant
-    from radiovis_nb.baselines import TEACHERS, check_teacher
-    from radiovis_nb.localiser import train_localiser
-    from radiovis_nb.selflabel import self_labels
-    from radiovis_nb.ssl_train import train_ssl
-    p, R = ctx.profile, ctx.run_dir
-    seeds = p.evaluation.seeds
-    stages = {}
-
+def _detector_units(ctx:Context) -> list:
+    "The detector stage: YOLO trained once, its boxes of every frame (boxes.csv) and Tab. 8 (tab08.json)."
+    p = ctx.profile
     def detector(u):
         from radiovis_nb.data import SynthData
         from radiovis_nb.detector import detection_table, predict_boxes, train_detector
@@ -160,30 +152,37 @@ def plan(ctx:Context) -> dict:
         tab = {sp: detection_table(data, bx, sp) for sp in ('val', 'test')}
         (u.folder/'tab08.json').write_text(json.dumps(dict(rec, **tab), indent=1))
         return dict(AP50_val=tab['val']['AP50'], AP50_test=tab['test']['AP50'], holdout_mAP50=rec['holdout_mAP50'])
-    stages['detector'] = [Unit('yolo', R/'detector', dict(stage='detector', config=p.detector.__dict__, data=p.data_hash), detector)]
+    return [Unit('yolo', ctx.run_dir/'detector', dict(stage='detector', config=p.detector.__dict__, data=p.data_hash), detector)]
 
-    def skipped(name): return (R/'ssl'/name/'SKIPPED').exists()
-    units = []
+def _skip_ssl_run(ctx:Context, u:Unit, prof, mask:str):
+    "Why an SSL run with detector masks cannot train (fewer boxed training frames than a batch: SKIPPED written), or None."
+    if mask != 'detector': return None
+    import pandas as pd
+    from radiovis_nb.data import SynthData
+    bx = pd.read_csv(ctx.boxes_file) if ctx.boxes_file.exists() else pd.DataFrame(columns=['index'])
+    n = int(bx['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
+    if n >= prof.ssl.batch_size: return None
+    u.folder.mkdir(parents=True, exist_ok=True)
+    reason = f"the detector found the target in only {n} training frames (fewer than a batch of {prof.ssl.batch_size})"
+    (u.folder/'SKIPPED').write_text(reason + '\n'); ctx.log(f"[ssl] {u.name} skipped: {reason}")
+    return reason
+
+def _ssl_units(ctx:Context) -> list:
+    "The SSL stage: every distinct run of `ssl_runs`; an interrupted run resumes from its checkpoint, a run of other code starts over."
+    from radiovis_nb.ssl_train import train_ssl
+    p, units = ctx.profile, []
     for run in unique_runs(p):
         prof = replace(p, ssl=replace(p.ssl, ema=run.ema))
         def go(u, prof=prof, r=run):
             from radiovis_nb.selflabel import HoldoutCurve
-            mask, boxes = r.mask, (ctx.boxes_file if r.mask == 'detector' else None)
-            if mask == 'detector':
-                import pandas as pd
-                from radiovis_nb.data import SynthData
-                bx = pd.read_csv(ctx.boxes_file) if ctx.boxes_file.exists() else pd.DataFrame(columns=['index'])
-                n = int(bx['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
-                if n < prof.ssl.batch_size:
-                    u.folder.mkdir(parents=True, exist_ok=True)
-                    reason = f"the detector found the target in only {n} training frames (fewer than a batch of {prof.ssl.batch_size})"
-                    (u.folder/'SKIPPED').write_text(reason + '\n'); ctx.log(f"[ssl] {u.name} skipped: {reason}")
-                    return dict(skipped=reason)
+            boxes = ctx.boxes_file if r.mask == 'detector' else None
+            reason = _skip_ssl_run(ctx, u, prof, r.mask)
+            if reason: return dict(skipped=reason)
             (u.folder/'SKIPPED').unlink(missing_ok=True)
             resume = (u.folder/'checkpoint.pt').exists()
             if resume and not (u.folder/'run.json').exists(): shutil.rmtree(u.folder); resume = False
-            curve = HoldoutCurve.for_training(prof, ctx.data_dir, mask, boxes, resolve_device(ctx.device))
-            train = lambda resume: train_ssl(prof, r.method, ctx.data_dir, u.folder, mask, boxes, r.offset, r.seed, ctx.device, resume, r.channels,
+            curve = HoldoutCurve.for_training(prof, ctx.data_dir, r.mask, boxes, resolve_device(ctx.device))
+            train = lambda resume: train_ssl(prof, r.method, ctx.data_dir, u.folder, r.mask, boxes, r.offset, r.seed, ctx.device, resume, r.channels,
                                              r.epochs if not r.steps else None, progress=False, log=ctx.log, projector=r.projector,
                                              steps=r.steps or None, curve=curve)
             try: res = train(resume)
@@ -191,57 +190,72 @@ def plan(ctx:Context) -> dict:
                 if 'another configuration' not in str(e) and 'refused' not in str(e): raise   # a pipeline-owned run of other code: start over
                 shutil.rmtree(u.folder); res = train(False)
             return {k: res[k] for k in ('steps', 'epochs', 'lr', 'schedule', 'precision')}
-        units.append(Unit(run.name, R/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps, epochs=run.epochs,
-                                                           channels=run.channels), go))
-    stages['ssl'] = units
+        units.append(Unit(run.name, ctx.run_dir/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps,
+                                                                     epochs=run.epochs, channels=run.channels), go))
+    return units
 
-    units = []
-    for name in (r.name for r in unique_runs(p)):
+def _selflabel_units(ctx:Context) -> list:
+    "The self-label stage: each SSL run's self-labels, calibrated label-free (none for a skipped run)."
+    from radiovis_nb.selflabel import self_labels
+    R, units = ctx.run_dir, []
+    for name in (r.name for r in unique_runs(ctx.profile)):
         def lab(u, name=name):
-            if skipped(name): shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped='its SSL run was skipped')
+            if (R/'ssl'/name/'SKIPPED').exists(): shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped='its SSL run was skipped')
             return self_labels(R/'ssl'/name, ctx.data_dir, u.folder, 'camera', device='cpu', log=ctx.log)[1]['calibration']
-        units.append(Unit(name, R/'labels'/name, dict(stage='selflabel', name=name, cfg=p.config_hash), lab))
-    stages['selflabel'] = units
+        units.append(Unit(name, R/'labels'/name, dict(stage='selflabel', name=name, cfg=ctx.profile.config_hash), lab))
+    return units
 
-    def loc(labels, method, seed=0, fraction=1.0):
-        def go(u):
-            if labels != 'gt' and not (Path(labels)/'labels.csv').exists():
-                shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped=f'no labels at {labels}')
-            if method in TEACHERS.values():
-                check_teacher(labels, method)                                    # a RODNet row only from the detector's boxes
-                import pandas as pd
-                from radiovis_nb.data import SynthData
-                n = int(pd.read_csv(Path(labels)/'labels.csv')['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
-                if n < 2:                                                        # a detector that finds (almost) nothing: no student
-                    shutil.rmtree(u.folder, ignore_errors=True)
-                    reason = f"the teacher labelled only {n} training frames (the detector found the target in too few)"
-                    ctx.log(f"[localiser] {u.name} skipped: {reason}"); return dict(skipped=reason)
-            return {k: v for k, v in train_localiser(p, ctx.data_dir, labels, u.folder, fraction, seed, ctx.device, method=method,
-                                                     log=ctx.log).items() if k in ('n_labels',)}
-        return go
-    units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash), loc('gt', 'Supervised', sd))
-             for sd in seeds]
+def _localiser_run(ctx:Context, labels, method, seed:int=0, fraction:float=1.0):
+    "A unit's work: a localiser trained on `labels` ('gt' or a label folder); a RODNet row only from the detector's boxes; skipped without labels."
+    def go(u):
+        import pandas as pd
+        from radiovis_nb.baselines import TEACHERS, check_teacher
+        from radiovis_nb.data import SynthData
+        from radiovis_nb.localiser import train_localiser
+        if labels != 'gt' and not (Path(labels)/'labels.csv').exists():
+            shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped=f'no labels at {labels}')
+        if method in TEACHERS.values():
+            check_teacher(labels, method)                                    # a RODNet row only from the detector's boxes
+            n = int(pd.read_csv(Path(labels)/'labels.csv')['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
+            if n < 2:                                                        # a detector that finds (almost) nothing: no student
+                shutil.rmtree(u.folder, ignore_errors=True)
+                reason = f"the teacher labelled only {n} training frames (the detector found the target in too few)"
+                ctx.log(f"[localiser] {u.name} skipped: {reason}"); return dict(skipped=reason)
+        return {k: v for k, v in train_localiser(ctx.profile, ctx.data_dir, labels, u.folder, fraction, seed, ctx.device, method=method,
+                                                 log=ctx.log).items() if k in ('n_labels',)}
+    return go
+
+def _localiser_units(ctx:Context) -> list:
+    "The localiser stage: supervised x seeds, one per main / ^Y self-label set, and the label-density sweep (Fig. 6)."
+    from radiovis_nb.backbones import ssl_variant
+    p, R = ctx.profile, ctx.run_dir
+    seeds = p.evaluation.seeds
+    units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
+                  _localiser_run(ctx, 'gt', 'Supervised', sd)) for sd in seeds]
     runs = ssl_runs(p)
     for role, r in runs.items():
         if role[0] not in ('main', 'Y'): continue
-        units.append(Unit(r.name, R/'localiser'/r.name, dict(stage='loc', l=r.name, cfg=p.config_hash), loc(R/'labels'/r.name, None, r.seed)))
+        units.append(Unit(r.name, R/'localiser'/r.name, dict(stage='loc', l=r.name, cfg=p.config_hash), _localiser_run(ctx, R/'labels'/r.name, None, r.seed)))
     for f in p.localiser.label_fractions:
         if f >= 1: continue                              # all the labels: the main runs of the first seed
         units.append(Unit(f'supervised-f{f:g}', R/'localiser'/f'supervised-f{f:g}', dict(stage='loc', l='gt', f=f, cfg=p.config_hash),
-                          loc('gt', 'Supervised', seeds[0], f)))
+                          _localiser_run(ctx, 'gt', 'Supervised', seeds[0], f)))
         for m in ('mcl', 'scl'):
             r = runs[('main', ssl_variant(m, None if m == 'scl' else p.ssl.projector), seeds[0])]
             units.append(Unit(f'{m}-f{f:g}', R/'localiser'/f'{m}-f{f:g}', dict(stage='loc', l=r.name, f=f, cfg=p.config_hash),
-                              loc(R/'labels'/r.name, None, seeds[0], f)))
-    stages['localiser'] = units
+                              _localiser_run(ctx, R/'labels'/r.name, None, seeds[0], f)))
+    return units
 
+def _baseline_units(ctx:Context) -> list:
+    "The baselines stage: CFAR (both domains and range-angle only), the CRB, camera only, the RODNet teachers and their students."
+    p, R = ctx.profile, ctx.run_dir
+    seeds = p.evaluation.seeds
     def cfar(u):
         import pandas as pd
         from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
-        from radiovis_nb.data import SynthData
-        data = SynthData(ctx.data_dir)
-        from radiovis_nb.data import read_boxes_file
+        from radiovis_nb.data import SynthData, read_boxes_file
         from radiovis_nb.metrics import crb_predictions
+        data = SynthData(ctx.data_dir)
         parts = [cfar_predictions(data, sp, p) for sp in ('val', 'test')] + [crb_predictions(data, sp) for sp in ('val', 'test')]   # CRB: the physical floor
         if ctx.boxes_file.exists():                      # the detector's boxes: the paper's teacher and the camera-only reference
             boxes = read_boxes_file(ctx.boxes_file)
@@ -254,11 +268,14 @@ def plan(ctx:Context) -> dict:
         write_teacher_labels(data, R/'labels'/'rodnet-gt-teacher', None, p)     # the upper bound: the same teacher fed the true boxes
     units = [Unit('cfar+teachers', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]
     units += [Unit(f'rodnet-s{sd}', R/'localiser'/f'rodnet-s{sd}', dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
-                   loc(R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
+                   _localiser_run(ctx, R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
     units += [Unit(f'rodnet-gt-s{seeds[0]}', R/'localiser'/f'rodnet-gt-s{seeds[0]}', dict(stage='loc', l='rodnet-gt', s=seeds[0], cfg=p.config_hash),
-                   loc(R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
-    stages['baselines'] = units
+                   _localiser_run(ctx, R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
+    return units
 
+def _showcase_units(ctx:Context) -> list:
+    "The showcase stage: a small dataset of the three scenarios under every weather and lighting, with lidar, and the detector's boxes on it."
+    p, R = ctx.profile, ctx.run_dir
     def showcase(u):
         from radiovis_nb.data import SynthData
         from radiovis_nb.synth import synthesise
@@ -269,8 +286,12 @@ def plan(ctx:Context) -> dict:
             from radiovis_nb.detector import predict_boxes
             data = SynthData(u.folder/'data')
             predict_boxes(w, data, np.arange(len(data)), p, ctx.device, all_boxes=True).to_csv(u.folder/'boxes.csv', index=False)
-    stages['showcase'] = [Unit('scenarios, weather, lidar', R/'showcase', dict(stage='showcase', data=showcase_profile(p).data_hash), showcase)]
-    return stages
+    return [Unit('scenarios, weather, lidar', R/'showcase', dict(stage='showcase', data=showcase_profile(p).data_hash), showcase)]
+
+def plan(ctx:Context) -> dict:
+    "{stage: [Unit]} of the whole reproduction, one planner per stage."
+    return dict(detector=_detector_units(ctx), ssl=_ssl_units(ctx), selflabel=_selflabel_units(ctx), localiser=_localiser_units(ctx),
+                baselines=_baseline_units(ctx), showcase=_showcase_units(ctx))
 
 def showcase_profile(p):
     "A small dataset of the three scenarios (evenly mixed) under every weather and lighting, with lidar (issue: the full dataset, Fig. 3, 15)."
