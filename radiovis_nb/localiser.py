@@ -197,6 +197,67 @@ def localiser_params(L, n_conv:int=4) -> dict|None:
           and all(p[f'lin{i+1}_size'] in c for i, c in enumerate(S['linear'])))
     return p if ok else None
 
+def _tune_inputs(profile, data:SynthData, holdout:float, seed:int, dev) -> dict:
+    "The search's data, made once for every trial: training and held-out sequences' frames, their heatmaps, the training targets."
+    tr, ho = holdout_split(data, holdout, seed)
+    heat = HeatmapMaker(data, profile, dev)
+    with torch.no_grad():
+        hm = lambda idx: torch.cat([heat(torch.from_numpy(data.radar(idx[i:i + 256])).to(dev)) for i in range(0, len(idx), 256)])
+        X, Xh = hm(tr), hm(ho)
+    return dict(tr=tr, ho=ho, X=X, Xh=Xh, y=data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64))
+
+@torch.no_grad()
+def _held_out_errors(model, norm, data:SynthData, S:dict, seed:int) -> np.ndarray:
+    "Ground-plane errors (m) of `model` on the held-out training frames."
+    model.eval(); pr, pa = denormalise(torch.cat([model(S['Xh'][i:i + 256]) for i in range(0, len(S['ho']), 256)]).cpu().numpy(), norm)
+    return prediction_table(data, S['ho'], pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
+
+def _tune_objective(optuna, profile, data:SynthData, S:dict, seed:int, dev, epochs, max_params:float, trial_timeout):
+    "Optuna's objective: a network of Tab. 9's space trained on the training frames, scored by its held-out median error; pruned when too big, hopeless or slow."
+    n_conv = len(profile.localiser.conv_channels)
+    def objective(trial):
+        p = suggest_localiser(trial, n_conv)
+        try:
+            prof = load_profile_with(profile, p)
+            n = sum(q.numel() for q in make_localiser(prof).parameters())
+        except ConfigError as e: raise optuna.TrialPruned(f"does not fit the heatmap: {e}")
+        trial.set_user_attr('parameters', int(n))
+        if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.1f} M parameters > max_params {max_params/1e6:.1f} M")
+        t0 = time.time()
+        def on_epoch(ep, model, norm):                                       # report the held-out median; prune the hopeless and the slow
+            med = float(np.median(_held_out_errors(model, norm, data, S, seed)))
+            trial.report(med if math.isfinite(med) else 1e9, ep)
+            if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep + 1}: held-out median {med:.2f} m, worse than the trials before")
+            if trial_timeout and time.time() - t0 > trial_timeout: raise optuna.TrialPruned(f"over the {trial_timeout:g} s time limit of a trial")
+        try: model, norm, loss = fit_localiser(prof, lambda sel: S['X'][sel], S['y'], seed, dev, epochs, on_epoch)
+        except FloatingPointError: return float('inf')
+        err = _held_out_errors(model, norm, data, S, seed)
+        trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
+        return float(np.median(err)) if np.isfinite(err).all() else float('inf')
+    return objective
+
+def _write_study(optuna, study, out:Path, profile, data:SynthData, S:dict, run:dict) -> dict|None:
+    "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them); `run`: the search's settings."
+    import yaml
+    study.trials_dataframe().to_csv(out/'trials.csv', index=False)
+    scored = [t for t in study.trials if t.state.name == 'COMPLETE' and t.value is not None and math.isfinite(t.value)]
+    if not scored: return None
+    best = min(scored, key=lambda t: t.value)
+    bp = suggest_localiser(optuna.trial.FixedTrial(best.params), len(profile.localiser.conv_channels))
+    summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
+                   parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
+                   pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=run['max_params'],
+                   holdout=dict(fraction=run['holdout'], train_frames=len(S['tr']), held_out_frames=len(S['ho'])), seed=run['seed'],
+                   epochs=run['epochs'], seconds=time.time() - run['t_start'], profile=profile.name,
+                   config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
+    (out/'best.json').write_text(json.dumps(summary, indent=1))
+    full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
+    (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
+                                 f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
+                                 f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
+                                 + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
+    return summary
+
 def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
                    epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,
                    log=print) -> dict:
@@ -208,77 +269,23 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
     data = data if isinstance(data, SynthData) else SynthData(data)
     dev = resolve_device(device)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    tr, ho = holdout_split(data, holdout, seed)
-    heat = HeatmapMaker(data, profile, dev)
-    with torch.no_grad():                                                    # the heatmaps once: every trial reads the same tensors
-        hm = lambda idx: torch.cat([heat(torch.from_numpy(data.radar(idx[i:i + 256])).to(dev)) for i in range(0, len(idx), 256)])
-        X, Xh = hm(tr), hm(ho)
-    y = data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
-    n_default = sum(q.numel() for q in make_localiser(profile).parameters())
-    max_params = max_params or 4*n_default                                  # default: 4x the profile's own network
-    n_conv, t_start = len(profile.localiser.conv_channels), time.time()
-
-    @torch.no_grad()
-    def held_out_errors(model, norm):
-        model.eval(); pr, pa = denormalise(torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy(), norm)
-        return prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
-
-    def objective(trial):
-        p = suggest_localiser(trial, n_conv)
-        try:
-            prof = load_profile_with(profile, p)
-            n = sum(q.numel() for q in make_localiser(prof).parameters())
-        except ConfigError as e: raise optuna.TrialPruned(f"does not fit the heatmap: {e}")
-        trial.set_user_attr('parameters', int(n))
-        if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.1f} M parameters > max_params {max_params/1e6:.1f} M")
-        t0 = time.time()
-        def on_epoch(ep, model, norm):                                       # report the held-out median; prune the hopeless and the slow
-            med = float(np.median(held_out_errors(model, norm)))
-            trial.report(med if math.isfinite(med) else 1e9, ep)
-            if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep + 1}: held-out median {med:.2f} m, worse than the trials before")
-            if trial_timeout and time.time() - t0 > trial_timeout: raise optuna.TrialPruned(f"over the {trial_timeout:g} s time limit of a trial")
-        try: model, norm, loss = fit_localiser(prof, lambda sel: X[sel], y, seed, dev, epochs, on_epoch)
-        except FloatingPointError: return float('inf')
-        err = held_out_errors(model, norm)
-        trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
-        return float(np.median(err)) if np.isfinite(err).all() else float('inf')
-
-    def write(study) -> dict|None:
-        "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them)."
-        import yaml
-        study.trials_dataframe().to_csv(out/'trials.csv', index=False)
-        scored = [t for t in study.trials if t.state.name == 'COMPLETE' and t.value is not None and math.isfinite(t.value)]
-        if not scored: return None
-        best = min(scored, key=lambda t: t.value)
-        bp = suggest_localiser(optuna.trial.FixedTrial(best.params), n_conv)
-        summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
-                       parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
-                       pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=max_params,
-                       holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
-                       epochs=profile.localiser.epochs if epochs is None else epochs, seconds=time.time() - t_start, profile=profile.name,
-                       config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
-        (out/'best.json').write_text(json.dumps(summary, indent=1))
-        full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
-        (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
-                                     f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
-                                     f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
-                                     + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
-        return summary
-
+    S = _tune_inputs(profile, data, holdout, seed, dev)
+    max_params = max_params or 4*sum(q.numel() for q in make_localiser(profile).parameters())   # default: 4x the profile's own network
+    run = dict(max_params=max_params, holdout=holdout, seed=seed, epochs=profile.localiser.epochs if epochs is None else epochs, t_start=time.time())
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name='localiser', storage=f"sqlite:///{out/'study.db'}", load_if_exists=True, direction='minimize',
                                 sampler=optuna.samplers.TPESampler(seed=seed),
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2))
     done = sum(t.state.is_finished() for t in study.trials)
     if done: log(f"tune-localiser: resuming the study in {out} ({done} trials done)")
-    elif (own := localiser_params(profile.localiser, n_conv)) is not None:
+    elif (own := localiser_params(profile.localiser, len(profile.localiser.conv_channels))) is not None:
         study.enqueue_trial(own)                                           # trial 0: the profile's own network, the one to beat
     def report(st, t):
-        s = write(st)
+        s = _write_study(optuna, st, out, profile, data, S, run)
         log(f"trial {t.number}: {t.state.name.lower()}" + (f", held-out median {t.value:.3f} m" if t.value is not None and t.state.name == 'COMPLETE' else '')
             + (f" (best {s['held_out_median_m']:.3f} m, trial {s['best_trial']})" if s else ''))
-    study.optimize(objective, n_trials=trials, timeout=timeout, callbacks=[report])
-    summary = write(study)
+    study.optimize(_tune_objective(optuna, profile, data, S, seed, dev, epochs, max_params, trial_timeout), n_trials=trials, timeout=timeout, callbacks=[report])
+    summary = _write_study(optuna, study, out, profile, data, S, run)
     if summary is None: raise RuntimeError(f"tune-localiser: no trial finished with a finite score ({len(study.trials)} trials); see {out/'trials.csv'}")
     log(f"tune-localiser: best trial {summary['best_trial']}: held-out median {summary['held_out_median_m']:.3f} m ({summary['scored']} of "
         f"{summary['trials']} trials scored, {summary['pruned']} pruned, {summary['seconds']:.0f} s); profile {out/'best.yaml'}")
