@@ -169,6 +169,13 @@ def label_boxes(labels:np.ndarray, # int [..., H, W]: a label per pixel, negativ
                                       np.maximum.reduceat(xs, start) + 1, np.maximum.reduceat(ys, start) + 1], 1)
     return boxes.reshape(*lead, n_labels, 4), pixels.reshape(*lead, n_labels)
 
+def _camera_outputs(labels, items, target:int) -> dict:
+    "From per-pixel item labels [T, H, W]: the target's mask, box and pixels, and every car's visible box (the target last)."
+    cars = [i for i, it in enumerate(items) if it.cls == 'car' and i != target] + [target]
+    boxes, pixels = label_boxes(labels, len(items))
+    return dict(car_names=[items[i].name for i in cars], car_boxes=boxes[:, cars], car_pixels=pixels[:, cars], target_mask=labels == target,
+                target_box=boxes[:, target].copy(), target_pixels=pixels[:, target].copy())
+
 # %% ../nbs/05_camera.ipynb #89d14f94
 def _is_power_of_two(n:int) -> bool: return n > 0 and n & (n - 1) == 0
 
@@ -295,6 +302,22 @@ class CameraRenderer:
         "Only the lidar of frames of `layout`, no images: `item_names`, `frames` and the `lidar_*` keys of `render_sequence`."
         return self._sequence(layout, frames, 0, camera=False, pattern=LidarPattern(**pattern))
 
+    def _render_frame(self, mi, scene, sensors, integrators, t:int, seed:int, lut, n:int, out:dict, tm:dict):
+        "Frame `t` into row `n` of `out`: the image (path tracing with the frame's sampler seed), then per-pixel labels and depth (an AOV pass)."
+        rgb_int, aov_int = integrators
+        t1 = time.perf_counter()
+        rgb = np.array(mi.render(scene, sensor=sensors['rgb'], integrator=rgb_int, spp=self.cam.spp, seed=frame_seed(seed, t)))
+        t2 = time.perf_counter()
+        aov = np.array(mi.render(scene, sensor=sensors['aov'], integrator=aov_int, spp=1, seed=0))
+        t3 = time.perf_counter()
+        tm['rgb_s'] += t2 - t1; tm['aov_s'] += t3 - t2
+        out['image'][n] = linear_to_srgb8(rgb, self.look.exposure)
+        rid = np.rint(aov[..., 3]).astype(np.int64)
+        hit = (rid > 0) & (rid < len(lut))
+        out['labels'][n][hit] = lut[rid[hit]]
+        hit &= out['labels'][n] >= 0
+        out['depth'][n][hit] = np.linalg.norm(aov[..., :3][hit].astype(np.float64) - self.pose.position_m, axis=1)
+
     def _sequence(self, layout, frames, seed:int, camera:bool, pattern):
         self._check_layout(layout)
         frames = list(range(layout.n_frames)) if frames is None else [int(t) for t in frames]
@@ -330,19 +353,7 @@ class CameraRenderer:
                     params.update()
                     placed = t
                 tm['update_s'] += time.perf_counter() - t0
-                if camera:
-                    t1 = time.perf_counter()
-                    rgb = np.array(mi.render(scene, sensor=sensors['rgb'], integrator=rgb_int, spp=self.cam.spp, seed=frame_seed(seed, t)))
-                    t2 = time.perf_counter()
-                    aov = np.array(mi.render(scene, sensor=sensors['aov'], integrator=aov_int, spp=1, seed=0))
-                    t3 = time.perf_counter()
-                    tm['rgb_s'] += t2 - t1; tm['aov_s'] += t3 - t2
-                    out['image'][n] = linear_to_srgb8(rgb, self.look.exposure)
-                    rid = np.rint(aov[..., 3]).astype(np.int64)
-                    hit = (rid > 0) & (rid < len(lut))
-                    out['labels'][n][hit] = lut[rid[hit]]
-                    hit &= out['labels'][n] >= 0
-                    out['depth'][n][hit] = np.linalg.norm(aov[..., :3][hit].astype(np.float64) - self.pose.position_m, axis=1)
+                if camera: self._render_frame(mi, scene, sensors, (rgb_int, aov_int), t, seed, lut, n, out, tm)
                 if pattern is not None:
                     t1 = time.perf_counter()
                     scans.append((t, *self._lidar_cast(mi, dr, scene, ray, ray_d, lut, mat_lut)))
@@ -355,14 +366,7 @@ class CameraRenderer:
         tm['frames'] = T
         self.timing = tm
         out['item_names'] = [it.name for it in items]
-        if camera:
-            # labels -> the target's mask and every car's visible box
-            cars = [i for i, it in enumerate(items) if it.cls == 'car' and i != ti] + [ti]
-            boxes, pixels = label_boxes(out['labels'], len(items))
-            out['car_names'] = [items[i].name for i in cars]
-            out['car_boxes'], out['car_pixels'] = boxes[:, cars], pixels[:, cars]
-            out['target_mask'] = out['labels'] == ti
-            out['target_box'], out['target_pixels'] = boxes[:, ti].copy(), pixels[:, ti].copy()
+        if camera: out.update(_camera_outputs(out['labels'], items, ti))
         out['frames'] = np.asarray(frames, np.int32)
         if pattern is not None: out.update(_lidar_arrays(scans, items, ti, pattern, self.cam.hfov_deg))
         return out
