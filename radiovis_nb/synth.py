@@ -19,8 +19,9 @@ from .scene import CAR_COLOURS, CAR_MODELS, LIGHTING_CODES, SCENARIOS, WEATHER_C
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
-           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_chunk', 'sequence_labels',
-           'make_sequence', 'make_chunk', 'dataset_spec', 'synthesise', 'write_manifest', 'locate', 'bench_synth']
+           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_json_atomic', 'write_chunk',
+           'sequence_labels', 'make_sequence', 'make_chunk', 'dataset_spec', 'remove_stale_temps', 'chunk_records',
+           'publish_manifest', 'synthesise', 'write_manifest', 'locate', 'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = DATA_FORMAT     # what a dataset folder's manifest records (core owns it: it enters every data hash)
@@ -93,7 +94,7 @@ def verify_chunk(path:Path) -> str|None:
     if sha != info.get('sha256'): return f"checksum mismatch (recorded {str(info.get('sha256'))[:12]}, found {sha[:12]})"
     return None
 
-def _write_json_atomic(path:Path, obj):
+def write_json_atomic(path:Path, obj):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
     tmp.write_text(json.dumps(obj, indent=1, sort_keys=True))
     os.replace(tmp, path)
@@ -224,16 +225,31 @@ def _prepare_dir(profile, out:Path, replace_stale:bool=False, log=print) -> dict
             raise ConfigError(f"{out} holds a dataset of another configuration (profile {have.get('profile')}, data "
                               f"{str(have.get('data_hash'))[:12]}); this run is {profile.name}, data {profile.data_hash[:12]}: "
                               f"choose another --out or delete {out}")
-    else: _write_json_atomic(f, dict(spec, resolved=profile.data_dict()))
-    for stale in (out/'chunks').glob('.*.tmp-*'):                  # temporary folders of killed runs
-        pid = stale.name.rsplit('-', 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
+    else: write_json_atomic(f, dict(spec, resolved=profile.data_dict()))
+    remove_stale_temps(out/'chunks')
     return spec
 
 def _alive(pid:int) -> bool:
     if pid == os.getpid(): return True
     try: os.kill(pid, 0); return True
     except OSError: return False
+
+def remove_stale_temps(folder:Path):
+    "Delete the temporary chunk folders (`.NAME.tmp-PID`) in `folder` of processes no longer running: a killed run's half-written chunks (synthesis and the CRUW import)."
+    for stale in Path(folder).glob('.*.tmp-*'):
+        pid = stale.name.rsplit('-', 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
+
+def chunk_records(infos:list) -> list:
+    "The manifest's record of each complete chunk (name, first frame, count, sequences, checksum)."
+    return [dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos]
+
+def publish_manifest(out:Path, man:dict, manifest_dir=None):
+    "Write `man` as out/manifest.json (atomically: a dataset without it is incomplete) and a copy as manifest_dir/<name>.json when asked."
+    write_json_atomic(Path(out)/'manifest.json', man)
+    if manifest_dir:
+        Path(manifest_dir).mkdir(parents=True, exist_ok=True)
+        write_json_atomic(Path(manifest_dir)/f'{Path(out).name}.json', man)
 
 def synthesise(profile, # a resolved Profile
                out:str|Path, # dataset folder
@@ -300,13 +316,9 @@ def write_manifest(profile, out:Path, manifest_dir=None, log=print) -> dict:
                counts=dict(frames=sum(i['count'] for i in infos), train=len(idx['train']), val=len(idx['val']), test=len(idx['test']),
                            sequences=sum(len(c) for c in chunks), chunks=len(chunks)),
                splits=dict(sequences=splits, indices=idx),
-               chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
-               models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
+               chunks=chunk_records(infos), models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
                lidar=dict(classes=_lidar_tables()[0], materials=_lidar_tables()[1]) if profile.weather.lidar else None)
-    _write_json_atomic(out/'manifest.json', man)
-    if manifest_dir:
-        Path(manifest_dir).mkdir(parents=True, exist_ok=True)
-        _write_json_atomic(Path(manifest_dir)/f'{out.name}.json', man)
+    publish_manifest(out, man, manifest_dir)
     log(f"manifest: {out/'manifest.json'}" + (f" (copy: {Path(manifest_dir)/(out.name + '.json')})" if manifest_dir else '')
         + f"; {man['counts']['train']} train, {man['counts']['val']} val, {man['counts']['test']} test frames")
     return man
