@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import ConfigError
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant',

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import ndimage
 from scipy.optimize import brentq
-from .core import ConfigError, code_version
+from .env import code_version
+from .params import ConfigError
 from .radar import ground_from_polar, heatmap_drop_m, polar_from_xyz
 
 if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
@@ -89,7 +90,7 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
     heat = HeatmapMaker(data, profile, device, standardise=False)
     drop = heatmap_drop_m(data.profile)
     out = {}
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for i in progress(range(0, len(indices), batch), desc='CFAR + DBSCAN', unit='batch'):
         idx = np.asarray(indices[i:i + batch])
         hm_db = heat(torch.from_numpy(data.radar(idx)).to(device), idx)[:, 0].cpu().numpy()
@@ -102,7 +103,7 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
 
 def frame_clusters_rd(data, indices, profile=None, device='cpu', batch:int=16) -> dict:
     "{frame index: clusters (dicts with range_m, velocity_mps, power, size)} of CFAR on each frame's range-Doppler map after static-clutter removal (moving-target indication; the profile's range rows, 2N Doppler bins), grouped by DBSCAN over neighbouring cells."
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     profile = profile or data.profile
     b = profile.baselines
     guard, train = (b.cfar_guard_cells[0], b.cfar_doppler_cells[0]), (b.cfar_train_cells[0], b.cfar_doppler_cells[1])

@@ -9,7 +9,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, _mitsuba, load_profile, mitsuba_variant, scoped_variant
+from .config import load_profile
+from .env import _mitsuba, mitsuba_variant, scoped_variant
+from .params import ConfigError
 from .scene import LIGHTING_CODES, MATERIALS, WEATHER_CODES
 
 # %% auto #0
@@ -536,7 +538,7 @@ def apply_weather(image:np.ndarray,        # uint8 [H, W, 3]: a rendered sRGB im
     if condition == 'clear' and lighting == 'day': return img.copy()
     if rng is None and (condition in ('rain', 'snow') or lighting == 'night'):
         raise ValueError(f"apply_weather: {condition} / {lighting} draws random streaks, flakes or noise: pass rng "
-                         f"(e.g. radiovis_nb.core.sample_rng(seed, index, 'weather_image'), or an int seed)")
+                         f"(e.g. radiovis_nb.seeding.sample_rng(seed, index, 'weather_image'), or an int seed)")
     if rng is not None and not isinstance(rng, np.random.Generator): rng = np.random.default_rng(rng)
     H, W = dep.shape
     lin = srgb8_to_linear(img)

@@ -14,7 +14,9 @@ import shutil
 import sys
 from pathlib import Path
 import numpy as np
-from .core import DEFAULT_PROFILE, ConfigError, apply_runtime, available_profiles, configure_offline, describe_profile, load_profile, package_versions, repo_root, resolve_device
+from .config import DEFAULT_PROFILE, available_profiles, describe_profile, load_profile
+from .env import apply_runtime, configure_offline, package_versions, repo_root, resolve_device
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'bench_heatmap_text', 'common_args', 'build_parser',

@@ -8,8 +8,9 @@ import json
 import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, code_version
 from .data import read_boxes_file, rescale_boxes
+from .env import code_version
+from .params import ConfigError
 from .radar import C0, ground_from_polar
 from .synth import FORMAT, chunk_info, chunk_name, chunk_records, publish_manifest, remove_stale_temps, verify_chunk, write_chunk, write_json_atomic
 
@@ -99,7 +100,7 @@ def write_cruw_fixture(root:str|Path, sequences:dict, cfg:dict=ROD2021_RADAR, im
     "A CRUW-layout copy: `sequences` = {(split, name): [[(range_m, azimuth_deg, class), ...] per frame]}."
     import matplotlib.image as mpimg
     from radiovis_nb.camera import project
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     root = Path(root)
     rng = np.random.default_rng(seed)
     rg, ag = cruw_range_grid(cfg), cruw_azimuth_grid(cfg)
@@ -173,7 +174,7 @@ def _cruw_blocks(root:Path, seqs:list, chunk_frames:int) -> tuple:
 
 def _cruw_split_of(blocks:list, profile, val_fraction:float):
     "block -> 'train' / 'val' / 'test': CRUW's test sequences are test; validation draws whole blocks of the train sequences (the dataset seed)."
-    from radiovis_nb.core import sample_rng
+    from radiovis_nb.seeding import sample_rng
     tr_blocks = [i for i, b in enumerate(blocks) if b['split'] == 'train']
     order = sample_rng(profile.dataset.seed, 0, 'split').permutation(len(tr_blocks))
     val = {tr_blocks[i] for i in order[:int(round(val_fraction*len(tr_blocks)))]}
@@ -238,7 +239,7 @@ def _cruw_manifest(out:Path, root:Path, cfg:dict, seqs:list, blocks:list, n_fram
 def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file=None, target_class:str='car', val_fraction:float|None=None,
                 manifest_dir=None, log=print) -> dict:
     "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     root, out = Path(root), Path(out)
     cfg = sensor_config(root)
     r = profile.radar

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 import numpy as np
-from .core import DATA_SECTIONS, ConfigError, available_profiles, load_profile, profile_from_dict, sample_rng
+from .config import DATA_SECTIONS, available_profiles, load_profile, profile_from_dict
+from .params import ConfigError
 from .radar import Paths, RangeAzimuthProcessor, RangeDopplerProcessor, csi_from_paths, heatmap_drop_m, range_azimuth_heatmap
+from .seeding import sample_rng
 from .synth import FORMAT, chunk_info, locate, verify_chunk
 
 if TYPE_CHECKING:                                # annotations only: torch is imported where it is used
@@ -228,7 +230,7 @@ class SynthData:
 def reading_radar(data:SynthData, profile=None):
     "The radar a dataset is read with: its own physics (carrier, band, array, noise) with `profile`'s heatmap grid (read-time keys)."
     from dataclasses import replace
-    from radiovis_nb.core import READ_TIME_KEYS
+    from radiovis_nb.config import READ_TIME_KEYS
     r = data.profile.radar
     if profile is None: return r
     return replace(r, **{k: getattr(profile.radar, k) for k in READ_TIME_KEYS['radar']})
@@ -464,7 +466,7 @@ def example_grid(data:SynthData, indices, out:str|Path|None=None, crop_range_m:f
 def cached_dataset(profile, log=None) -> Path:
     "The folder of a complete dataset of `profile` in the cache, synthesised on first use."
     import fcntl
-    from radiovis_nb.core import cache_dir
+    from radiovis_nb.env import cache_dir
     from radiovis_nb.synth import synthesise
     root = cache_dir()/'datasets'
     root.mkdir(parents=True, exist_ok=True)

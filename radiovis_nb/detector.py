@@ -9,8 +9,9 @@ import shutil
 import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, code_version, configure_offline, resolve_device
 from .data import BOX_COLUMNS, SynthData, resize_images
+from .env import code_version, configure_offline, resolve_device
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes',
@@ -65,7 +66,7 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
         (out/'labels'/f'{sp}.cache').unlink(missing_ok=True)                                  # ultralytics' label cache of that split
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
-        from radiovis_nb.core import progress
+        from radiovis_nb.env import progress
         for i0 in progress(range(0, len(idx), 256), desc=f'export {sp}', unit='block'):
             block = idx[i0:i0 + 256]
             imgs = detector_inputs(data, block, inputs, gap)

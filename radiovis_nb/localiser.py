@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import ConfigError, code_version, resolve_device, sample_rng, seed_everything
 from .data import HeatmapMaker, SynthData, holdout_split, read_labels
+from .env import code_version, resolve_device
 from .metrics import prediction_table
+from .params import ConfigError
+from .seeding import sample_rng, seed_everything
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
@@ -112,7 +114,7 @@ def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epo
     opt, lossf = make_optimiser(model.parameters(), L), LOSSES[L.loss]
     g = torch.Generator().manual_seed(seed)
     bs = L.batch_size
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for ep in progress(range(epochs), desc='localiser', unit='epoch'):
         model.train()
         perm = torch.randperm(len(y), generator=g)
@@ -293,6 +295,6 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
 
 def load_profile_with(profile, localiser:dict):
     "`profile` with its `localiser` section updated by `localiser` (validated again)."
-    from radiovis_nb.core import profile_from_dict
+    from radiovis_nb.config import profile_from_dict
     d = profile.to_dict(); d['localiser'] = {**d['localiser'], **localiser}
     return profile_from_dict(d, profile.name, f"{profile.name} + tuned localiser", fill=False)

@@ -131,7 +131,7 @@ def mutual_information(gt, est, edges, shuffles:int=50, seed:int=0) -> float:
 def paper_bins(paper=None) -> tuple:
     "(range bin m, azimuth bin deg) of the paper's 480 x 640 heatmap grid (the `paper` profile's radar): the units of Tab. 7's D_W in bins^2."
     if paper is None:
-        from radiovis_nb.core import load_profile
+        from radiovis_nb.config import load_profile
         paper = load_profile('paper')
     r = paper.radar
     return (r.range_max_m - r.range_min_m)/r.n_range_bins, (r.azimuth_max_deg - r.azimuth_min_deg)/r.n_azimuth_bins
@@ -200,8 +200,8 @@ def plot_label_histograms(gt_labels, self_labels:dict, profile, out=None):
 def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
     "Tab. 7: D_W, KL and MI of range and angle on train and val, one row per label set (method, seed)."
     import pandas as pd
-    from radiovis_nb.core import progress
     from radiovis_nb.data import read_labels
+    from radiovis_nb.env import progress
     rows = []
     lab = data.labels
     for d in progress(list(label_dirs), desc='Tab. 7', unit='label set'):
@@ -228,8 +228,8 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
     import pandas as pd
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from radiovis_nb.core import ConfigError
     from radiovis_nb.data import SynthData, read_labels
+    from radiovis_nb.params import ConfigError
     data = data if isinstance(data, SynthData) else SynthData(data)
     profile = profile or data.profile
     if out is None: raise ConfigError("evaluate: say where the tables and figures go (out); paper_figures/ only when named")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
-from .core import PACKAGE_DIR, ConfigError, resolve_device
+from .env import PACKAGE_DIR, resolve_device
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['MAIN_VARIANTS', 'STAGES', 'STAGE_ALIASES', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context',
@@ -404,7 +405,8 @@ def record_time(run_dir:Path, name:str, seconds:float, always:bool=False):
 def reproduce(profile:str|None=None, overrides=(), fig_dir:str|Path|None=None, stages:list|None=None, device:str|None=None,
               log=print, warn=None) -> dict:
     "Run the stages of `STAGES` (every one, or those named) on `profile` in order. Returns {stage: {'seconds', 'made'}}, `made` from `run_stage`."
-    from radiovis_nb.core import load_profile, repo_root
+    from radiovis_nb.config import load_profile
+    from radiovis_nb.env import repo_root
     root = repo_root()
     if root is None: raise ConfigError("reproduce needs a checkout of the radiovis repository (its notebooks); none found from here")
     names = stage_names(stages, warn)

@@ -9,7 +9,8 @@ import math
 import time
 from dataclasses import dataclass
 import numpy as np
-from .core import ConfigError, load_profile, resolve_device, spec
+from .env import resolve_device
+from .params import ConfigError, spec
 
 # %% auto #0
 __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig',
@@ -104,11 +105,6 @@ class RadarConfig:
         if self.range_max_m > self.max_range_m + 1e-9:
             raise ConfigError(f"range_max_m {self.range_max_m} exceeds the unambiguous range c/(2 df) = {self.max_range_m:.2f} m of "
                               f"{self.n_subcarriers} subcarriers over {self.bandwidth_hz/1e6:g} MHz: raise n_subcarriers or lower range_max_m")
-
-    @classmethod
-    def paper(cls) -> RadarConfig:
-        "The radar of the paper's protocol (the `paper` profile, Tab. 3)."
-        return load_profile('paper').radar
 
     # -- derived quantities (App. E) --
     @property

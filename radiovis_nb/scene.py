@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 import numpy as np
-from .core import sample_rng
+from .seeding import sample_rng
 
 # %% auto #0
 __all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS',

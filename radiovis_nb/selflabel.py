@@ -10,9 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 from .contrastive import READOUTS
-from .core import ConfigError, code_version, sample_rng
 from .data import BOX_COLUMNS, HeatmapMaker, SynthData, load_pairs
+from .env import code_version
+from .params import ConfigError
 from .radar import polar_from_xyz
+from .seeding import sample_rng
 from .ssl_train import load_ssl_model
 
 # %% auto #0
@@ -54,7 +56,7 @@ def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, dev
     model = model.to(device).eval()
     first, step = receptive_field(model.f_r)
     rows = []
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for i in progress(range(0, len(pairs), batch), desc='self-labels', unit='batch'):
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)

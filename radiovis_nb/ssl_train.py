@@ -14,9 +14,12 @@ import time
 from pathlib import Path
 import numpy as np
 import torch
+from .config import profile_from_dict
 from .contrastive import METHODS, SSLModel
-from .core import ConfigError, code_version, profile_from_dict, resolve_device, seed_everything
 from .data import HeatmapMaker, Pairs, SynthData, holdout_split, load_pairs
+from .env import code_version, resolve_device
+from .params import ConfigError
+from .seeding import seed_everything
 
 # %% auto #0
 __all__ = ['dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl', 'load_ssl_model',

@@ -13,9 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import DATA_FORMAT, ConfigError, code_version, sample_rng, sample_seed_sequence
+from .config import DATA_FORMAT
+from .env import code_version
+from .params import ConfigError
 from .radar import polar_from_xyz
 from .scene import CAR_COLOURS, CAR_MODELS, LIGHTING_CODES, SCENARIOS, WEATHER_CODES, frame_weather, make_layout
+from .seeding import sample_rng, sample_seed_sequence
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',

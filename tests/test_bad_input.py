@@ -59,7 +59,7 @@ def test_synth_out_naming_a_file(tmp_path):
     assert (tmp_path/'f').read_text() == 'x'
 
 def test_show_index_out_of_range(tmp_path):
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     n = len(SynthData(d))
@@ -72,7 +72,7 @@ def test_unsafe_checkpoint_is_refused(tmp_path):
         def __reduce__(self): return (os.system, (f'touch {tmp_path}/pwned',))
     (tmp_path/'run').mkdir()
     with open(tmp_path/'run'/'model.pt', 'wb') as f: pickle.dump({'model': Evil(), 'config': {}}, f)
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     d = cached_dataset(load_profile('smoke'))
     for cmd in (['self-label', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
@@ -81,7 +81,7 @@ def test_unsafe_checkpoint_is_refused(tmp_path):
     assert not (tmp_path/'pwned').exists()
 
 def test_detector_weights_by_name_are_not_downloaded(tmp_path):
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     d = cached_dataset(load_profile('smoke'))
     one_line_error(run('predict-boxes', '--profile', 'smoke', '--weights', 'yolov8n.pt', '--data', str(d), '--out', str(tmp_path/'b.csv'), cwd=tmp_path),
@@ -97,7 +97,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
 @pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'is impossible'), ('1e9', 'is impossible')])
 def test_bad_label_values_are_named(tmp_path, bad, needle):
     "A label CSV with inf, a string or an impossible range is refused with its line or frame, and nothing is trained."
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     data = SynthData(d)
@@ -129,7 +129,7 @@ def _corrupt_copy(tmp_path, key, value, frame_offset=2):
     import json
     import shutil
     import zarr
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     from radiovis_nb.synth import chunk_info, tree_sha256
     src = cached_dataset(load_profile('smoke'))
@@ -218,9 +218,10 @@ def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
 def test_api_numbers_are_never_silently_defaulted(tmp_path):
     "A 0 passed from Python is an error too, not `x or default`."
     from radiovis_nb.backbones import make_backbones
-    from radiovis_nb.core import ConfigError, load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.params import ConfigError
     p = load_profile('smoke')
     with pytest.raises(ConfigError, match='out_channels 0'): make_backbones(p, 0)
     with pytest.raises(ConfigError, match='epochs 0'): train_localiser(p, cached_dataset(p), 'gt', tmp_path/'o', epochs=0)

@@ -5,7 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 from radiovis_nb.baselines import cfar_2d, cfar_predictions, teacher_labels
-from radiovis_nb.core import load_profile
+from radiovis_nb.config import load_profile
 from radiovis_nb.data import SynthData, cached_dataset
 from radiovis_nb.selflabel import camera_ground_positions
 
@@ -46,7 +46,7 @@ PROBE = textwrap.dedent('''
     def hook(event, args):
         if event.startswith(('socket.', 'urllib.', 'http.')) and event not in ('socket.__new__',): events.append(f"{event} {str(args)[:160]}")
     sys.addaudithook(hook)
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import SynthData, cached_dataset
     from radiovis_nb.detector import train_detector, predict_boxes, detection_table
     prof = load_profile('smoke')
@@ -80,8 +80,8 @@ def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
     "Issue 14: the teacher's record names its boxes, and a student of a ground-truth-box teacher cannot be the RODNet row."
     import json
     from radiovis_nb.baselines import camera_predictions, check_teacher, write_teacher_labels
-    from radiovis_nb.core import ConfigError
     from radiovis_nb.data import read_boxes_file
+    from radiovis_nb.params import ConfigError
     lab = data.labels[data.labels.box_0 >= 0]
     b = lab[['box_0', 'box_1', 'box_2', 'box_3']].set_axis(['x0', 'y0', 'x1', 'y1'], axis=1).rename_axis('index').reset_index()
     b.to_csv(tmp_path/'det.csv', index=False)
@@ -98,7 +98,7 @@ def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
 def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
     "The reproduction's RODNet student trains only on a detector-box teacher: planted ground-truth-box labels stop it before training."
     from radiovis_nb.baselines import write_teacher_labels
-    from radiovis_nb.core import ConfigError
+    from radiovis_nb.params import ConfigError
     from radiovis_nb.pipeline import Context, plan
     p = load_profile('smoke')
     ctx = Context(p, tmp_path, tmp_path/'runs'/p.name, tmp_path/'figs', 'cpu', lambda *a, **k: None)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from radiovis_nb.config import load_profile
 from radiovis_nb.contrastive import SSLModel, attention_map, box_mask, cross_modal_nce, scl_loss, scl_scores
-from radiovis_nb.core import load_profile
 
 def unit(*shape, g):
     x = torch.randn(*shape, generator=g, dtype=torch.float64)

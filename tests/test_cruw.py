@@ -3,7 +3,7 @@ import shutil
 import numpy as np
 import pytest
 from conftest import run_cli
-from radiovis_nb.core import load_profile
+from radiovis_nb.config import load_profile
 from radiovis_nb.cruw import import_cruw, write_cruw_fixture
 from radiovis_nb.data import SynthData
 

@@ -10,7 +10,7 @@ PROBE = textwrap.dedent('''
     def hook(event, args):
         if event.startswith(('socket.', 'urllib.', 'http.')) and event != 'socket.__new__': events.append(f"{event} {str(args)[:120]}")
     sys.addaudithook(hook)
-    from radiovis_nb.core import configure_offline
+    from radiovis_nb.env import configure_offline
     configure_offline()                     # what every entry point does first (the radiovis command, the detector's functions)
     import ultralytics
     from ultralytics.utils import is_online

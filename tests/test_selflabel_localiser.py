@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from radiovis_nb.core import load_profile
+from radiovis_nb.config import load_profile
 from radiovis_nb.data import HeatmapMaker, SynthData, cached_dataset
 from radiovis_nb.localiser import train_localiser
 from radiovis_nb.metrics import prediction_table
@@ -57,8 +57,8 @@ def test_supervised_localiser_beats_the_mean_predictor():
     assert val.error_m.median() < const.error_m.median(), (val.error_m.median(), const.error_m.median())
 
 def test_label_file_errors_name_the_line(tmp_path):
-    from radiovis_nb.core import ConfigError
     from radiovis_nb.data import read_labels
+    from radiovis_nb.params import ConfigError
     f = tmp_path/'l.csv'
     f.write_text('index,range_m,azimuth_deg\n0,10,1\n1,,2\n')
     with pytest.raises(ConfigError, match='line 3'): read_labels(f)

@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import run_cli
-from radiovis_nb.core import ConfigError, load_profile
+from radiovis_nb.config import load_profile
 from radiovis_nb.data import DataError, RadioVisualDataset, SynthData
+from radiovis_nb.params import ConfigError
 from radiovis_nb.propagation import target_visibility
 from radiovis_nb.synth import chunk_info, chunk_name, synthesise, verify_chunk
 
