@@ -10,9 +10,10 @@ import warnings
 from dataclasses import dataclass
 import numpy as np
 from .env import mitsuba_variant, scoped_variant
-from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, polar_from_xyz, weather_attenuation_db_per_km
+from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, polar_from_xyz
 from .scene import MATERIALS, Layout, Mesh, make_layout
 from .seeding import sample_rng, sample_seed_sequence
+from .weather import weather_attenuation_db_per_km
 
 # %% auto #0
 __all__ = ['FramePaths', 'RadioSimulator', 'in_footprint', 'target_visibility']

@@ -10,10 +10,9 @@ import numpy as np
 from .seeding import sample_rng
 
 # %% auto #0
-__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS',
-           'WEATHER_CODES', 'LIGHTING_CODES', 'Mesh', 'box_mesh', 'extrude_profile', 'cylinder_y', 'cylinder_z',
-           'Material', 'CarModel', 'Part', 'SceneItem', 'car_parts', 'Layout', 'place_car', 'parking_lot', 'Street',
-           'street', 'frame_weather', 'scenario_of', 'make_layout']
+__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS', 'Mesh',
+           'box_mesh', 'extrude_profile', 'cylinder_y', 'cylinder_z', 'Material', 'CarModel', 'Part', 'SceneItem',
+           'car_parts', 'Layout', 'place_car', 'parking_lot', 'Street', 'street', 'scenario_of', 'make_layout']
 
 # %% ../nbs/03_scene.ipynb #1b09502c
 @dataclass
@@ -413,20 +412,6 @@ def street(rng:np.random.Generator, profile, kind:str) -> Layout:
 SCENARIOS = {'parking_lot': parking_lot,
              'suburban': lambda rng, profile: street(rng, profile, 'suburban'),
              'street_canyon': lambda rng, profile: street(rng, profile, 'street_canyon')}
-
-WEATHER_CODES = ('clear', 'rain', 'snow', 'fog', 'dust')
-LIGHTING_CODES = ('day', 'dusk', 'night')
-
-def frame_weather(profile, index:int, seed:int|None=None) -> dict:
-    "The weather of frame `index`, drawn from the profile's mix with the generator of (seed, index, 'weather'): condition, lighting, rain rate, visibility."
-    w = profile.weather
-    rng = sample_rng(profile.dataset.seed if seed is None else seed, index, 'weather')
-    cw, lw = np.asarray(w.condition_weights, float), np.asarray(w.lighting_weights, float)
-    cond = w.conditions[int(rng.choice(len(cw), p=cw/cw.sum()))]
-    light = w.lightings[int(rng.choice(len(lw), p=lw/lw.sum()))]
-    rain = float(rng.uniform(*w.rain_rate_mmh[:2])) if cond == 'rain' else 0.0
-    vis = float(rng.uniform(*(w.fog_visibility_m if cond == 'fog' else w.dust_visibility_m)[:2])) if cond in ('fog', 'dust') else float('inf')
-    return dict(condition=cond, lighting=light, rain_mmh=rain, visibility_m=vis)
 
 def scenario_of(profile, sequence:int) -> str:
     "The scenario of a sequence: the profile's, or with 'mixed' the three in turn (evenly mixed)."

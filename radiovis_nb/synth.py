@@ -17,8 +17,9 @@ from .config import DATA_FORMAT
 from .env import code_version
 from .params import ConfigError
 from .radar import polar_from_xyz
-from .scene import CAR_COLOURS, CAR_MODELS, LIGHTING_CODES, SCENARIOS, WEATHER_CODES, frame_weather, make_layout
+from .scene import CAR_COLOURS, CAR_MODELS, SCENARIOS, make_layout
 from .seeding import sample_rng, sample_seed_sequence
+from .weather import LIGHTING_CODES, WEATHER_CODES, frame_weather
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
@@ -168,7 +169,7 @@ def _radio_and_camera(profile, device:str):
 
 def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=None) -> dict:
     "Every array of one sequence: its frames' weather drawn, echoes simulated through it, images rendered and weathered, labels."
-    from radiovis_nb.camera import apply_weather
+    from radiovis_nb.weather import apply_weather
     t0 = time.perf_counter()
     layout = make_layout(profile, spec.sequence)
     if layout.n_frames != spec.n_frames:         # the last, shorter sequence of a subset
