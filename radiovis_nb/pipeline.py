@@ -394,11 +394,10 @@ def run_stage(ctx:Context, stage:Stage|str) -> dict:
     return {'figures': list(getattr(importlib.import_module(mod), fn)(ctx.profile, ctx.root, ctx.fig_dir, ctx.log))}
 
 def record_time(run_dir:Path, name:str, seconds:float, always:bool=False):
-    "Keep a stage's wall time in runs/<profile>/timings.json: the last run that did its work (over 30 s, or `always`); names no longer in `STAGES` are dropped."
+    "Keep a stage's wall time in runs/<profile>/timings.json: the last run that did its work (over 30 s, or `always`); a time recorded under a stage's old name is kept under its new one."
     tj = Path(run_dir)/'timings.json'
     tj.parent.mkdir(parents=True, exist_ok=True)
-    t = json.loads(tj.read_text()) if tj.exists() else {}
-    t = {s.name: t[s.name] for s in STAGES if s.name in t}
+    t = {STAGE_ALIASES.get(k, k): v for k, v in (json.loads(tj.read_text()) if tj.exists() else {}).items()}
     if name not in t or seconds > 30 or always: t[name] = seconds
     tj.write_text(json.dumps({s.name: t[s.name] for s in STAGES if s.name in t}, indent=1))
 
