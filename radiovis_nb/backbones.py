@@ -6,9 +6,9 @@
 from __future__ import annotations
 import math
 import torch
-from torch import nn
 import torch.nn.functional as F
-from .core import ConfigError
+from torch import nn
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant',

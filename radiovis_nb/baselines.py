@@ -4,14 +4,19 @@
 
 # %% ../nbs/15_baselines.ipynb #ba40879a
 from __future__ import annotations
-import json, time
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 from scipy import ndimage
 from scipy.optimize import brentq
-from .core import ConfigError, code_version
-from .radar import ground_from_polar, polar_from_xyz
-from .synth import heatmap_drop_m
+from .env import code_version
+from .params import ConfigError
+from .radar import ground_from_polar, heatmap_drop_m, polar_from_xyz
+
+if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
+    import pandas as pd
+from .data import BOX_COLUMNS
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ca_threshold_factor', 'os_threshold_factor', 'cfar_2d', 'detections_to_ground', 'dbscan_clusters',
@@ -85,7 +90,7 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
     heat = HeatmapMaker(data, profile, device, standardise=False)
     drop = heatmap_drop_m(data.profile)
     out = {}
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for i in progress(range(0, len(indices), batch), desc='CFAR + DBSCAN', unit='batch'):
         idx = np.asarray(indices[i:i + batch])
         hm_db = heat(torch.from_numpy(data.radar(idx)).to(device), idx)[:, 0].cpu().numpy()
@@ -98,7 +103,7 @@ def frame_clusters(data, indices, profile=None, device='cpu', batch:int=128) -> 
 
 def frame_clusters_rd(data, indices, profile=None, device='cpu', batch:int=16) -> dict:
     "{frame index: clusters (dicts with range_m, velocity_mps, power, size)} of CFAR on each frame's range-Doppler map after static-clutter removal (moving-target indication; the profile's range rows, 2N Doppler bins), grouped by DBSCAN over neighbouring cells."
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     profile = profile or data.profile
     b = profile.baselines
     guard, train = (b.cfar_guard_cells[0], b.cfar_doppler_cells[0]), (b.cfar_train_cells[0], b.cfar_doppler_cells[1])
@@ -144,7 +149,7 @@ def cfar_predictions(data, split:str='val', profile=None, device='cpu', clusters
     confirmed one; in a frame where nothing is confirmed (a target with no radial speed vanishes with the static clutter) both fall back to
     every range-angle cluster. Column `confirmed`: whether the frame had a confirmed cluster."""
     import pandas as pd
-    from radiovis_nb.localiser import prediction_table
+    from radiovis_nb.metrics import prediction_table
     profile = profile or data.profile
     idx = data.split(split)
     cl = clusters or frame_clusters(data, idx, profile, device)
@@ -180,7 +185,7 @@ def teacher_labels(data, split:str='train', boxes:dict|None=None, profile=None, 
     profile = profile or data.profile
     idx = data.split(split)
     lab = data.labels.loc[idx]
-    b = lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float) if boxes is None else \
+    b = lab[BOX_COLUMNS].to_numpy(float) if boxes is None else \
         np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float)
     have = b[:, 0] >= 0
     idx, b = idx[have], b[have]
@@ -199,8 +204,9 @@ TEACHERS = {'detector': 'RODNet', 'gt': 'RODNet (GT boxes)'}   # boxes source ->
 
 def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, device='cpu') -> Path:
     "The teacher's pseudo-labels of the train and val splits as a label folder the localiser reads: `boxes_file` (a detector's boxes) makes the `RODNet` teacher, None the ground-truth-box upper bound `RODNet (GT boxes)`."
-    import pandas as pd, hashlib
-    from radiovis_nb.ssl_train import read_boxes_file
+    import hashlib
+    import pandas as pd
+    from radiovis_nb.data import read_boxes_file
     boxes = read_boxes_file(boxes_file) if boxes_file else None
     df = pd.concat([teacher_labels(data, s, boxes, profile, device).assign(split=s) for s in ('train', 'val')], ignore_index=True)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -228,7 +234,7 @@ def check_teacher(label_dir:str|Path, name:str) -> dict:
 
 def camera_predictions(data, boxes:dict, split:str='val') -> 'pd.DataFrame':
     "Prediction table (localiser format) of 'Camera only': the ground position of each frame's detector box, no radar; a frame without a box predicts the basestation's foot."
-    from radiovis_nb.localiser import prediction_table
+    from radiovis_nb.metrics import prediction_table
     from radiovis_nb.selflabel import camera_ground_positions
     idx = data.split(split)
     b = np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float).reshape(-1, 4)

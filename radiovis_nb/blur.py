@@ -4,10 +4,9 @@
 
 # %% ../nbs/02_blur_model.ipynb #8f435787
 from __future__ import annotations
-import numpy as np
 from pathlib import Path
+import numpy as np
 from scipy.ndimage import gaussian_filter
-from .radar import ula_beamwidth_deg
 
 # %% auto #0
 __all__ = ['FWHM_PER_SIGMA', 'beam_sigma_px', 'radio_blur', 'to_grey', 'sample_image']
@@ -42,5 +41,6 @@ def to_grey(image:np.ndarray) -> np.ndarray:
 
 def sample_image() -> np.ndarray:
     "A real photograph that ships with matplotlib (no download), as grey-scale in [0, 1]."
-    import matplotlib, matplotlib.image as mpimg
+    import matplotlib
+    import matplotlib.image as mpimg
     return to_grey(mpimg.imread(Path(matplotlib.get_data_path())/'sample_data'/'grace_hopper.jpg'))

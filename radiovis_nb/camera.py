@@ -4,18 +4,21 @@
 
 # %% ../nbs/05_camera.ipynb #a13f10f1
 from __future__ import annotations
-import math, time, contextlib, warnings
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, load_profile, resolve_device, mitsuba_variant, scoped_variant, _mitsuba
-from .scene import MATERIALS, WEATHER_CODES, LIGHTING_CODES
+from .config import load_profile
+from .env import _mitsuba, mitsuba_variant, scoped_variant
+from .params import ConfigError
+from .scene import MATERIALS
+from .weather import linear_to_srgb8
 
 # %% auto #0
-__all__ = ['SCENE_CLASSES', 'WEATHER_CONDITIONS', 'LIGHTINGS', 'KOSCHMIEDER_K', 'camera_intrinsics', 'CameraPose', 'camera_pose',
-           'project', 'pixel_rays', 'pixel_to_ground', 'CameraLook', 'sky_envmap', 'part_bsdf', 'linear_to_srgb8',
-           'camera_variant', 'label_boxes', 'frame_seed', 'CameraRenderer', 'class_table', 'LidarPattern',
-           'srgb8_to_linear', 'koschmieder_transmission', 'rain_strength', 'apply_weather']
+__all__ = ['SCENE_CLASSES', 'camera_intrinsics', 'CameraPose', 'camera_pose', 'project', 'pixel_rays', 'pixel_to_ground',
+           'CameraLook', 'sky_envmap', 'part_bsdf', 'camera_variant', 'label_boxes', 'frame_seed', 'CameraRenderer',
+           'class_table', 'LidarPattern']
 
 # %% ../nbs/05_camera.ipynb #bb72b541
 def _camera_geometry(profile):
@@ -135,12 +138,6 @@ def part_bsdf(material:str, # a key of scene.MATERIALS
               'diffuse_reflectance': {'type': 'rgb', 'value': rgb}})
     return {'type': 'twosided', 'bsdf': inner}
 
-def linear_to_srgb8(rgb:np.ndarray, exposure:float=1.0) -> np.ndarray:
-    "Linear RGB float [..., 3] to 8-bit sRGB (IEC 61966-2-1 transfer curve), clipped to [0, 1] first."
-    x = np.clip(np.asarray(rgb, np.float64)*exposure, 0., 1.)
-    s = np.where(x <= 0.0031308, 12.92*x, 1.055*np.power(x, 1/2.4) - 0.055)
-    return np.round(s*255).astype(np.uint8)
-
 # %% ../nbs/05_camera.ipynb #ab0f1fc6
 def camera_variant(device:str='auto') -> str:
     "The Mitsuba variant the camera renders with on `device`: llvm_ad_rgb on the CPU, cuda_ad_rgb on a GPU (`core.mitsuba_variant`)."
@@ -167,6 +164,13 @@ def label_boxes(labels:np.ndarray, # int [..., H, W]: a label per pixel, negativ
         boxes[t, present] = np.stack([np.minimum.reduceat(xs, start), np.minimum.reduceat(ys, start),
                                       np.maximum.reduceat(xs, start) + 1, np.maximum.reduceat(ys, start) + 1], 1)
     return boxes.reshape(*lead, n_labels, 4), pixels.reshape(*lead, n_labels)
+
+def _camera_outputs(labels, items, target:int) -> dict:
+    "From per-pixel item labels [T, H, W]: the target's mask, box and pixels, and every car's visible box (the target last)."
+    cars = [i for i, it in enumerate(items) if it.cls == 'car' and i != target] + [target]
+    boxes, pixels = label_boxes(labels, len(items))
+    return dict(car_names=[items[i].name for i in cars], car_boxes=boxes[:, cars], car_pixels=pixels[:, cars], target_mask=labels == target,
+                target_box=boxes[:, target].copy(), target_pixels=pixels[:, target].copy())
 
 # %% ../nbs/05_camera.ipynb #89d14f94
 def _is_power_of_two(n:int) -> bool: return n > 0 and n & (n - 1) == 0
@@ -294,6 +298,22 @@ class CameraRenderer:
         "Only the lidar of frames of `layout`, no images: `item_names`, `frames` and the `lidar_*` keys of `render_sequence`."
         return self._sequence(layout, frames, 0, camera=False, pattern=LidarPattern(**pattern))
 
+    def _render_frame(self, mi, scene, sensors, integrators, t:int, seed:int, lut, n:int, out:dict, tm:dict):
+        "Frame `t` into row `n` of `out`: the image (path tracing with the frame's sampler seed), then per-pixel labels and depth (an AOV pass)."
+        rgb_int, aov_int = integrators
+        t1 = time.perf_counter()
+        rgb = np.array(mi.render(scene, sensor=sensors['rgb'], integrator=rgb_int, spp=self.cam.spp, seed=frame_seed(seed, t)))
+        t2 = time.perf_counter()
+        aov = np.array(mi.render(scene, sensor=sensors['aov'], integrator=aov_int, spp=1, seed=0))
+        t3 = time.perf_counter()
+        tm['rgb_s'] += t2 - t1; tm['aov_s'] += t3 - t2
+        out['image'][n] = linear_to_srgb8(rgb, self.look.exposure)
+        rid = np.rint(aov[..., 3]).astype(np.int64)
+        hit = (rid > 0) & (rid < len(lut))
+        out['labels'][n][hit] = lut[rid[hit]]
+        hit &= out['labels'][n] >= 0
+        out['depth'][n][hit] = np.linalg.norm(aov[..., :3][hit].astype(np.float64) - self.pose.position_m, axis=1)
+
     def _sequence(self, layout, frames, seed:int, camera:bool, pattern):
         self._check_layout(layout)
         frames = list(range(layout.n_frames)) if frames is None else [int(t) for t in frames]
@@ -329,19 +349,7 @@ class CameraRenderer:
                     params.update()
                     placed = t
                 tm['update_s'] += time.perf_counter() - t0
-                if camera:
-                    t1 = time.perf_counter()
-                    rgb = np.array(mi.render(scene, sensor=sensors['rgb'], integrator=rgb_int, spp=self.cam.spp, seed=frame_seed(seed, t)))
-                    t2 = time.perf_counter()
-                    aov = np.array(mi.render(scene, sensor=sensors['aov'], integrator=aov_int, spp=1, seed=0))
-                    t3 = time.perf_counter()
-                    tm['rgb_s'] += t2 - t1; tm['aov_s'] += t3 - t2
-                    out['image'][n] = linear_to_srgb8(rgb, self.look.exposure)
-                    rid = np.rint(aov[..., 3]).astype(np.int64)
-                    hit = (rid > 0) & (rid < len(lut))
-                    out['labels'][n][hit] = lut[rid[hit]]
-                    hit &= out['labels'][n] >= 0
-                    out['depth'][n][hit] = np.linalg.norm(aov[..., :3][hit].astype(np.float64) - self.pose.position_m, axis=1)
+                if camera: self._render_frame(mi, scene, sensors, (rgb_int, aov_int), t, seed, lut, n, out, tm)
                 if pattern is not None:
                     t1 = time.perf_counter()
                     scans.append((t, *self._lidar_cast(mi, dr, scene, ray, ray_d, lut, mat_lut)))
@@ -354,14 +362,7 @@ class CameraRenderer:
         tm['frames'] = T
         self.timing = tm
         out['item_names'] = [it.name for it in items]
-        if camera:
-            # labels -> the target's mask and every car's visible box
-            cars = [i for i, it in enumerate(items) if it.cls == 'car' and i != ti] + [ti]
-            boxes, pixels = label_boxes(out['labels'], len(items))
-            out['car_names'] = [items[i].name for i in cars]
-            out['car_boxes'], out['car_pixels'] = boxes[:, cars], pixels[:, cars]
-            out['target_mask'] = out['labels'] == ti
-            out['target_box'], out['target_pixels'] = boxes[:, ti].copy(), pixels[:, ti].copy()
+        if camera: out.update(_camera_outputs(out['labels'], items, ti))
         out['frames'] = np.asarray(frames, np.int32)
         if pattern is not None: out.update(_lidar_arrays(scans, items, ti, pattern, self.cam.hfov_deg))
         return out
@@ -423,137 +424,3 @@ def _lidar_arrays(scans, items, ti, pattern, hfov_deg) -> dict:
                 lidar_class_names=classes, lidar_material_names=list(MATERIALS),
                 lidar_elevation_deg=el.astype(np.float32), lidar_azimuth_deg=az.astype(np.float32),
                 lidar_max_range_m=float(pattern.max_range_m))
-
-# %% ../nbs/05_camera.ipynb #433c3d93
-WEATHER_CONDITIONS, LIGHTINGS = WEATHER_CODES, LIGHTING_CODES     # one list of conditions and lightings, the scene module's
-KOSCHMIEDER_K = 3.912   # -ln(0.02): at the visibility distance a black object's contrast against the sky is 2 %
-
-_SRGB8 = np.arange(256)/255
-_SRGB8_LINEAR = np.where(_SRGB8 <= 0.04045, _SRGB8/12.92, ((_SRGB8 + 0.055)/1.055)**2.4)
-
-def srgb8_to_linear(image:np.ndarray, # uint8 [..., 3], sRGB
-                   ) -> np.ndarray:
-    "Linear RGB float64 in [0, 1] of 8-bit sRGB (IEC 61966-2-1): `linear_to_srgb8` maps it back to the same levels."
-    return _SRGB8_LINEAR[np.asarray(image, np.uint8)]
-
-def koschmieder_transmission(depth_m,            # float [...]: distance to the surface, m; 0 = sky (no surface)
-                             visibility_m:float, # meteorological visibility, m; inf: clear air
-                            ) -> np.ndarray:
-    "Transmission t = exp(-3.912 d / visibility_m) of the air in front of each pixel (Koschmieder's law); 0 for sky, 1 in clear air."
-    d = np.asarray(depth_m, np.float64)
-    if not np.isfinite(visibility_m): return np.ones_like(d)
-    return np.where(d > 0, np.exp(-KOSCHMIEDER_K*d/visibility_m), 0.)
-
-def _haze(lin, depth_m, visibility_m, airlight_rgb):
-    "Koschmieder's law on a linear image: I = J t + A (1 - t)."
-    t = koschmieder_transmission(depth_m, visibility_m)[..., None]
-    return lin*t + np.asarray(airlight_rgb, np.float64)*(1 - t)
-
-def _blur121(lin):
-    "A slight blur: [1, 2, 1]/4 along rows and columns, edges repeated."
-    p = np.pad(lin, ((1, 1), (1, 1), (0, 0)), mode='edge')
-    p = (p[:-2] + 2*p[1:-1] + p[2:])/4
-    return (p[:, :-2] + 2*p[:, 1:-1] + p[:, 2:])/4
-
-def _composite(lin, alpha, rgb):
-    "Lay a colour over the image with per-pixel opacity `alpha` [H, W]."
-    a = np.clip(alpha, 0, 1)[..., None]
-    return lin*(1 - a) + np.asarray(rgb, np.float64)*a
-
-def _rain_streaks(rng, H, W, strength, angle_deg):
-    "Opacity [H, W] of semi-transparent rain streaks: 1 px wide, 3-8 % of the height long, slanted by angle_deg from the vertical."
-    alpha = np.zeros((H, W))
-    n = int(rng.poisson(strength*H*W/50))
-    if n == 0: return alpha
-    x0, y0 = rng.uniform(0, W, n), rng.uniform(-0.1*H, H, n)
-    length = np.maximum(2., rng.uniform(0.03, 0.08, n)*H)
-    ang = np.radians(angle_deg + rng.normal(0, 3., n))
-    opacity = rng.uniform(0.15, 0.35, n)*(0.5 + 0.5*strength)
-    s = np.linspace(0, 1, int(np.ceil(2*length.max())) + 1)             # samples half a pixel apart along the longest streak
-    xs = np.floor(x0[:, None] + s*(length*np.sin(ang))[:, None]).astype(np.int64)
-    ys = np.floor(y0[:, None] + s*(length*np.cos(ang))[:, None]).astype(np.int64)
-    ok = (xs >= 0) & (xs < W) & (ys >= 0) & (ys < H)
-    np.maximum.at(alpha, (ys[ok], xs[ok]), np.broadcast_to(opacity[:, None], xs.shape)[ok])
-    return alpha
-
-_FLAKES = {1: [(0, 0, 1.)], 2: [(dy, dx, 1.) for dy in (0, 1) for dx in (0, 1)],
-           3: [(dy, dx, 1. if abs(dy) + abs(dx) <= 1 else 0.5) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]}
-
-def _snow_flakes(rng, depth_m, per_px, range_m):
-    "Opacity [H, W] of snowflakes of 1-3 px in front of the surfaces: a flake at distance s shows only where s < depth (or sky)."
-    H, W = depth_m.shape
-    alpha = np.zeros((H, W))
-    n = int(rng.poisson(per_px*H*W))
-    u, v, s = rng.integers(0, W, n), rng.integers(0, H, n), rng.uniform(0, range_m, n)
-    d = depth_m[v, u]
-    keep = (d == 0) | (s < d)
-    u, v, s = u[keep], v[keep], s[keep]
-    size = np.where(s < range_m/6, 3, np.where(s < range_m/2, 2, 1))
-    opacity = 0.95 - 0.45*s/range_m
-    for k, offsets in _FLAKES.items():
-        m = size == k
-        for dy, dx, w in offsets:
-            yy, xx = v[m] + dy, u[m] + dx
-            ok = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
-            np.maximum.at(alpha, (yy[ok], xx[ok]), w*opacity[m][ok])
-    return alpha
-
-def rain_strength(rain_mmh:float) -> float:
-    "How strongly rain of `rain_mmh` shows in the image, 0 (none) .. 1 (50 mm/h and more): log(1 + R)/log(51)."
-    return float(np.clip(np.log1p(max(rain_mmh, 0.))/np.log1p(50.), 0, 1))
-
-def apply_weather(image:np.ndarray,        # uint8 [H, W, 3]: a rendered sRGB image (render_sequence's `image[t]`)
-                  depth_m:np.ndarray,      # float [H, W]: distance from the pinhole to the surface in each pixel, m; 0 = sky (`depth[t]`)
-                  condition:str='clear',   # one of WEATHER_CONDITIONS: 'clear', 'rain', 'snow', 'fog', 'dust'
-                  lighting:str='day',      # one of LIGHTINGS: 'day', 'dusk', 'night'
-                  rng:np.random.Generator|int|None=None, # draws for streaks, flakes and night noise (a Generator or a seed); required by rain, snow, night
-                  *,
-                  visibility_m:float|None=None,   # fog, dust: meteorological visibility, m (Koschmieder); None: 100 (fog), 200 (dust). Rain and snow ignore it
-                  fog_rgb:tuple=(0.78, 0.80, 0.82),  # fog's airlight, linear RGB: grey-white
-                  dust_rgb:tuple=(0.55, 0.40, 0.22), # dust's airlight, linear RGB: brownish
-                  rain_mmh:float=10.0,            # rain: rate, mm/h (2 light, 10 moderate, 50 very heavy): streaks, dimming, contrast, haze
-                  rain_angle_deg:float=15.0,      # rain: slant of the streaks from the vertical; positive: falling to the right
-                  snow_flakes_per_px:float=0.02,  # snow: flakes per pixel whose line of sight reaches snow_range_m (the sky does)
-                  snow_range_m:float=30.0,        # snow: flakes fall within this distance of the camera
-                  snow_visibility_m:float=300.0,  # snow: visibility of its light haze, m
-                  dusk_gain:float=0.35,           # dusk: linear brightness factor, with a warm tint
-                  night_gain:float=0.05,          # night: linear brightness factor, with a blue tint
-                  night_noise_levels:float=2.0,   # night: standard deviation of the sensor noise, 8-bit levels
-                 ) -> np.ndarray:
-    "`image` under a weather `condition` and a `lighting`, as image-space effects (Fig. 15): uint8 [H, W, 3]; clear + day returns it unchanged."
-    img, dep = np.asarray(image), np.asarray(depth_m)
-    if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"apply_weather: image must be uint8 [H, W, 3] (render_sequence's image[t]), got {img.dtype} {img.shape}")
-    if dep.shape != img.shape[:2] or not np.all(np.isfinite(dep)) or (dep < 0).any():
-        raise ValueError(f"apply_weather: depth_m must be finite, >= 0 (0 for sky) and [H, W] = {img.shape[:2]}, got {dep.shape}")
-    if condition not in WEATHER_CONDITIONS: raise ValueError(f"unknown weather condition {condition!r}; choose from {', '.join(WEATHER_CONDITIONS)}")
-    if lighting not in LIGHTINGS: raise ValueError(f"unknown lighting {lighting!r}; choose from {', '.join(LIGHTINGS)}")
-    if condition == 'clear' and lighting == 'day': return img.copy()
-    if rng is None and (condition in ('rain', 'snow') or lighting == 'night'):
-        raise ValueError(f"apply_weather: {condition} / {lighting} draws random streaks, flakes or noise: pass rng "
-                         f"(e.g. radiovis_nb.core.sample_rng(seed, index, 'weather_image'), or an int seed)")
-    if rng is not None and not isinstance(rng, np.random.Generator): rng = np.random.default_rng(rng)
-    H, W = dep.shape
-    lin = srgb8_to_linear(img)
-    if condition in ('fog', 'dust'):
-        V = visibility_m if visibility_m is not None else {'fog': 100., 'dust': 200.}[condition]
-        if not V > 0: raise ValueError(f"apply_weather: visibility_m must be > 0 m, got {V}")
-        lin = _haze(lin, dep, V, fog_rgb if condition == 'fog' else dust_rgb)
-    elif condition == 'rain':
-        a = rain_strength(rain_mmh)
-        if a > 0:
-            grey = (0.42, 0.44, 0.47)                                            # an overcast sky
-            lin = _haze(lin, dep, 2000.*rain_mmh**-0.65, grey)
-            lin = lin*(1 - 0.4*a)                                                # dimmer
-            mean = lin.mean(axis=(0, 1))
-            lin = mean + (lin - mean)*(1 - 0.3*a)                                # lower contrast
-            lin = _blur121(lin)
-            lin = _composite(lin, _rain_streaks(rng, H, W, a, rain_angle_deg), (0.62, 0.64, 0.68))
-    elif condition == 'snow':
-        lin = _haze(lin, dep, snow_visibility_m, (0.80, 0.82, 0.86))
-        lin = _composite(lin, _snow_flakes(rng, dep, snow_flakes_per_px, snow_range_m), (0.92, 0.93, 0.95))
-    gain, tint = {'day': (1., (1., 1., 1.)), 'dusk': (dusk_gain, (1., 0.78, 0.52)), 'night': (night_gain, (0.55, 0.68, 1.))}[lighting]
-    out = linear_to_srgb8(lin*gain*np.asarray(tint))
-    if lighting == 'night' and night_noise_levels > 0:
-        out = np.clip(np.rint(out + rng.normal(0, night_noise_levels, out.shape)), 0, 255).astype(np.uint8)
-    return out

@@ -4,16 +4,23 @@
 
 # %% ../nbs/90_cli.ipynb #7f5d3d6d
 from __future__ import annotations
-import argparse, os, re, sys, time, platform, glob, json, shutil
-import numpy as np
-from dataclasses import dataclass, field
+import argparse
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import sys
 from pathlib import Path
-from .core import (load_profile, apply_runtime, describe_profile, available_profiles, package_versions, resolve_device,
-                              repo_root, ConfigError, DEFAULT_PROFILE)
+import numpy as np
+from .config import DEFAULT_PROFILE, available_profiles, describe_profile, load_profile
+from .env import apply_runtime, configure_offline, package_versions, repo_root, resolve_device
+from .params import ConfigError
 
 # %% auto #0
-__all__ = ['STAGES', 'POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'Stage', 'figure_dir', 'run_notebook',
-           'render_html', 'reproduce', 'bench_heatmap_text', 'build_parser', 'main']
+__all__ = ['POS', 'NONNEG', 'FINITE', 'POSF', 'llvm_for_drjit', 'info_text', 'bench_heatmap_text', 'common_args', 'build_parser',
+           'main']
 
 # %% ../nbs/90_cli.ipynb #41dd7a9f
 def llvm_for_drjit() -> str|None:
@@ -47,104 +54,6 @@ def info_text(profile:str|None=None, overrides=()) -> str:
              f"offline      YOLO_OFFLINE={os.environ.get('YOLO_OFFLINE')} YOLO_CONFIG_DIR={os.environ.get('YOLO_CONFIG_DIR')}"]
     return '\n'.join(lines)
 
-# %% ../nbs/90_cli.ipynb #d0e32091
-@dataclass
-class Stage:
-    "One stage of the pipeline: a result notebook run by papermill, a function, or a placeholder for one not built yet."
-    name: str
-    what: str
-    notebook: str|None = None            # in nbs/, executed with papermill
-    figures: list = field(default_factory=list)  # files the stage must write into the figure folder
-    issue: int|None = None               # the issue that builds it, while it is not built
-    fn: str|None = None                  # 'module:function' called as fn(profile, root, fig_dir, log[, arg])
-    arg: str|None = None
-
-    @property
-    def built(self) -> bool: return self.notebook is not None or self.fn is not None
-
-STAGES = [
-    Stage('ofdm_primer', 'OFDM radar primer (App. E): point targets, range-azimuth and range-Doppler maps',
-          '01_ofdm_radar.ipynb', ['fig_primer_point_targets.png']),
-    Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', '02_blur_model.ipynb', ['fig09_blur_model.png']),
-    Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e',
-          figures=['fig03_dataset_examples.png', 'fig14e_car_dimensions.png'], fn='radiovis_nb.data:reproduce_synthesis'),
-    Stage('detector', 'YOLO from scratch on the synthetic images (motion composites); its boxes for RODNet, camera only, MCL^Y / SCL^Y (Tab. 8)', fn='radiovis_nb.pipeline:run_stage', arg='detector'),
-    Stage('train_ssl', 'SSL backbones CL / MCL / SCL with GT and YOLO masks, the sweeps of Fig. 7, 8, 10', fn='radiovis_nb.pipeline:run_stage', arg='ssl'),
-    Stage('selflabel', 'self-labels of every SSL run, label-free calibration', fn='radiovis_nb.pipeline:run_stage', arg='selflabel'),
-    Stage('train_localiser', 'localisers on ground truth and self-labels, the label-density sweep', fn='radiovis_nb.pipeline:run_stage', arg='localiser'),
-    Stage('baselines', 'genie-aided CFAR + DBSCAN, the RODNet teacher (detector boxes; GT boxes as an upper bound) and students, camera only', fn='radiovis_nb.pipeline:run_stage', arg='baselines'),
-    Stage('showcase', 'the three scenarios under every weather and lighting, with lidar (Fig. 3, 14, 15)', fn='radiovis_nb.pipeline:run_stage', arg='showcase'),
-    Stage('evaluate', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', '20_results.ipynb',
-          ['tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
-           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
-           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv',
-           'fig_error_by_range.png', 'error_by_range.csv', 'REPORT.md']),
-]
-
-def figure_dir(profile_name:str, root:Path) -> Path:
-    "Where a profile's tables and figures go unless --fig-dir says otherwise: `runs/<profile>/paper_figures/` (the committed `paper_figures/` only when asked for)."
-    return root/'runs'/profile_name/'paper_figures'
-
-def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
-    "Execute `nb` with papermill into `out_nb`, parameters injected after the cell tagged `parameters`."
-    import papermill as pm
-    out_nb.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), progress_bar=False,
-                        kernel_name='python3', log_output=False)
-
-def render_html(nb_dir:Path, html_dir:Path) -> Path:
-    "Every executed notebook in `nb_dir` as HTML in `html_dir`, with an index.html linking them (nbconvert, offline)."
-    from nbconvert import HTMLExporter
-    import nbformat
-    html_dir = Path(html_dir); html_dir.mkdir(parents=True, exist_ok=True)
-    links = []
-    for nb in sorted(Path(nb_dir).glob('*.ipynb')):
-        body, _ = HTMLExporter().from_notebook_node(nbformat.read(nb, as_version=4))
-        (html_dir/f'{nb.stem}.html').write_text(body)
-        links.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
-    (html_dir/'index.html').write_text('<html><body><h1>radiovis: executed notebooks</h1><ul>' + ''.join(links) + '</ul></body></html>')
-    return html_dir/'index.html'
-
-def reproduce(profile:str|None=None, overrides=(), fig_dir:str|None=None, stages:list|None=None, log=print) -> dict:
-    "Run every built stage on `profile` in order; report the ones not built yet. Returns {stage: seconds or 'not built'}."
-    root = repo_root()
-    if root is None: raise ConfigError("reproduce needs a checkout of the radiovis repository (its notebooks); none found from here")
-    p = load_profile(profile, overrides)
-    figs = Path(fig_dir).resolve() if fig_dir else figure_dir(p.name, root)    # absolute: notebooks run with nbs/ as their working directory
-    nb_out = root/'runs'/p.name/'notebooks'
-    todo = [s for s in STAGES if stages is None or s.name in stages]
-    log(f"radiovis reproduce: profile {p.name} ({p.config_hash[:12]}), figures -> {figs}")
-    result, t_all = {}, time.time()
-    for i, s in enumerate(todo, 1):
-        if not s.built:
-            log(f"[{i}/{len(todo)}] {s.name}: NOT BUILT YET ({s.what}; issue #{s.issue})")
-            result[s.name] = 'not built'; continue
-        log(f"[{i}/{len(todo)}] {s.name}: {s.what} ...")
-        t0 = time.time()
-        for f in s.figures: (figs/f).unlink(missing_ok=True)
-        if s.notebook: run_notebook(root/'nbs'/s.notebook, nb_out/s.notebook, dict(profile=p.name, fig_dir=str(figs)), root/'nbs')
-        else:
-            import importlib
-            mod, fn = s.fn.split(':')
-            f = getattr(importlib.import_module(mod), fn)
-            f(p, root, figs, log, s.arg) if s.arg else f(p, root, figs, log)
-        missing = [f for f in s.figures if not (figs/f).is_file()]
-        if missing: raise RuntimeError(f"stage {s.name} ran but did not write {', '.join(missing)} into {figs}")
-        result[s.name] = time.time() - t0
-        tj = root/'runs'/p.name/'timings.json'                 # wall time of the last run that did the stage's work
-        tj.parent.mkdir(parents=True, exist_ok=True)
-        t = json.loads(tj.read_text()) if tj.exists() else {}
-        if s.name not in t or result[s.name] > 30 or s.notebook: t[s.name] = result[s.name]
-        tj.write_text(json.dumps(t, indent=1))
-        log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]:.1f} s -> {', '.join(s.figures)}"
-            + (f"; executed notebook {nb_out/s.notebook}" if s.notebook else ''))
-    if any(s.notebook for s in todo): log(f"executed notebooks as HTML: {render_html(nb_out, root/'runs'/p.name/'html')}")
-    built = [k for k, v in result.items() if v != 'not built']
-    pending = [k for k, v in result.items() if v == 'not built']
-    log(f"ran {len(built)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(built) or 'none'}")
-    if pending: log(f"not built yet ({len(pending)}): {', '.join(pending)} — their tables and figures do not exist yet")
-    return result
-
 # %% ../nbs/90_cli.ipynb #c2910952
 def bench_heatmap_text(profile:str|None=None, overrides=(), n:int=4096, batch:int=64, device:str='auto') -> str:
     "Heatmaps per second on the profile's radar grid (`radiovis bench heatmap`)."
@@ -176,48 +85,196 @@ POS, NONNEG = _number(int, 1), _number(int, 0)
 FINITE, POSF = _number(float), _number(float, 0, lo_open=True)
 
 def _calibration(text:str) -> str:
-    "selflabel --calibrate: camera, none or labelled:N with N >= 1."
+    "self-label --calibrate: camera, none or labelled:N with N >= 1."
     if text in ('camera', 'none') or re.fullmatch(r'labelled:[1-9]\d*', text): return text
     raise argparse.ArgumentTypeError(f"{text!r}: choose camera, none or labelled:N (N ground-truth labels, N >= 1)")
 
-def _add_profile_args(sp):
-    sp.add_argument('--profile', default=None, help=f"profile: {', '.join(available_profiles())} or a YAML file (default: $RADIOVIS_PROFILE or {DEFAULT_PROFILE})")
+def common_args(sp, device:bool=True, default_profile:str|None=None, device_help:str|None=None, data:str|None=None, out:str|None=None):
+    "The options subcommands share, spelled once: --profile / --set (and --device) for every command that computes; --data / --out with their help."
+    sp.add_argument('--profile', default=default_profile, help=f"profile: {', '.join(available_profiles())} or a YAML file "
+                    f"(default: {default_profile or f'$RADIOVIS_PROFILE or {DEFAULT_PROFILE}'})")
     sp.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE',
                     help='override a profile parameter, e.g. --set radar.bandwidth_hz=4e8 (repeatable)')
+    if device: sp.add_argument('--device', default=None, help=device_help or "auto, cpu, cuda or cuda:N (default: the profile's runtime.device)")
+    if data: sp.add_argument('--data', required=True, help=data)
+    if out: sp.add_argument('--out', required=True, help=out)
+    return sp
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
-                                 'synthesise paired data, learn without labels, reproduce the paper.')
-    ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
-    from radiovis_nb import __version__
-    ap.add_argument('--version', action='version', version=f'radiovis {__version__}', help="print radiovis' version and exit")
-    sub = ap.add_subparsers(dest='command', metavar='COMMAND')
-    sp = sub.add_parser('info', help='versions, the device and LLVM that would be used, the active profile')
-    _add_profile_args(sp)
-    sp = sub.add_parser('profile', help='print every parameter of a resolved profile (or --json)')
-    _add_profile_args(sp); sp.add_argument('--json', action='store_true', help='the resolved parameters as JSON')
-    sp = sub.add_parser('reproduce', help='run every built stage of the pipeline and write tables and figures')
-    _add_profile_args(sp)
+def _old_positionals(sp, *names):
+    "The positional spellings before issue 17 (`show DATA`, `export-yolo DATA OUT`, `import-cruw ROOT`): still accepted, with a note, until 0.3."
+    for n in names: sp.add_argument(f'_old_{n}', nargs='?', default=None, help=argparse.SUPPRESS)
+
+def _p(args): return load_profile(args.profile, args.overrides)
+
+def _cmd_info(args): print(info_text(args.profile, args.overrides))
+
+def _cmd_profile(args):
+    p = _p(args)
+    print(json.dumps(dict(name=p.name, config_hash=p.config_hash, **p.to_dict()), indent=2) if args.json else describe_profile(p))
+
+def _cmd_reproduce(args):
+    from radiovis_nb.pipeline import reproduce, stage_table
+    if args.list: print(stage_table()); return
+    reproduce(args.profile, args.overrides, args.fig_dir, args.stages, args.device, warn=_note)
+
+def _cmd_synth(args):
+    from radiovis_nb.synth import parse_shard, synthesise
+    if Path(args.out).exists() and not Path(args.out).is_dir(): raise ConfigError(f"--out {args.out}: is a file; a dataset is a folder")
+    p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
+    synthesise(p, args.out, parse_shard(args.shard), args.device, args.manifest_dir, max_chunks=args.max_chunks, progress=not args.no_progress)
+
+def _cmd_show(args):
+    import matplotlib
+    matplotlib.use('Agg')
+    from radiovis_nb.data import SynthData, example_grid
+    data = SynthData(args.data)
+    bad = [i for i in args.index if i >= len(data)]
+    if bad: raise ConfigError(f"--index {bad[0]}: {args.data} has frames 0 to {len(data) - 1}")
+    example_grid(data, args.index, args.out); print(f"wrote {args.out}")
+
+def _cmd_train_ssl(args):
+    from radiovis_nb.selflabel import HoldoutCurve
+    from radiovis_nb.ssl_train import train_ssl
+    p = _p(args)
+    curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
+    train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
+              args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps, curve=curve)
+
+def _cmd_self_label(args):
+    from radiovis_nb.selflabel import self_labels
+    how, _, n = args.calibrate.partition(':')
+    self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
+
+def _cmd_train_localiser(args):
+    from radiovis_nb.localiser import train_localiser
+    train_localiser(_p(args), args.data, args.labels, args.out, args.fraction, args.seed, args.device, args.epochs, args.method)
+
+def _cmd_tune_localiser(args):
+    from radiovis_nb.localiser import tune_localiser
+    tune_localiser(_p(args), args.data, args.out, args.trials, args.timeout, args.holdout, args.epochs, args.seed, args.device,
+                   args.max_params, args.trial_timeout)
+
+def _cmd_evaluate(args):
+    from radiovis_nb.metrics import evaluate
+    for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
+
+def _cmd_baselines(args):
+    import pandas as pd
+    from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
+    from radiovis_nb.data import SynthData, read_boxes_file
+    from radiovis_nb.metrics import crb_predictions
+    data, p, out, dev = SynthData(args.data), _p(args), Path(args.out), str(resolve_device(args.device))
+    parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
+    if args.boxes: parts.append(camera_predictions(data, read_boxes_file(args.boxes), 'val'))
+    pred = pd.concat(parts, ignore_index=True)
+    tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
+    try: write_teacher_labels(data, tmp, args.boxes, p, dev)
+    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    (out/'cfar').mkdir(parents=True, exist_ok=True); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
+    shutil.rmtree(out/'teacher', ignore_errors=True); os.replace(tmp, out/'teacher')
+    for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
+    print(f"teacher labels ({json.loads((out/'teacher'/'labels.json').read_text())['method']}) -> {out/'teacher'}")
+
+def _cmd_export_yolo(args):
+    from radiovis_nb.data import SynthData
+    from radiovis_nb.detector import export_yolo
+    print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
+
+def _cmd_train_detector(args):
+    from radiovis_nb.detector import train_detector
+    train_detector(_p(args), args.data, args.out, args.device, args.epochs, args.seed)
+
+def _cmd_predict_boxes(args):
+    from radiovis_nb.data import SynthData
+    from radiovis_nb.detector import predict_boxes
+    data = SynthData(args.data)
+    bx = predict_boxes(args.weights, data, np.arange(len(data)), _p(args), args.device)
+    bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
+
+def _cmd_import_cruw(args):
+    from radiovis_nb.cruw import import_cruw
+    import_cruw(args.data, args.out, _p(args), args.sequences, args.boxes, args.target_class, manifest_dir=args.manifest_dir)
+
+def _cmd_subspace(args):
+    import matplotlib
+    matplotlib.use('Agg')
+    from radiovis_nb.data import SynthData
+    from radiovis_nb.ssl_train import load_ssl_model, plot_subspace, ssl_features, subspace_spectrum
+    data, spectra = SynthData(args.data), {}
+    for run in args.run:
+        m, cfg = load_ssl_model(run)
+        f = ssl_features(m, data, args.split, device=resolve_device(args.device))
+        tag = f"{Path(run).name} ({cfg['method']}{', EMA' if cfg['resolved']['ssl']['ema'] else ''})"
+        spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
+    plot_subspace(spectra, args.out); print(f"wrote {args.out}")
+
+def _cmd_bench_heatmap(args): print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
+
+def _cmd_bench_synth(args):
+    from radiovis_nb.synth import bench_synth
+    b = bench_synth(_p(args), args.mode, args.sequences, args.device)
+    print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
+          f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
+    bpf = b['bytes_per_frame']
+    print(f"on disk: {bpf['total']/1e3:.1f} kB/frame (" + ', '.join(f"{k} {v/1e3:.1f}" for k, v in bpf.items() if k != 'total') +
+          f" kB); the CSI of one symbol plus the target's paths give all {b['n_symbols']} symbols, "
+          f"which stored as CSI would take {b['all_symbols_csi_bytes_per_frame']/1e6:.2f} MB/frame before compression")
+
+def _cmd_bench_ssl(args):
+    from radiovis_nb.ssl_train import bench_ssl
+    heads = [args.projector] if args.projector else ['bins', 'flatten']
+    for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+        for head in ([None] if m == 'scl' else heads):
+            b = bench_ssl(_p(args), m, args.data, args.steps, args.device, head)
+            print(f"train-ssl {b['variant']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
+                  f"images {b['image']}, features {b['features']}, {b['device']}, {b['precision']}, {b['threads']} threads)", flush=True)
+
+def _cmd_bench_ssl_estimate(args):
+    from radiovis_nb.ssl_train import estimate_gpu_hours
+    for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
+        e = estimate_gpu_hours(_p(args), m, args.tflops)
+        print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
+              f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
+
+_DATA = 'dataset folder'
+
+def _add_setup(sub):
+    common_args(sub.add_parser('info', help='versions, the device and LLVM that would be used, the active profile'), device=False)
+    sp = common_args(sub.add_parser('profile', help='print every parameter of a resolved profile (or --json)'), device=False)
+    sp.add_argument('--json', action='store_true', help='the resolved parameters as JSON')
+    sp = common_args(sub.add_parser('reproduce', help='run every stage of the pipeline (pipeline.STAGES) and write tables and figures'))
     sp.add_argument('--fig-dir', default=None, help="figure folder (default: runs/<profile>/paper_figures/; `make reproduce` gives paper_figures, the committed ones)")
-    sp.add_argument('--stages', nargs='+', default=None, choices=[s.name for s in STAGES], help='run only these stages')
-    sp = sub.add_parser('synth', help='synthesise a paired radio-visual dataset (Sionna RT + Mitsuba 3)')
-    _add_profile_args(sp)
-    sp.add_argument('--out', required=True, help='dataset folder (created; a rerun resumes it)')
+    sp.add_argument('--stages', nargs='+', default=None, metavar='STAGE', help='run only these stages (--list names them)')
+    sp.add_argument('--list', action='store_true', help='list the stages: what each makes, how it runs and what a second run skips')
+
+def _add_data(sub):
+    sp = common_args(sub.add_parser('synth', help='synthesise a paired radio-visual dataset (Sionna RT + Mitsuba 3)'),
+                     out='dataset folder (created; a rerun resumes it)')
     sp.add_argument('--shard', default=None, metavar='K/N', help='make only chunks c with c %% N == K (independent jobs)')
-    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='radio synthesis mode (default: the profile\'s dataset.radio_mode)')
-    sp.add_argument('--device', default=None, help="auto, cpu or cuda (default: the profile's runtime.device)")
+    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help="radio synthesis mode (default: the profile's dataset.radio_mode)")
     sp.add_argument('--manifest-dir', default=None, help="also copy the manifest into this folder (e.g. data_manifests/); by default it lives only in --out")
     sp.add_argument('--max-chunks', type=POS, default=None, help='make at most this many chunks, then stop (a rerun continues)')
     sp.add_argument('--no-progress', action='store_true', help='no progress bar')
     sp = sub.add_parser('show', help='an example of a dataset: the image with its box beside the heatmap with the truth (Fig. 3)')
-    sp.add_argument('data', help='dataset folder')
+    sp.add_argument('--data', default=None, help=_DATA); sp.add_argument('--out', default=None, help='PNG file to write')
     sp.add_argument('--index', type=NONNEG, nargs='+', default=[0], help='frame index (several: a grid)')
-    sp.add_argument('--out', required=True, help='PNG file to write')
-    sp = sub.add_parser('train-ssl', help='train radio and vision backbones by CL, MCL or SCL (runs under torchrun for DDP)')
-    _add_profile_args(sp)
+    _old_positionals(sp, 'data'); sp.set_defaults(_required=('data', 'out'))
+    sp = sub.add_parser('export-yolo', help='the dataset in YOLO format (images, labels, data.yaml) for any detector')
+    sp.add_argument('--data', default=None, help=_DATA); sp.add_argument('--out', default=None, help='folder for images/, labels/ and data.yaml')
+    _old_positionals(sp, 'data', 'out'); sp.set_defaults(_required=('data', 'out'))
+    sp = common_args(sub.add_parser('import-cruw', help='import a CRUW copy (sequences/, annotations/) as a radiovis dataset'), device=False,
+                     default_profile='cruw', out='dataset folder')
+    sp.add_argument('--data', default=None, help='the CRUW root folder (sequences/, annotations/)')
+    sp.add_argument('--sequences', nargs='*', default=None, help='only these sequences')
+    sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV index,x0,y0,x1,y1 in the original image px); default: from the annotations")
+    sp.add_argument('--target-class', default='car', choices=['car', 'cyclist', 'pedestrian'])
+    sp.add_argument('--manifest-dir', default=None, help="also copy the manifest into this folder (e.g. data_manifests/); by default it lives only in --out")
+    _old_positionals(sp, 'data'); sp.set_defaults(_required=('data',))
+
+def _add_learning(sub):
+    sp = common_args(sub.add_parser('train-ssl', help='train radio and vision backbones by CL, MCL or SCL (runs under torchrun for DDP)'),
+                     device_help="auto, cpu, cuda (under torchrun: each rank its local GPU; default: the profile's runtime.device)", data=_DATA, out='run folder')
     sp.add_argument('--method', required=True, choices=['cl', 'mcl', 'scl'])
-    sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--out', required=True, help='run folder')
     sp.add_argument('--mask', choices=['gt', 'detector'], default='gt', help="MCL / SCL masks: ground-truth boxes or a detector's")
     sp.add_argument('--boxes', default=None, help='--mask detector: CSV of boxes (index,x0,y0,x1,y1 in camera px)')
     sp.add_argument('--mask-offset', type=FINITE, default=0.0, metavar='PX', help='signed mask offset in training-image px (Fig. 7)')
@@ -226,246 +283,133 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument('--steps', type=POS, default=None, help='the budget in optimiser steps (default: ssl.steps, or ssl.epochs epochs)')
     sp.add_argument('--epochs', type=POS, default=None, help='the budget in epochs (default: ssl.steps, or ssl.epochs)')
     sp.add_argument('--max-steps', type=POS, default=None, help='stop after this many steps, unfinished (benchmarks)')
-    sp.add_argument('--seed', type=NONNEG, default=0)
-    sp.add_argument('--device', default=None, help="auto, cpu, cuda (under torchrun: each rank its local GPU; default: the profile's runtime.device)")
+    sp.add_argument('--seed', type=NONNEG, default=0, help='training seed')
     sp.add_argument('--resume', action='store_true', help='continue the run in --out from its last checkpoint')
-    sp.add_argument('--no-progress', action='store_true')
-    sp = sub.add_parser('selflabel', help='self-labels of every frame from a trained SSL run (cross-modal attention, Eq. 2-3)')
+    sp.add_argument('--no-progress', action='store_true', help='no progress bar')
+    sp = common_args(sub.add_parser('self-label', aliases=['selflabel'], help='self-labels of every frame from a trained SSL run (cross-modal attention, Eq. 2-3); '
+                                    "the run's own configuration decides the rest: --profile / --set give the runtime (threads, default device)"),
+                     data=_DATA, out='label folder (labels.csv + labels.json)')
     sp.add_argument('--run', required=True, help='SSL run folder')
     sp.add_argument('--readout', choices=['eq2', 'projector'], default=None, help="Eq. 2, or a CL / MCL head's gradient (default: the model's own)")
-    sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--out', required=True, help='label folder (labels.csv + labels.json)')
     sp.add_argument('--calibrate', type=_calibration, default='camera', help="camera (label-free, default), none, or labelled:N (N ground-truth labels: reported under its own name)")
-    sp.add_argument('--device', default='auto')
-    sp = sub.add_parser('train-localiser', help='train the Tab. 9 localiser on ground truth or a label file and predict val / test')
-    _add_profile_args(sp)
-    sp.add_argument('--data', required=True, help='dataset folder')
+    sp = common_args(sub.add_parser('train-localiser', help='train the Tab. 9 localiser on ground truth or a label file and predict val / test'),
+                     data=_DATA, out='run folder (model.pt, predictions.csv, run.json)')
     sp.add_argument('--labels', required=True, help="'gt' (the supervised baseline) or a label folder / CSV (index, range_m, azimuth_deg)")
-    sp.add_argument('--out', required=True, help='run folder (model.pt, predictions.csv, run.json)')
     sp.add_argument('--fraction', type=_number(float, 0, 1, lo_open=True), default=1.0, help='share of the training labels to use (Fig. 6)')
-    sp.add_argument('--seed', type=NONNEG, default=0)
+    sp.add_argument('--seed', type=NONNEG, default=0, help='training seed')
     sp.add_argument('--epochs', type=POS, default=None, help='training epochs (default: localiser.epochs)')
     sp.add_argument('--method', default=None, help='name in tables (default: from the labels)')
-    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
-    sp = sub.add_parser('tune-localiser', help="optional, beyond the paper: Optuna search of Tab. 9's space on the supervised task "
-                        '(scored on held-out training sequences, never val / test)')
-    _add_profile_args(sp)
-    sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--out', required=True, help='study folder (study.db, trials.csv, best.yaml, best.json); a rerun resumes the study')
+    sp = common_args(sub.add_parser('tune-localiser', help="optional, beyond the paper: Optuna search of Tab. 9's space on the supervised task "
+                                    '(scored on held-out training sequences, never val / test)'),
+                     data=_DATA, out='study folder (study.db, trials.csv, best.yaml, best.json); a rerun resumes the study')
     sp.add_argument('--trials', type=POS, default=20, help='trials to run in this call')
     sp.add_argument('--timeout', type=POSF, default=None, help='stop starting trials after this many seconds')
     sp.add_argument('--holdout', type=_number(float, 0, 1, lo_open=True, hi_open=True), default=0.2, help='share of the training sequences held out to score trials')
     sp.add_argument('--epochs', type=POS, default=None, help='epochs per trial (default: localiser.epochs)')
     sp.add_argument('--max-params', type=POSF, default=None, help="prune networks with more parameters than this (default: 4x the profile's network)")
     sp.add_argument('--trial-timeout', type=POSF, default=300., help='stop a trial that trains longer than this many seconds')
-    sp.add_argument('--seed', type=NONNEG, default=0)
-    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
-    sp = sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13)')
-    sp.add_argument('--data', required=True, help='dataset folder')
+    sp.add_argument('--seed', type=NONNEG, default=0, help='search seed')
+    sp = common_args(sub.add_parser('subspace', help="App. B / Fig. 10: singular-value spectra of SSL runs' features on a split"), data=_DATA, out='PNG file to write')
+    sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
+    sp.add_argument('--split', default='val', choices=['train', 'val', 'test'], help='frames whose features are analysed')
+
+def _add_baselines(sub):
+    sp = common_args(sub.add_parser('evaluate', help='error tables, CDFs (Fig. 5), self-label deviation (Tab. 7) and histograms (Fig. 13); '
+                                    '--profile / --set give the runtime (threads)'), device=False, data=_DATA,
+                     out='figure folder (give paper_figures explicitly to overwrite the committed figures)')
     sp.add_argument('--runs', nargs='*', default=[], help='localiser run folders (predictions.csv)')
     sp.add_argument('--labels', nargs='*', default=[], help='self-label folders')
-    sp.add_argument('--out', required=True, help='figure folder (give paper_figures explicitly to overwrite the committed figures)')
     sp.add_argument('--tag', default='', help='prefix of the files written')
-    sp = sub.add_parser('baselines', help='genie-aided and strongest-cluster CFAR on val, and the RODNet-style teacher\'s pseudo-labels')
-    _add_profile_args(sp)
-    sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--out', required=True, help='folder: cfar/predictions.csv and teacher/labels.csv')
+    sp = common_args(sub.add_parser('baselines', help="genie-aided and strongest-cluster CFAR on val, the CRB, and the RODNet-style teacher's pseudo-labels"),
+                     data=_DATA, out='folder: cfar/predictions.csv and teacher/labels.csv')
     sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV from predict-boxes): the RODNet teacher and the camera-only row; "
                     "without it the teacher uses the ground-truth boxes and is named 'RODNet (GT boxes)'")
-    sp = sub.add_parser('export-yolo', help='the dataset in YOLO format (images, labels, data.yaml) for any detector')
-    sp.add_argument('data', help='dataset folder'); sp.add_argument('out', help='folder for images/, labels/ and data.yaml')
-    sp = sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8')
-    _add_profile_args(sp)
-    sp.add_argument('--data', required=True, help='dataset folder'); sp.add_argument('--out', required=True, help='run folder (train/weights/best.pt, run.json)')
+    sp = common_args(sub.add_parser('train-detector', help='YOLO from scratch on the synthetic images (offline); Tab. 8'),
+                     data=_DATA, out='run folder (train/weights/best.pt, run.json)')
     sp.add_argument('--epochs', type=POS, default=None, help='training epochs (default: detector.epochs)')
-    sp.add_argument('--device', default=None, help="auto, cpu or cuda (default: the profile's runtime.device)")
     sp.add_argument('--seed', type=NONNEG, default=0, help='training seed')
-    sp = sub.add_parser('predict-boxes', help="a trained detector's target boxes for every frame, as a CSV for --mask detector")
-    _add_profile_args(sp)
+    sp = common_args(sub.add_parser('predict-boxes', help="a trained detector's target boxes for every frame, as a CSV for --mask detector"),
+                     data=_DATA, out='CSV file')
     sp.add_argument('--weights', required=True, help="a trained detector's weights file (train-detector's train/weights/best.pt); nothing is downloaded")
-    sp.add_argument('--data', required=True, help='dataset folder'); sp.add_argument('--out', required=True, help='CSV file')
-    sp.add_argument('--device', default=None, help="default: the profile's runtime.device")
-    sp = sub.add_parser('import-cruw', help='import a CRUW copy (sequences/, annotations/) as a radiovis dataset')
-    sp.add_argument('root', help='the CRUW root folder')
-    sp.add_argument('--out', required=True, help='dataset folder')
-    sp.add_argument('--profile', default='cruw', help='grid, camera size and geometry of the import (default: cruw)')
-    sp.add_argument('--set', dest='overrides', action='append', default=[], metavar='KEY=VALUE')
-    sp.add_argument('--sequences', nargs='*', default=None, help='only these sequences')
-    sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV index,x0,y0,x1,y1 in the original image px); default: from the annotations")
-    sp.add_argument('--target-class', default='car', choices=['car', 'cyclist', 'pedestrian'])
-    sp.add_argument('--manifest-dir', default=None, help="also copy the manifest into this folder (e.g. data_manifests/); by default it lives only in --out")
-    sp = sub.add_parser('subspace', help='App. B / Fig. 10: singular-value spectra of SSL runs\' features on a split')
-    sp.add_argument('--run', nargs='+', required=True, help='SSL run folders (e.g. with and without EMA)')
-    sp.add_argument('--data', required=True, help='dataset folder')
-    sp.add_argument('--split', default='val', choices=['train', 'val', 'test'], help='frames whose features are analysed')
-    sp.add_argument('--out', required=True, help='PNG file to write')
-    sp = sub.add_parser('bench', help='throughput benchmarks')
-    sp.add_argument('what', choices=['heatmap', 'synth', 'ssl', 'ssl-estimate'], help='heatmap: CSI -> heatmaps per second; synth: frames per second '
-                    'of synthesis; ssl: training pairs per second (needs --data); ssl-estimate: GPU hours of the profile\'s SSL protocol from its FLOPs')
-    sp.add_argument('--tflops', type=POSF, default=400., help='ssl-estimate: assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
-    sp.add_argument('--data', default=None, help='ssl: dataset folder')
-    sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='ssl: one method (default: all three)')
-    sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help='ssl: the CL / MCL head (default: both)')
-    sp.add_argument('--steps', type=POS, default=20, help='ssl: steps to time (after 3 warm-up steps)')
-    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help='synth: radio mode (default: the profile\'s)')
-    sp.add_argument('--sequences', type=POS, default=3, help='synth: sequences to time (after one warm-up sequence)')
-    _add_profile_args(sp)
+
+def _add_bench(sub):
+    bench = sub.add_parser('bench', help='throughput benchmarks: heatmap, synth, ssl, ssl-estimate')
+    bsub = bench.add_subparsers(dest='what', metavar='WHAT', required=True, parser_class=_Parser)
+    sp = common_args(bsub.add_parser('heatmap', help='CSI -> range-azimuth heatmaps per second'))
     sp.add_argument('--n', type=POS, default=4096, help='heatmaps to time')
     sp.add_argument('--batch', type=POS, default=64, help='CSIs per call')
-    sp.add_argument('--device', default=None, help="auto, cpu, cuda or cuda:N (default: the profile's runtime.device)")
+    sp = common_args(bsub.add_parser('synth', help='frames per second of synthesis, and bytes per frame on disk'))
+    sp.add_argument('--mode', choices=['pathsolver', 'rcs', 'analytic'], default=None, help="radio mode (default: the profile's)")
+    sp.add_argument('--sequences', type=POS, default=3, help='sequences to time (after one warm-up sequence)')
+    sp = common_args(bsub.add_parser('ssl', help='SSL training pairs per second'), data=_DATA)
+    sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='one method (default: all three)')
+    sp.add_argument('--projector', choices=['bins', 'flatten'], default=None, help='the CL / MCL head (default: both)')
+    sp.add_argument('--steps', type=POS, default=20, help='steps to time (after 3 warm-up steps)')
+    sp = common_args(bsub.add_parser('ssl-estimate', help="GPU hours of the profile's SSL protocol from its FLOPs (an estimate)"), device=False)
+    sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='one method (default: all three)')
+    sp.add_argument('--tflops', type=POSF, default=400., help='assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
+
+_HANDLERS = {'info': _cmd_info, 'profile': _cmd_profile, 'reproduce': _cmd_reproduce, 'synth': _cmd_synth, 'show': _cmd_show,
+             'export-yolo': _cmd_export_yolo, 'import-cruw': _cmd_import_cruw, 'train-ssl': _cmd_train_ssl, 'self-label': _cmd_self_label,
+             'selflabel': _cmd_self_label, 'train-localiser': _cmd_train_localiser, 'tune-localiser': _cmd_tune_localiser, 'subspace': _cmd_subspace,
+             'evaluate': _cmd_evaluate, 'baselines': _cmd_baselines, 'train-detector': _cmd_train_detector, 'predict-boxes': _cmd_predict_boxes,
+             ('bench', 'heatmap'): _cmd_bench_heatmap, ('bench', 'synth'): _cmd_bench_synth, ('bench', 'ssl'): _cmd_bench_ssl,
+             ('bench', 'ssl-estimate'): _cmd_bench_ssl_estimate}
+
+def build_parser() -> argparse.ArgumentParser:
+    "The `radiovis` parser: one subcommand per stage, each handled by a `_cmd_*` function (set as its `func`)."
+    from radiovis_nb import __version__
+    ap = _Parser(prog='radiovis', description='Self-supervised radio localisation via radio-visual correspondence: '
+                                 'synthesise paired data, learn without labels, reproduce the paper.')
+    ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
+    ap.add_argument('--version', action='version', version=f'radiovis {__version__}', help="print radiovis' version and exit")
+    sub = ap.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
+    for add in (_add_setup, _add_data, _add_learning, _add_baselines, _add_bench): add(sub)
+    for name, sp in sub.choices.items():
+        if name == 'bench':
+            for what, bp in next(a for a in sp._actions if isinstance(a, argparse._SubParsersAction)).choices.items():
+                bp.set_defaults(func=_HANDLERS[('bench', what)])
+        else: sp.set_defaults(func=_HANDLERS[name])
     return ap
 
+def _note(msg:str): print(msg, file=sys.stderr)
+
+def _prepare(args):
+    "What the parser cannot see, before anything is created: old spellings mapped (with a note), required paths present, the device exists, output files not folders."
+    if args.command == 'selflabel': _note("note: 'radiovis selflabel' is now 'radiovis self-label'; the old name goes in radiovis 0.3")
+    for n in ('data', 'out'):
+        old = getattr(args, f'_old_{n}', None)
+        if old is None: continue
+        if getattr(args, n) is not None: raise ConfigError(f"--{n} given twice: as {getattr(args, n)} and as the positional {old}")
+        setattr(args, n, old); _note(f"note: radiovis {args.command} takes --{n} {old} now; the positional form goes in radiovis 0.3")
+    for n in getattr(args, '_required', ()):
+        if getattr(args, n) is None: raise ConfigError(f"--{n} is required")
+    if getattr(args, 'device', None) not in (None, ''):
+        try: resolve_device(args.device)
+        except ConfigError: raise
+        except Exception as e: raise ConfigError(f"--device {args.device}: {e}") from None
+    if args.command in ('show', 'subspace', 'predict-boxes') and args.out and Path(args.out).is_dir():
+        raise ConfigError(f"--out {args.out}: is a folder; give a file name")
+    if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
+        dev = apply_runtime(_p(args))
+        if getattr(args, 'device', '') is None: args.device = dev
+
 def main(argv:list|None=None) -> int:
-    "Entry point of the `radiovis` console script."
+    "Entry point of the `radiovis` console script: parse, prepare, run the subcommand's handler; a user's mistake is one line and exit 2."
+    configure_offline()                                 # the environment that keeps every library off the network (importing radiovis sets nothing)
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command is None: ap.print_help(); return 0
     debug = args.debug or os.environ.get('RADIOVIS_DEBUG', '') not in ('', '0')
-    try: return _run(args)
+    try:
+        _prepare(args); args.func(args); return 0
     except KeyboardInterrupt:
         print(f"radiovis {args.command}: interrupted", file=sys.stderr); return 130
     except FloatingPointError as e:                     # training diverged: not the user's mistake, but nothing to debug either
         if debug: raise
         print(f"radiovis {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr); return 1
     except Exception as e:
-        from radiovis_nb.data import DataError
         from radiovis_nb.cruw import CruwError
+        from radiovis_nb.data import DataError
         if debug or not isinstance(e, (ConfigError, FileNotFoundError, NotADirectoryError, IsADirectoryError, DataError, CruwError)): raise
-        msg = ' '.join(str(e).split())                  # one line, whatever the message
-        print(f"radiovis {args.command}: error: {msg}", file=sys.stderr); return 2
-
-def _check_args(args):
-    "What the parser cannot see: the device exists, and the paths the command will write are usable — before anything is created."
-    if getattr(args, 'device', None) not in (None, ''):
-        try: resolve_device(args.device)
-        except ConfigError: raise
-        except Exception as e: raise ConfigError(f"--device {args.device}: {e}") from None
-    if args.command == 'synth' and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ConfigError(f"--out {args.out}: is a file; a dataset is a folder")
-    for opt in ('out',):
-        v = getattr(args, opt, None)
-        if args.command in ('show', 'subspace', 'predict-boxes') and v and Path(v).is_dir():
-            raise ConfigError(f"--out {v}: is a folder; give a file name")
-
-def _run(args) -> int:
-    "Dispatch a parsed command line."
-    _check_args(args)
-    if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
-        dev = apply_runtime(load_profile(args.profile, args.overrides))
-        if getattr(args, 'device', '') is None: args.device = dev
-    if args.command == 'info': print(info_text(args.profile, args.overrides))
-    elif args.command == 'profile':
-        p = load_profile(args.profile, args.overrides)
-        print(json.dumps(dict(name=p.name, config_hash=p.config_hash, **p.to_dict()), indent=2) if args.json else describe_profile(p))
-    elif args.command == 'reproduce': reproduce(args.profile, args.overrides, args.fig_dir, args.stages)
-    elif args.command == 'bench' and args.what == 'heatmap': print(bench_heatmap_text(args.profile, args.overrides, args.n, args.batch, args.device))
-    elif args.command == 'bench' and args.what == 'synth':
-        from radiovis_nb.synth import bench_synth
-        b = bench_synth(load_profile(args.profile, args.overrides), args.mode, args.sequences, args.device)
-        print(f"synth {b['profile']} / {b['mode']}: {b['total_fps']:.2f} frames/s ({b['seconds_per_frame']:.3f} s/frame; radio {b['radio_fps']:.1f} frames/s, "
-              f"camera {b['camera_fps']:.1f} frames/s at {b['image'][0]}x{b['image'][1]}; {b['frames']} frames, {b['rays']:.0e} rays/frame)")
-        bpf = b['bytes_per_frame']
-        print(f"on disk: {bpf['total']/1e3:.1f} kB/frame (" + ', '.join(f"{k} {v/1e3:.1f}" for k, v in bpf.items() if k != 'total') +
-              f" kB); the CSI of one symbol plus the target's paths give all {b['n_symbols']} symbols, "
-              f"which stored as CSI would take {b['all_symbols_csi_bytes_per_frame']/1e6:.2f} MB/frame before compression")
-    elif args.command == 'train-ssl':
-        from radiovis_nb.ssl_train import train_ssl
-        from radiovis_nb.selflabel import HoldoutCurve
-        p = load_profile(args.profile, args.overrides)
-        curve = HoldoutCurve.for_training(p, args.data, args.mask, args.boxes, resolve_device(args.device))
-        train_ssl(p, args.method, args.data, args.out, args.mask, args.boxes, args.mask_offset, args.seed, args.device, args.resume,
-                  args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps,
-                  curve=curve)
-    elif args.command == 'bench' and args.what == 'ssl':
-        from radiovis_nb.ssl_train import bench_ssl
-        if not args.data: raise ConfigError('bench ssl needs --data DIR (a dataset: radiovis synth)')
-        heads = [args.projector] if args.projector else ['bins', 'flatten']
-        for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
-            for head in ([None] if m == 'scl' else heads):
-                b = bench_ssl(load_profile(args.profile, args.overrides), m, args.data, args.steps, args.device, head)
-                print(f"train-ssl {b['variant']}: {b['pairs_per_s']:.1f} pairs/s ({b['profile']}, batch {b['batch']}, heatmaps {b['heatmap']}, "
-                      f"images {b['image']}, features {b['features']}, {b['device']}, {b['precision']}, {b['threads']} threads)", flush=True)
-    elif args.command == 'bench' and args.what == 'ssl-estimate':
-        from radiovis_nb.ssl_train import estimate_gpu_hours
-        for m in ([args.method] if args.method else ['cl', 'mcl', 'scl']):
-            e = estimate_gpu_hours(load_profile(args.profile, args.overrides), m, args.tflops)
-            print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
-                  f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
-    elif args.command == 'selflabel':
-        from radiovis_nb.selflabel import self_labels
-        how, _, n = args.calibrate.partition(':')
-        self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
-    elif args.command == 'train-localiser':
-        from radiovis_nb.localiser import train_localiser
-        train_localiser(load_profile(args.profile, args.overrides), args.data, args.labels, args.out, args.fraction, args.seed,
-                        args.device, args.epochs, args.method)
-    elif args.command == 'tune-localiser':
-        from radiovis_nb.localiser import tune_localiser
-        tune_localiser(load_profile(args.profile, args.overrides), args.data, args.out, args.trials, args.timeout, args.holdout,
-                       args.epochs, args.seed, args.device, args.max_params, args.trial_timeout)
-    elif args.command == 'evaluate':
-        from radiovis_nb.metrics import evaluate
-        for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
-    elif args.command == 'baselines':
-        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels
-        from radiovis_nb.data import SynthData
-        data, p = SynthData(args.data), load_profile(args.profile, args.overrides)
-        out = Path(args.out)
-        pred = cfar_predictions(data, 'val', p)
-        if data.has_symbols:
-            import pandas as pd
-            from radiovis_nb.metrics import crb_predictions
-            pred = pd.concat([pred, crb_predictions(data, 'val')], ignore_index=True)
-        if args.boxes:
-            import pandas as pd
-            from radiovis_nb.baselines import camera_predictions
-            from radiovis_nb.ssl_train import read_boxes_file
-            pred = pd.concat([pred, camera_predictions(data, read_boxes_file(args.boxes), 'val')], ignore_index=True)
-        tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
-        try: t = write_teacher_labels(data, tmp, args.boxes, p)
-        except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-        (out/'cfar').mkdir(parents=True, exist_ok=True); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
-        shutil.rmtree(out/'teacher', ignore_errors=True); t = Path(os.replace(tmp, out/'teacher') or out/'teacher')
-        for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
-        print(f"teacher labels ({json.loads((t/'labels.json').read_text())['method']}) -> {t}")
-    elif args.command == 'export-yolo':
-        from radiovis_nb.detector import export_yolo
-        from radiovis_nb.data import SynthData
-        print(f"wrote {export_yolo(SynthData(args.data), args.out)}")
-    elif args.command == 'train-detector':
-        from radiovis_nb.detector import train_detector
-        train_detector(load_profile(args.profile, args.overrides), args.data, args.out, args.device, args.epochs, args.seed)
-    elif args.command == 'predict-boxes':
-        from radiovis_nb.detector import predict_boxes
-        from radiovis_nb.data import SynthData
-        data = SynthData(args.data)
-        bx = predict_boxes(args.weights, data, np.arange(len(data)), load_profile(args.profile, args.overrides), args.device)
-        bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
-    elif args.command == 'import-cruw':
-        from radiovis_nb.cruw import import_cruw
-        import_cruw(args.root, args.out, load_profile(args.profile, args.overrides), args.sequences, args.boxes, args.target_class,
-                    manifest_dir=args.manifest_dir)
-    elif args.command == 'subspace':
-        import matplotlib; matplotlib.use('Agg')
-        from radiovis_nb.ssl_train import load_ssl_model, ssl_features, subspace_spectrum, plot_subspace
-        from radiovis_nb.data import SynthData
-        data, spectra = SynthData(args.data), {}
-        for run in args.run:
-            m, cfg = load_ssl_model(run)
-            f = ssl_features(m, data, args.split)
-            tag = f"{Path(run).name} ({cfg['method']}{', EMA' if cfg['resolved']['ssl']['ema'] else ''})"
-            spectra[f'radio {tag}'], spectra[f'vision {tag}'] = subspace_spectrum(f['radio']), subspace_spectrum(f['vision'])
-        plot_subspace(spectra, args.out); print(f"wrote {args.out}")
-    elif args.command == 'synth':
-        from radiovis_nb.synth import synthesise, parse_shard
-        p = load_profile(args.profile, [*args.overrides, *([f'dataset.radio_mode={args.mode}'] if args.mode else [])])
-        synthesise(p, args.out, parse_shard(args.shard), args.device, args.manifest_dir,
-                   max_chunks=args.max_chunks, progress=not args.no_progress)
-    elif args.command == 'show':
-        import matplotlib; matplotlib.use('Agg')
-        from radiovis_nb.data import SynthData, example_grid
-        data = SynthData(args.data)
-        bad = [i for i in args.index if i >= len(data)]
-        if bad: raise ConfigError(f"--index {bad[0]}: {args.data} has frames 0 to {len(data) - 1}")
-        example_grid(data, args.index, args.out); print(f"wrote {args.out}")
-    return 0
+        print(f"radiovis {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr); return 2

@@ -4,10 +4,10 @@
 
 # %% ../nbs/11_contrastive.ipynb #60d5b1cf
 from __future__ import annotations
-import copy, math
+import copy
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 from .backbones import make_backbones, make_projectors, ssl_variant
 
 # %% auto #0

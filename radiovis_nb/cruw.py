@@ -4,23 +4,25 @@
 
 # %% ../nbs/30_cruw.ipynb #872871a8
 from __future__ import annotations
-import json, os, re, shutil, time, math
+import json
+import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, code_version, repo_root
-from .synth import FORMAT, chunk_name, write_chunk, chunk_info, verify_chunk, _write_json_atomic, _alive
+from .data import read_boxes_file, rescale_boxes
+from .env import code_version
+from .params import ConfigError
+from .radar import C0, ground_from_polar
+from .synth import FORMAT, chunk_info, chunk_name, chunk_records, publish_manifest, remove_stale_temps, verify_chunk, write_chunk, write_json_atomic
 
 # %% auto #0
-__all__ = ['C0', 'ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'OLS_KAPPA', 'CruwError', 'sensor_config', 'cruw_range_grid',
-           'cruw_azimuth_grid', 'read_annotations', 'read_ra_frame', 'frame_ids', 'write_cruw_fixture',
-           'cruw_sequences', 'annotation_boxes', 'import_cruw', 'ols', 'ap_ols']
+__all__ = ['ROD2021_RADAR', 'CLASSES', 'CLASS_SIZE_M', 'CruwError', 'sensor_config', 'cruw_range_grid', 'cruw_azimuth_grid',
+           'read_annotations', 'read_ra_frame', 'frame_ids', 'write_cruw_fixture', 'cruw_sequences', 'annotation_boxes',
+           'import_cruw']
 
 # %% ../nbs/30_cruw.ipynb #f92d20e5
-C0 = 299_792_458.0
 ROD2021_RADAR = dict(sample_freq=4e6, sweep_slope=21.0017e12, ramap_rsize=128, ramap_asize=128, crop_num=3)
 CLASSES = ('pedestrian', 'cyclist', 'car')
 CLASS_SIZE_M = dict(pedestrian=(0.6, 0.6, 1.7), cyclist=(1.8, 0.6, 1.7), car=(4.5, 1.8, 1.5))   # nominal (length, width, height)
-OLS_KAPPA = dict(pedestrian=0.005, cyclist=0.01, car=0.03)   # the devkit's object sizes / 100
 
 class CruwError(ValueError):
     "A CRUW copy is malformed; the message names the file (and line)."
@@ -97,8 +99,8 @@ def frame_ids(seq_dir:Path) -> list:
 def write_cruw_fixture(root:str|Path, sequences:dict, cfg:dict=ROD2021_RADAR, image_hw=(216, 288), seed:int=0, chirps=(0, 64, 128, 192)):
     "A CRUW-layout copy: `sequences` = {(split, name): [[(range_m, azimuth_deg, class), ...] per frame]}."
     import matplotlib.image as mpimg
-    from radiovis_nb.core import load_profile
     from radiovis_nb.camera import project
+    from radiovis_nb.config import load_profile
     root = Path(root)
     rng = np.random.default_rng(seed)
     rg, ag = cruw_range_grid(cfg), cruw_azimuth_grid(cfg)
@@ -116,7 +118,7 @@ def write_cruw_fixture(root:str|Path, sequences:dict, cfg:dict=ROD2021_RADAR, im
                 ii, jj = np.meshgrid(np.arange(128), np.arange(128), indexing='ij')
                 field += 10*np.exp(-((ii - i)**2/2 + (jj - j)**2/4))*np.exp(2j*np.pi*rng.random((len(chirps), 1, 1)))
                 L, W, H = CLASS_SIZE_M[cls]
-                x, y = r*np.sin(np.radians(a)), r*np.cos(np.radians(a))
+                x, y = ground_from_polar(r, a, 0.)                   # CRUW's ranges lie in the ground plane
                 corners = np.array([[x + sx*W/2, y + sy*L/2, sz*H] for sx in (-1, 1) for sy in (-1, 1) for sz in (0, 1)])
                 uv, _ = project(corners, prof)
                 x0, y0 = np.clip(np.floor(uv.min(0)).astype(int), 0, [image_hw[1], image_hw[0]])
@@ -149,7 +151,7 @@ def annotation_boxes(objs, prof, orig_hw=None) -> np.ndarray:
     out = []
     for r, a, cls in objs:
         L, Wd, Hh = CLASS_SIZE_M[cls]
-        x, y = r*np.sin(np.radians(a)), r*np.cos(np.radians(a))
+        x, y = ground_from_polar(r, a, 0.)                   # CRUW's ranges lie in the ground plane
         corners = np.array([[x + sx*Wd/2, y + sy*L/2, sz*Hh] for sx in (-1, 1) for sy in (-1, 1) for sz in (0, 1)])
         uv, depth = project(corners, prof)
         if np.any(~np.isfinite(uv)) or np.any(depth <= 0): out.append((-1, -1, -1, -1)); continue
@@ -157,124 +159,112 @@ def annotation_boxes(objs, prof, orig_hw=None) -> np.ndarray:
         out.append((x0, y0, x1, y1) if x1 > x0 and y1 > y0 else (-1, -1, -1, -1))
     return np.array(out, float).reshape(-1, 4)
 
-def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file=None, target_class:str='car', val_fraction:float|None=None,
-                manifest_dir=None, log=print) -> dict:
-    "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
-    import pandas as pd, torch, torch.nn.functional as F
-    from PIL import Image
-    from scipy.interpolate import RegularGridInterpolator
-    from radiovis_nb.core import sample_rng
-    root, out = Path(root), Path(out)
-    cfg = sensor_config(root)
-    rg, ag = cruw_range_grid(cfg), cruw_azimuth_grid(cfg)
-    r = profile.radar
-    R, A = np.meshgrid(r.range_axis_m(), r.azimuth_axis_deg(), indexing='ij')
-    seqs = cruw_sequences(root, sequences)
-    det = None
-    if boxes_file:
-        from radiovis_nb.ssl_train import read_boxes_file
-        det = read_boxes_file(boxes_file)
-    # the plan: every sequence in blocks of `chunk_frames` frames; validation draws whole blocks of the train sequences
+def _cruw_blocks(root:Path, seqs:list, chunk_frames:int) -> tuple:
+    "Every sequence in blocks of `chunk_frames` frames (a block is a chunk and a 'sequence' of the dataset); returns (blocks, frames in all)."
     blocks, first = [], 0
     for split, name in seqs:
         ann = read_annotations(root/'annotations'/split/f'{name}.txt')
         frames = frame_ids(root/'sequences'/split/name)
         unknown = sorted(set(ann.frame) - set(frames))
         if unknown: raise CruwError(f"{root/'annotations'/split/(name + '.txt')}: frame(s) {unknown[:5]} have no image in {root/'sequences'/split/name/'IMAGES_0'}")
-        for b in range(0, len(frames), profile.dataset.chunk_frames):
-            fr = frames[b:b + profile.dataset.chunk_frames]
+        for b in range(0, len(frames), chunk_frames):
+            fr = frames[b:b + chunk_frames]
             blocks.append(dict(split=split, name=name, frames=fr, first=first, ann=ann)); first += len(fr)
-    vf = profile.dataset.val_fraction if val_fraction is None else val_fraction
+    return blocks, first
+
+def _cruw_split_of(blocks:list, profile, val_fraction:float):
+    "block -> 'train' / 'val' / 'test': CRUW's test sequences are test; validation draws whole blocks of the train sequences (the dataset seed)."
+    from radiovis_nb.seeding import sample_rng
     tr_blocks = [i for i, b in enumerate(blocks) if b['split'] == 'train']
     order = sample_rng(profile.dataset.seed, 0, 'split').permutation(len(tr_blocks))
-    val = {tr_blocks[i] for i in order[:int(round(vf*len(tr_blocks)))]}
-    split_of = lambda i: 'test' if blocks[i]['split'] == 'test' else ('val' if i in val else 'train')
-    spec = dict(format=FORMAT, source='cruw', root=str(root.resolve()), sequences=[n for _, n in seqs], n_chunks=len(blocks), n_frames=first,
+    val = {tr_blocks[i] for i in order[:int(round(val_fraction*len(tr_blocks)))]}
+    return lambda i: 'test' if blocks[i]['split'] == 'test' else ('val' if i in val else 'train')
+
+def _cruw_frame(seq_dir:Path, fr:int, idx:int, c:int, b:dict, cfg:dict, grids:tuple, profile, det, target_class:str) -> tuple:
+    "One frame: its heatmap on the profile's grid, camera image, target mask, label row and the other objects' rows."
+    from PIL import Image
+    from scipy.interpolate import RegularGridInterpolator
+    rg, ag, R, A = grids
+    W, H = profile.camera.width_px, profile.camera.height_px
+    db = 10*np.log10(read_ra_frame(seq_dir, fr, cfg) + 1e-12)
+    hm = RegularGridInterpolator((rg, ag), db, bounds_error=False, fill_value=float(db.min()))(np.stack([R, A], -1)).astype(np.float32)   # beyond CRUW's grid: its floor
+    img_path = seq_dir/'IMAGES_0'/f'{fr:010d}.jpg'
+    if not img_path.exists(): img_path = next(iter(sorted((seq_dir/'IMAGES_0').glob(f'*{fr}.jpg'))), img_path)
+    try: im = Image.open(img_path).convert('RGB')
+    except Exception as e: raise CruwError(f"{img_path}: unreadable image ({e})") from None
+    ow, oh = im.size
+    image = np.asarray(im.resize((W, H), Image.BILINEAR))
+    o3 = [(row.range_m, row.azimuth_deg, row.cls) for row in b['ann'][b['ann'].frame == fr].itertuples()]
+    boxes = annotation_boxes(o3, profile)
+    tsel = [i for i, o in enumerate(o3) if o[2] == target_class]
+    t = min(tsel, key=lambda i: o3[i][0]) if tsel else None                  # the nearest object of the target class
+    box = boxes[t] if t is not None else np.full(4, -1.)
+    if det is not None:
+        bb = det.get(idx)
+        box = rescale_boxes(np.array([bb]), (oh, ow), (H, W))[0] if bb else np.full(4, -1.)
+    m = np.zeros((H, W), bool)
+    if box[0] >= 0: m[int(box[1]):int(np.ceil(box[3])), int(box[0]):int(np.ceil(box[2]))] = True
+    rt, at = (o3[t][0], o3[t][1]) if t is not None else (np.nan, np.nan)
+    gx, gy = ground_from_polar(rt, at, 0.)                                   # CRUW's ranges lie in the ground plane
+    lab = dict(index=idx, sequence=c, frame=fr, test=b['split'] == 'test', range_m=rt, azimuth_deg=at, elevation_deg=0.0, x=gx, y=gy,
+               z=profile.scene.target_height_m, box=box.astype(np.int32), visible_px=int(m.sum()), n_objects=len(o3))
+    objs = [dict(index=idx, cls=CLASSES.index(o[2]), range_m=o[0], azimuth_deg=o[1], x=ground_from_polar(o[0], o[1], 0.)[0],
+                 y=ground_from_polar(o[0], o[1], 0.)[1], box=boxes[i].astype(np.int32)) for i, o in enumerate(o3) if i != t]
+    return hm, image, m, lab, objs
+
+def _cruw_chunk(root:Path, c:int, b:dict, cfg:dict, grids:tuple, profile, det, target_class:str) -> dict:
+    "The arrays of chunk `c` (block `b`): heatmaps, images, target masks, labels and the other objects."
+    seq_dir = root/'sequences'/b['split']/b['name']
+    hms, ims, masks, lab, obj = [], [], [], [], []
+    for k, fr in enumerate(b['frames']):
+        hm, im, m, row, objs = _cruw_frame(seq_dir, fr, b['first'] + k, c, b, cfg, grids, profile, det, target_class)
+        hms.append(hm); ims.append(im); masks.append(m); lab.append(row); obj += objs
+    cols = {k: np.array([d[k] for d in lab]) for k in lab[0]}
+    ocols = {k: np.array([d[k] for d in obj]) for k in obj[0]} if obj else dict(index=np.zeros(0, np.int64))
+    return dict(heatmap=np.stack(hms), image=np.stack(ims), target_mask=np.stack(masks),
+                **{f'labels/{k}': v for k, v in cols.items()}, **{f'objects/{k}': v for k, v in ocols.items()})
+
+def _cruw_manifest(out:Path, root:Path, cfg:dict, seqs:list, blocks:list, n_frames:int, split_of, profile, target_class:str, boxes:str) -> dict:
+    "The manifest of an import: counts, splits, every chunk's checksum; the source named by its folder name only (no machine path)."
+    infos = [chunk_info(out/'chunks'/chunk_name(c)) for c in range(len(blocks))]
+    idx = {s: [i for c, b in enumerate(blocks) if split_of(c) == s for i in range(b['first'], b['first'] + len(b['frames']))] for s in ('train', 'val', 'test')}
+    return dict(format=FORMAT, name=out.name, source='cruw', radar_input='heatmap', cruw=dict(root=root.resolve().name, sensor=cfg,
+                sequences=[f'{s}/{n}' for s, n in seqs], target_class=target_class, boxes=boxes),
+                profile=dict(name=profile.name, data_hash=None, config_hash=profile.config_hash, source=profile.source, resolved=profile.to_dict()),
+                seed=profile.dataset.seed, radio_mode='cruw', code_version=code_version(), created_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                counts=dict(frames=n_frames, train=len(idx['train']), val=len(idx['val']), test=len(idx['test']), sequences=len(blocks), chunks=len(blocks)),
+                splits=dict(sequences={s: [c for c in range(len(blocks)) if split_of(c) == s] for s in ('train', 'val', 'test')}, indices=idx),
+                chunks=chunk_records(infos), models=list(CLASSES), colours=[])
+
+def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file=None, target_class:str='car', val_fraction:float|None=None,
+                manifest_dir=None, log=print) -> dict:
+    "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
+    from radiovis_nb.env import progress
+    root, out = Path(root), Path(out)
+    cfg = sensor_config(root)
+    r = profile.radar
+    grids = (cruw_range_grid(cfg), cruw_azimuth_grid(cfg), *np.meshgrid(r.range_axis_m(), r.azimuth_axis_deg(), indexing='ij'))
+    seqs = cruw_sequences(root, sequences)
+    det = read_boxes_file(boxes_file) if boxes_file else None
+    blocks, n_frames = _cruw_blocks(root, seqs, profile.dataset.chunk_frames)
+    split_of = _cruw_split_of(blocks, profile, profile.dataset.val_fraction if val_fraction is None else val_fraction)
+    spec = dict(format=FORMAT, source='cruw', root=str(root.resolve()), sequences=[n for _, n in seqs], n_chunks=len(blocks), n_frames=n_frames,
                 grid=dict(range=[r.range_min_m, r.range_max_m, r.n_range_bins], azimuth=[r.azimuth_min_deg, r.azimuth_max_deg, r.n_azimuth_bins]),
                 camera=[profile.camera.width_px, profile.camera.height_px], boxes=str(boxes_file) if boxes_file else 'annotations')
     (out/'chunks').mkdir(parents=True, exist_ok=True)
     f = out/'dataset.json'
     if f.exists() and json.loads(f.read_text()) != spec:
         raise ConfigError(f"{out} holds another import (a different source, grid or sequence list): choose another --out or delete {out}")
-    _write_json_atomic(f, spec)
-    for stale in (out/'chunks').glob('.*.tmp-*'):
-        pid = stale.name.rsplit('-', 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
+    write_json_atomic(f, spec)
+    remove_stale_temps(out/'chunks')
     t0 = time.time()
-    from radiovis_nb.core import progress
     for c, b in progress(list(enumerate(blocks)), desc='import-cruw', unit='block'):
         path = out/'chunks'/chunk_name(c)
         if verify_chunk(path) is None: continue
-        seq_dir = root/'sequences'/b['split']/b['name']
-        hms, ims, masks, lab, obj = [], [], [], [], []
-        for k, fr in enumerate(b['frames']):
-            p = read_ra_frame(seq_dir, fr, cfg)
-            db = 10*np.log10(p + 1e-12)
-            interp = RegularGridInterpolator((rg, ag), db, bounds_error=False, fill_value=float(db.min()))   # beyond CRUW's grid: its floor
-            hms.append(interp(np.stack([R, A], -1)).astype(np.float32))
-            img_path = seq_dir/'IMAGES_0'/f'{fr:010d}.jpg'
-            if not img_path.exists(): img_path = next(iter(sorted((seq_dir/'IMAGES_0').glob(f'*{fr}.jpg'))), img_path)
-            try: im = Image.open(img_path).convert('RGB')
-            except Exception as e: raise CruwError(f"{img_path}: unreadable image ({e})") from None
-            ow, oh = im.size
-            ims.append(np.asarray(im.resize((profile.camera.width_px, profile.camera.height_px), Image.BILINEAR)))
-            objs = b['ann'][b['ann'].frame == fr]
-            o3 = [(row.range_m, row.azimuth_deg, row.cls) for row in objs.itertuples()]
-            boxes = annotation_boxes(o3, profile)
-            idx = b['first'] + k
-            tsel = [i for i, o in enumerate(o3) if o[2] == target_class]
-            t = min(tsel, key=lambda i: o3[i][0]) if tsel else None          # the nearest object of the target class
-            box = boxes[t] if t is not None else np.full(4, -1.)
-            if det is not None:
-                bb = det.get(idx)
-                sx, sy = profile.camera.width_px/ow, profile.camera.height_px/oh
-                box = np.array([bb[0]*sx, bb[1]*sy, bb[2]*sx, bb[3]*sy]) if bb else np.full(4, -1.)
-            m = np.zeros((profile.camera.height_px, profile.camera.width_px), bool)
-            if box[0] >= 0: m[int(box[1]):int(np.ceil(box[3])), int(box[0]):int(np.ceil(box[2]))] = True
-            masks.append(m)
-            rt, at = (o3[t][0], o3[t][1]) if t is not None else (np.nan, np.nan)
-            lab.append(dict(index=idx, sequence=c, frame=fr, test=b['split'] == 'test', range_m=rt, azimuth_deg=at, elevation_deg=0.0,
-                            x=rt*np.sin(np.radians(at)), y=rt*np.cos(np.radians(at)), z=profile.scene.target_height_m,
-                            box=box.astype(np.int32), visible_px=int(m.sum()), n_objects=len(o3)))
-            for i, o in enumerate(o3):
-                if i == t: continue
-                obj.append(dict(index=idx, cls=CLASSES.index(o[2]), range_m=o[0], azimuth_deg=o[1], x=o[0]*np.sin(np.radians(o[1])),
-                                y=o[0]*np.cos(np.radians(o[1])), box=boxes[i].astype(np.int32)))
-        cols = {k: np.array([d[k] for d in lab]) for k in lab[0]}
-        ocols = {k: np.array([d[k] for d in obj]) for k in obj[0]} if obj else dict(index=np.zeros(0, np.int64))
-        arrays = dict(heatmap=np.stack(hms), image=np.stack(ims), target_mask=np.stack(masks),
-                      **{f'labels/{k}': v for k, v in cols.items()}, **{f'objects/{k}': v for k, v in ocols.items()})
-        write_chunk(path, arrays, dict(chunk=c, first=b['first'], count=len(b['frames']), sequences=[c], source=f"{b['split']}/{b['name']}"))
-    # the manifest
-    infos = [chunk_info(out/'chunks'/chunk_name(c)) for c in range(len(blocks))]
-    idx = {s: [i for c, b in enumerate(blocks) if split_of(c) == s for i in range(b['first'], b['first'] + len(b['frames']))] for s in ('train', 'val', 'test')}
-    labelled = {s: [i for i in v] for s, v in idx.items()}
-    man = dict(format=FORMAT, name=out.name, source='cruw', radar_input='heatmap', cruw=dict(root=root.resolve().name, sensor=cfg,   # no machine path
-               sequences=[f'{s}/{n}' for s, n in seqs], target_class=target_class, boxes=spec['boxes']),
-               profile=dict(name=profile.name, data_hash=None, config_hash=profile.config_hash, source=profile.source, resolved=profile.to_dict()),
-               seed=profile.dataset.seed, radio_mode='cruw', code_version=code_version(), created_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-               counts=dict(frames=first, train=len(idx['train']), val=len(idx['val']), test=len(idx['test']), sequences=len(blocks), chunks=len(blocks)),
-               splits=dict(sequences={s: [c for c in range(len(blocks)) if split_of(c) == s] for s in ('train', 'val', 'test')}, indices=labelled),
-               chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
-               models=list(CLASSES), colours=[])
-    _write_json_atomic(out/'manifest.json', man)
-    if manifest_dir: Path(manifest_dir).mkdir(parents=True, exist_ok=True); _write_json_atomic(Path(manifest_dir)/f'{out.name}.json', man)
-    log(f"import-cruw: {first} frames of {len(seqs)} sequence(s) -> {out} ({man['counts']['train']} train, {man['counts']['val']} val, "
+        write_chunk(path, _cruw_chunk(root, c, b, cfg, grids, profile, det, target_class),
+                    dict(chunk=c, first=b['first'], count=len(b['frames']), sequences=[c], source=f"{b['split']}/{b['name']}"))
+    man = _cruw_manifest(out, root, cfg, seqs, blocks, n_frames, split_of, profile, target_class, spec['boxes'])
+    publish_manifest(out, man, manifest_dir)
+    log(f"import-cruw: {n_frames} frames of {len(seqs)} sequence(s) -> {out} ({man['counts']['train']} train, {man['counts']['val']} val, "
         f"{man['counts']['test']} test; {time.time() - t0:.1f} s)")
     return man
-
-# %% ../nbs/30_cruw.ipynb #7fa0697d
-def ols(pred_x, pred_y, true_x, true_y, cls:str='car') -> np.ndarray:
-    "Object location similarity of predictions and targets in the ground plane (the devkit's definition)."
-    d2 = (np.asarray(pred_x) - true_x)**2 + (np.asarray(pred_y) - true_y)**2
-    s2 = np.asarray(true_x)**2 + np.asarray(true_y)**2
-    return np.exp(-d2/(2*s2*OLS_KAPPA[cls]))
-
-def ap_ols(scores_ols, thresholds=np.arange(0.5, 0.901, 0.05), confidences=None) -> dict:
-    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
-    from radiovis_nb.metrics import average_precision
-    o = np.asarray(scores_ols, float)
-    conf = np.ones(len(o)) if confidences is None else np.asarray(confidences, float)
-    out = {f'AP{t:.2f}': average_precision(o >= t, conf, len(o)) for t in thresholds}
-    out['AP'] = float(np.mean(list(out.values())))
-    return out

@@ -4,15 +4,25 @@
 
 # %% ../nbs/07_data.ipynb #13e750de
 from __future__ import annotations
-import json, functools, collections
+import collections
+import functools
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
-from .core import profile_from_dict, ConfigError, DATA_SECTIONS, load_profile, available_profiles, sample_rng
-from .radar import range_azimuth_heatmap, RangeAzimuthProcessor, RangeDopplerProcessor, ground_from_polar, Paths, csi_from_paths
-from .synth import FORMAT, chunk_name, chunk_info, verify_chunk, locate, heatmap_drop_m
+from .config import DATA_SECTIONS, available_profiles, load_profile, profile_from_dict
+from .params import ConfigError
+from .radar import Paths, RangeAzimuthProcessor, RangeDopplerProcessor, csi_from_paths, heatmap_drop_m, range_azimuth_heatmap
+from .seeding import sample_rng
+from .synth import FORMAT, chunk_info, locate, verify_chunk
+
+if TYPE_CHECKING:                                # annotations only: torch is imported where it is used
+    import torch
 
 # %% auto #0
-__all__ = ['DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset', 'show_example',
+__all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset',
+           'resize_images', 'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'show_example',
            'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
@@ -220,7 +230,7 @@ class SynthData:
 def reading_radar(data:SynthData, profile=None):
     "The radar a dataset is read with: its own physics (carrier, band, array, noise) with `profile`'s heatmap grid (read-time keys)."
     from dataclasses import replace
-    from radiovis_nb.core import READ_TIME_KEYS
+    from radiovis_nb.config import READ_TIME_KEYS
     r = data.profile.radar
     if profile is None: return r
     return replace(r, **{k: getattr(profile.radar, k) for k in READ_TIME_KEYS['radar']})
@@ -301,21 +311,100 @@ class RadioVisualDataset:
     def __len__(self): return len(self.indices)
 
     def __getitem__(self, i:int) -> dict:
-        import torch, torch.nn.functional as F
+        import torch
+        import torch.nn.functional as F
         idx = int(self.indices[i])
         hm = self.heat(torch.from_numpy(self.data.radar([idx])), [idx])[0, 0]
-        img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1).float().div_(255)
+        img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1)
         mask = torch.from_numpy(self.data.get('target_mask', [idx])[0]).float()[None]
-        h0, w0 = img.shape[1:]
-        box = torch.tensor(self.labels.loc[idx, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(np.float32))
-        if (h0, w0) != self.image_hw:
-            img = F.interpolate(img[None], size=self.image_hw, mode='bilinear', antialias=True, align_corners=False)[0]
-            mask = F.interpolate(mask[None], size=self.image_hw, mode='nearest')[0]
-            sy, sx = self.image_hw[0]/h0, self.image_hw[1]/w0
-            box = torch.where(box >= 0, box*torch.tensor([sx, sy, sx, sy]), box)
+        box = torch.from_numpy(rescale_boxes(self.labels.loc[[idx], BOX_COLUMNS].to_numpy(np.float32), img.shape[1:], self.image_hw)[0])
+        if tuple(mask.shape[1:]) != self.image_hw: mask = F.interpolate(mask[None], size=self.image_hw, mode='nearest')[0]
+        img = resize_images(img[None], self.image_hw)[0].float().div_(255)
         row = self.labels.loc[idx]
         return dict(heatmap=hm[None].float(), image=img, mask=mask, box=box, index=idx,
                     range_m=float(row.range_m), azimuth_deg=float(row.azimuth_deg), x=float(row.x), y=float(row.y))
+
+# %% ../nbs/07_data.ipynb #a6f94d8f
+BOX_COLUMNS = ['box_0', 'box_1', 'box_2', 'box_3']   # the target's camera box in a dataset's labels: x0, y0, x1, y1 (camera px; -1: not visible)
+
+def resize_images(images, image_hw:tuple, block:int=256):
+    "uint8 images [N, 3, H, W] (torch) at `image_hw`: bilinear with antialiasing, rounded back to uint8, in blocks; the one resize of every consumer (SSL pairs, the torch Dataset, the detector's export)."
+    import torch
+    import torch.nn.functional as F
+    if tuple(images.shape[-2:]) == tuple(image_hw): return images
+    return torch.cat([F.interpolate(images[i:i + block].float(), size=tuple(image_hw), mode='bilinear', antialias=True, align_corners=False)
+                      .round_().clamp_(0, 255).to(torch.uint8) for i in range(0, len(images), block)])
+
+def rescale_boxes(boxes, from_hw:tuple, to_hw:tuple) -> np.ndarray:
+    "Boxes [N, 4] (x0, y0, x1, y1 in px of an image of `from_hw`; -1 where there is none) in px of that image resized to `to_hw`."
+    b = np.asarray(boxes, np.float32)
+    sy, sx = to_hw[0]/from_hw[0], to_hw[1]/from_hw[1]
+    return np.where(b >= 0, b*np.array([sx, sy, sx, sy], np.float32), b)
+
+def read_boxes_file(path:str|Path) -> dict:
+    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row)."
+    import pandas as pd
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
+    df = pd.read_csv(path)
+    need = {'index', 'x0', 'y0', 'x1', 'y1'}
+    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(df.columns)}")
+    if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
+    df = df.drop_duplicates('index')
+    return {int(r.index): (float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in df.itertuples()}
+
+@dataclass
+class Pairs:
+    "A split's paired data in memory: radar data (CSI, or stored heatmaps), images at the training resolution (uint8), target boxes in training px."
+    indices: 'torch.Tensor' # [N] frame indices
+    radar: 'torch.Tensor'   # [N, n_rx, n_subcarriers] complex64 CSI, or [N, H0, W0] stored heatmaps
+    images: 'torch.Tensor'  # [N, 3, H, W] uint8
+    boxes: 'torch.Tensor'   # [N, 4] float32, -1 where there is none
+    def __len__(self): return len(self.indices)
+
+def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_file:str|Path|None=None,
+               require_box:bool=True, indices=None) -> Pairs:
+    "The frames of `split` (or `indices`) with their CSI, images resized to `image_hw` and boxes; frames without a box dropped when `require_box`."
+    idx = data.split(split) if indices is None else np.asarray(indices, np.int64)
+    lab = data.labels.loc[idx]
+    if mask == 'gt': boxes = lab[BOX_COLUMNS].to_numpy(np.float32)
+    elif mask == 'detector':
+        if boxes_file is None: raise ConfigError("--mask detector needs --boxes FILE (a detector's boxes: index,x0,y0,x1,y1)")
+        det = read_boxes_file(boxes_file)
+        boxes = np.array([det.get(int(i), (-1., -1., -1., -1.)) for i in idx], np.float32)
+    else: raise ConfigError(f"mask {mask!r}: choose gt or detector")
+    keep = (boxes[:, 0] >= 0) if require_box else np.ones(len(idx), bool)
+    idx, boxes = idx[keep], boxes[keep]
+    if len(idx) == 0: raise ConfigError(f"no {split} frames with a {mask} box in {data.root}")
+    import torch
+    img = torch.from_numpy(data.get('image', idx)).permute(0, 3, 1, 2)
+    boxes = rescale_boxes(boxes, img.shape[-2:], image_hw)
+    img = resize_images(img, image_hw)
+    return Pairs(torch.from_numpy(idx), torch.from_numpy(data.radar(idx)), img.contiguous(), torch.from_numpy(boxes))
+
+def read_labels(path:str|Path):
+    "A label file for the localiser: a self-label folder (labels.csv + labels.json) or any CSV with index, range_m, azimuth_deg."
+    import pandas as pd
+    path = Path(path)
+    f = path/'labels.csv' if path.is_dir() else path
+    if not f.is_file(): raise FileNotFoundError(f"labels {f} do not exist")
+    df = pd.read_csv(f)
+    need = {'index', 'range_m', 'azimuth_deg'}
+    if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
+    bad = df[list(need)].isna().any(axis=1)
+    if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
+    for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
+        v = pd.to_numeric(df[col], errors='coerce')
+        ok = np.isfinite(v.to_numpy(float))
+        if col == 'index': ok &= (v.to_numpy(float) >= 0) & (v.to_numpy(float) == np.round(v.to_numpy(float)))
+        if col == 'azimuth_deg': ok &= np.abs(v.to_numpy(float)) <= 180
+        if not ok.all():
+            i = int(np.argmax(~ok))
+            raise ConfigError(f"{f}: line {i + 2}: {col} '{df[col].iloc[i]}' is not "
+                              + {'index': 'a frame index', 'range_m': 'a finite range in m', 'azimuth_deg': 'a finite azimuth within +-180 deg'}[col])
+        df[col] = v.astype(np.int64 if col == 'index' else float)
+    meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
+    return df, meta
 
 # %% ../nbs/07_data.ipynb #12badc7d
 def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_m:float|None=None, ax_rd=None):
@@ -377,7 +466,7 @@ def example_grid(data:SynthData, indices, out:str|Path|None=None, crop_range_m:f
 def cached_dataset(profile, log=None) -> Path:
     "The folder of a complete dataset of `profile` in the cache, synthesised on first use."
     import fcntl
-    from radiovis_nb.core import cache_dir
+    from radiovis_nb.env import cache_dir
     from radiovis_nb.synth import synthesise
     root = cache_dir()/'datasets'
     root.mkdir(parents=True, exist_ok=True)
@@ -396,15 +485,16 @@ def _synth_shard(profile, out, k:int, n:int):
 
 def synthesise_parallel(profile, out:Path, workers:int|None=None, manifest_dir=None, log=print):
     "Every chunk of a dataset made by `workers` processes (default: the CPU count), one shard each: the chunks are the same bytes as one process makes (each draws from its sample indices alone); the manifest is written once all are done."
-    import os, multiprocessing as mp
+    import multiprocessing as mp
+    import os
     from concurrent.futures import ProcessPoolExecutor
-    from radiovis_nb.synth import synthesise, write_manifest, plan_chunks
+    from radiovis_nb.synth import plan_chunks, synthesise, write_manifest
     n = max(1, min(workers or os.cpu_count() or 1, len(plan_chunks(profile))))
     if n == 1: return synthesise(profile, out, log=log, replace_stale=True, manifest_dir=manifest_dir)
     synthesise(profile, out, (0, n), max_chunks=0, log=log, replace_stale=True)      # prepares (or empties a stale) folder once, makes nothing
     log(f"synthesis in {n} processes (one shard each)")
     with ProcessPoolExecutor(n - 1, mp_context=mp.get_context('spawn')) as ex:
-        from radiovis_nb.data import _synth_shard as shard   # by its module's name: a child process imports it from there
+        from radiovis_nb.data import _synth_shard as shard  # by its module's name: a child process imports it from there
         futs = [ex.submit(shard, profile, out, k, n) for k in range(1, n)]
         synthesise(profile, out, (0, n), log=log)                                     # shard 0 here, with the progress bar
         for f in futs: f.result()

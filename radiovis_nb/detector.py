@@ -4,11 +4,14 @@
 
 # %% ../nbs/16_detector.ipynb #08673358
 from __future__ import annotations
-import json, os, shutil, time
+import json
+import shutil
+import time
 from pathlib import Path
 import numpy as np
-from .core import ConfigError, resolve_device, code_version
-from .data import SynthData
+from .data import BOX_COLUMNS, SynthData, resize_images
+from .env import code_version, configure_offline, resolve_device
+from .params import ConfigError
 
 # %% auto #0
 __all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes',
@@ -51,7 +54,7 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
                 inputs:str='image', gap:int=3) -> Path:
     "Images (PNG: the camera images, or with `inputs='motion'` their motion composites) and YOLO labels ('0 cx cy w h', normalised; none when the target is not visible) of `splits` (names, or {name: frame indices}); returns data.yaml."
     import matplotlib.image as mpimg
-    import torch, torch.nn.functional as F
+    import torch
     out = Path(out)
     lab = data.labels
     sets = splits if isinstance(splits, dict) else {sp: data.split(sp) for sp in splits}
@@ -63,18 +66,17 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
         (out/'labels'/f'{sp}.cache').unlink(missing_ok=True)                                  # ultralytics' label cache of that split
         if len(idx) == 0: continue
         (out/'images'/sp).mkdir(parents=True, exist_ok=True); (out/'labels'/sp).mkdir(parents=True, exist_ok=True)
-        from radiovis_nb.core import progress
+        from radiovis_nb.env import progress
         for i0 in progress(range(0, len(idx), 256), desc=f'export {sp}', unit='block'):
             block = idx[i0:i0 + 256]
             imgs = detector_inputs(data, block, inputs, gap)
             if image_hw is not None and imgs.shape[1:3] != tuple(image_hw):
-                t = torch.from_numpy(imgs).permute(0, 3, 1, 2).float()
-                imgs = F.interpolate(t, size=tuple(image_hw), mode='bilinear', antialias=True).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
+                imgs = resize_images(torch.from_numpy(imgs).permute(0, 3, 1, 2), image_hw).permute(0, 2, 3, 1).numpy()
             H, W = imgs.shape[1:3]
             sy, sx = H/data.profile.camera.height_px, W/data.profile.camera.width_px
             for k, img in zip(block, imgs):
                 mpimg.imsave(out/'images'/sp/f'{k:07d}.png', img)
-                b = lab.loc[k, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+                b = lab.loc[k, BOX_COLUMNS].to_numpy(float)
                 txt = '' if b[0] < 0 else (f"0 {(b[0] + b[2])/2*sx/W:.6f} {(b[1] + b[3])/2*sy/H:.6f} {(b[2] - b[0])*sx/W:.6f} "
                                           f"{(b[3] - b[1])*sy/H:.6f}\n")
                 (out/'labels'/sp/f'{k:07d}.txt').write_text(txt)
@@ -86,7 +88,6 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
 # %% ../nbs/16_detector.ipynb #1dea66af
 def _offline_amp_check(model, device=None, *a, **k) -> bool:
     "Replaces ultralytics' AMP self-test, which downloads a checkpoint: AMP on CUDA, off elsewhere."
-    import torch
     dev = getattr(next(model.parameters()), 'device', None) if hasattr(model, 'parameters') else None
     return bool(dev is not None and dev.type == 'cuda')
 
@@ -111,6 +112,7 @@ def torch_state_kept():
 
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
     "Train YOLO from scratch on the train split; its epochs are scored, and the best kept, on held-out training sequences (`ssl.holdout_fraction` of them, the SSL learning curves' frames), never on val. Returns and writes out/run.json."
+    configure_offline()                          # before ultralytics is imported: no network, every CPU thread kept
     import ultralytics.engine.trainer as tr
     from ultralytics import YOLO
     data = data if isinstance(data, SynthData) else SynthData(data)
@@ -124,8 +126,8 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
                        det.max_train_images, det.input, det.motion_gap)
     dev = resolve_device(device)
     tr.check_amp = _offline_amp_check
-    from ultralytics.utils import LOGGER
     import logging
+    from ultralytics.utils import LOGGER
     LOGGER.setLevel(logging.WARNING)             # ultralytics' per-epoch tables: our own log says what matters
     model = YOLO(det.model)                      # an architecture file: built from scratch, nothing downloaded
     t0 = time.time()
@@ -147,6 +149,7 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
 def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str='auto', batch:int=64, all_boxes:bool=False):
     "The most confident target box per frame (every box with `all_boxes`) in camera px: a DataFrame index, x0, y0, x1, y1, conf; frames without a box absent."
     import pandas as pd
+    configure_offline()
     from ultralytics import YOLO
     det = profile.detector
     if not Path(weights).is_file():          # ultralytics would try to download a bare name such as yolov8n.pt
@@ -154,7 +157,6 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     model = YOLO(str(weights))
     dev = resolve_device(device)
     rows = []
-    Wc = data.profile.camera.width_px
     for i in range(0, len(indices), batch):
         idx = np.asarray(indices[i:i + batch])
         imgs = [im[..., ::-1].copy() for im in detector_inputs(data, idx, det.input, det.motion_gap)]   # ultralytics takes BGR arrays
@@ -173,7 +175,7 @@ def detection_table(data:SynthData, boxes, split:str='val', indices=None) -> dic
     lab = lab[lab.visible_px > 0]
     best = boxes.sort_values('conf', ascending=False).drop_duplicates('index') if 'conf' in boxes else boxes.drop_duplicates('index')
     pb = best.set_index('index').reindex(lab.index)
-    iou = box_iou(lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float), pb[['x0', 'y0', 'x1', 'y1']].fillna(-1).to_numpy(float))
+    iou = box_iou(lab[BOX_COLUMNS].to_numpy(float), pb[['x0', 'y0', 'x1', 'y1']].fillna(-1).to_numpy(float))
     iou[pb.x0.isna().to_numpy()] = 0.
     tp = iou >= 0.5
     return dict(frames=int(len(lab)), recall_iou50=float(tp.mean()) if len(tp) else 0.0, mean_iou_at_50=float(iou[tp].mean()) if tp.any() else 0.0,
@@ -189,7 +191,7 @@ def ap50(data:SynthData, boxes, indices, iou:float=0.5) -> float:
     for r in b.itertuples():
         ok = False
         if r.index in gt.index and r.index not in matched:
-            g = gt.loc[r.index, ['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+            g = gt.loc[r.index, BOX_COLUMNS].to_numpy(float)
             ok = box_iou([[r.x0, r.y0, r.x1, r.y1]], [g])[0] >= iou
             if ok: matched.add(r.index)
         tp.append(ok)

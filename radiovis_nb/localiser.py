@@ -4,21 +4,23 @@
 
 # %% ../nbs/14_localiser.ipynb #82840878
 from __future__ import annotations
-import json, time, math
+import json
+import math
+import time
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import ConfigError, resolve_device, seed_everything, code_version, sample_rng
-from .radar import ground_from_polar
-from .data import SynthData, HeatmapMaker, holdout_split
-from .synth import heatmap_drop_m
-from .selflabel import read_labels
+from .data import HeatmapMaker, SynthData, holdout_split, read_labels
+from .env import code_version, resolve_device
+from .metrics import prediction_table
+from .params import ConfigError
+from .seeding import sample_rng, seed_everything
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
-           'denormalise', 'predict', 'prediction_table', 'fit_localiser', 'train_localiser', 'suggest_localiser',
-           'localiser_params', 'tune_localiser', 'load_profile_with']
+           'denormalise', 'predict', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'localiser_params',
+           'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -99,18 +101,6 @@ def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device
         out.append(model(heat(torch.from_numpy(data.radar(idx)).to(device), idx)).cpu())
     return denormalise(torch.cat(out).numpy(), norm)
 
-def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
-    "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."
-    import pandas as pd
-    lab = data.labels.loc[indices]
-    drop = heatmap_drop_m(data.profile)
-    pxy = ground_from_polar(pred_r, pred_a, drop)
-    df = pd.DataFrame(dict(index=np.asarray(indices), split=split, method=method, seed=seed, pred_range_m=pred_r, pred_azimuth_deg=pred_a,
-                           pred_x=pxy[:, 0], pred_y=pxy[:, 1], true_range_m=lab.range_m.to_numpy(), true_azimuth_deg=lab.azimuth_deg.to_numpy(),
-                           true_x=lab.x.to_numpy(), true_y=lab.y.to_numpy()))
-    df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
-    return df
-
 def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None,
                   on_epoch=None): # called as on_epoch(epoch, model, norm) after each epoch; it may raise to stop training
     "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. Returns (model, norm, last epoch's mean loss)."
@@ -124,7 +114,7 @@ def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epo
     opt, lossf = make_optimiser(model.parameters(), L), LOSSES[L.loss]
     g = torch.Generator().manual_seed(seed)
     bs = L.batch_size
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for ep in progress(range(epochs), desc='localiser', unit='epoch'):
         model.train()
         perm = torch.randperm(len(y), generator=g)
@@ -209,30 +199,24 @@ def localiser_params(L, n_conv:int=4) -> dict|None:
           and all(p[f'lin{i+1}_size'] in c for i, c in enumerate(S['linear'])))
     return p if ok else None
 
-def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
-                   epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,
-                   log=print) -> dict:
-    "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json} after every trial."
-    try: import optuna
-    except ImportError: raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
-    data = data if isinstance(data, SynthData) else SynthData(data)
-    dev = resolve_device(device)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+def _tune_inputs(profile, data:SynthData, holdout:float, seed:int, dev) -> dict:
+    "The search's data, made once for every trial: training and held-out sequences' frames, their heatmaps, the training targets."
     tr, ho = holdout_split(data, holdout, seed)
     heat = HeatmapMaker(data, profile, dev)
-    with torch.no_grad():                                                    # the heatmaps once: every trial reads the same tensors
+    with torch.no_grad():
         hm = lambda idx: torch.cat([heat(torch.from_numpy(data.radar(idx[i:i + 256])).to(dev)) for i in range(0, len(idx), 256)])
         X, Xh = hm(tr), hm(ho)
-    y = data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
-    n_default = sum(q.numel() for q in make_localiser(profile).parameters())
-    max_params = max_params or 4*n_default                                  # default: 4x the profile's own network
-    n_conv, t_start = len(profile.localiser.conv_channels), time.time()
+    return dict(tr=tr, ho=ho, X=X, Xh=Xh, y=data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64))
 
-    @torch.no_grad()
-    def held_out_errors(model, norm):
-        model.eval(); pr, pa = denormalise(torch.cat([model(Xh[i:i + 256]) for i in range(0, len(ho), 256)]).cpu().numpy(), norm)
-        return prediction_table(data, ho, pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
+@torch.no_grad()
+def _held_out_errors(model, norm, data:SynthData, S:dict, seed:int) -> np.ndarray:
+    "Ground-plane errors (m) of `model` on the held-out training frames."
+    model.eval(); pr, pa = denormalise(torch.cat([model(S['Xh'][i:i + 256]) for i in range(0, len(S['ho']), 256)]).cpu().numpy(), norm)
+    return prediction_table(data, S['ho'], pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
 
+def _tune_objective(optuna, profile, data:SynthData, S:dict, seed:int, dev, epochs, max_params:float, trial_timeout):
+    "Optuna's objective: a network of Tab. 9's space trained on the training frames, scored by its held-out median error; pruned when too big, hopeless or slow."
+    n_conv = len(profile.localiser.conv_channels)
     def objective(trial):
         p = suggest_localiser(trial, n_conv)
         try:
@@ -243,52 +227,67 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
         if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.1f} M parameters > max_params {max_params/1e6:.1f} M")
         t0 = time.time()
         def on_epoch(ep, model, norm):                                       # report the held-out median; prune the hopeless and the slow
-            med = float(np.median(held_out_errors(model, norm)))
+            med = float(np.median(_held_out_errors(model, norm, data, S, seed)))
             trial.report(med if math.isfinite(med) else 1e9, ep)
             if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep + 1}: held-out median {med:.2f} m, worse than the trials before")
             if trial_timeout and time.time() - t0 > trial_timeout: raise optuna.TrialPruned(f"over the {trial_timeout:g} s time limit of a trial")
-        try: model, norm, loss = fit_localiser(prof, lambda sel: X[sel], y, seed, dev, epochs, on_epoch)
+        try: model, norm, loss = fit_localiser(prof, lambda sel: S['X'][sel], S['y'], seed, dev, epochs, on_epoch)
         except FloatingPointError: return float('inf')
-        err = held_out_errors(model, norm)
+        err = _held_out_errors(model, norm, data, S, seed)
         trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
         return float(np.median(err)) if np.isfinite(err).all() else float('inf')
+    return objective
 
-    def write(study) -> dict|None:
-        "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them)."
-        import yaml
-        study.trials_dataframe().to_csv(out/'trials.csv', index=False)
-        scored = [t for t in study.trials if t.state.name == 'COMPLETE' and t.value is not None and math.isfinite(t.value)]
-        if not scored: return None
-        best = min(scored, key=lambda t: t.value)
-        bp = suggest_localiser(optuna.trial.FixedTrial(best.params), n_conv)
-        summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
-                       parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
-                       pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=max_params,
-                       holdout=dict(fraction=holdout, train_frames=len(tr), held_out_frames=len(ho)), seed=seed,
-                       epochs=profile.localiser.epochs if epochs is None else epochs, seconds=time.time() - t_start, profile=profile.name,
-                       config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
-        (out/'best.json').write_text(json.dumps(summary, indent=1))
-        full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
-        (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
-                                     f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
-                                     f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
-                                     + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
-        return summary
+def _write_study(optuna, study, out:Path, profile, data:SynthData, S:dict, run:dict) -> dict|None:
+    "trials.csv, and best.yaml / best.json of the best finished trial so far (an interrupted search keeps them); `run`: the search's settings."
+    import yaml
+    study.trials_dataframe().to_csv(out/'trials.csv', index=False)
+    scored = [t for t in study.trials if t.state.name == 'COMPLETE' and t.value is not None and math.isfinite(t.value)]
+    if not scored: return None
+    best = min(scored, key=lambda t: t.value)
+    bp = suggest_localiser(optuna.trial.FixedTrial(best.params), len(profile.localiser.conv_channels))
+    summary = dict(best_trial=best.number, held_out_median_m=best.value, held_out_p90_m=best.user_attrs.get('p90_m'),
+                   parameters=best.user_attrs.get('parameters'), localiser=bp, trials=len(study.trials), scored=len(scored),
+                   pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=run['max_params'],
+                   holdout=dict(fraction=run['holdout'], train_frames=len(S['tr']), held_out_frames=len(S['ho'])), seed=run['seed'],
+                   epochs=run['epochs'], seconds=time.time() - run['t_start'], profile=profile.name,
+                   config_hash=profile.config_hash, data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version())
+    (out/'best.json').write_text(json.dumps(summary, indent=1))
+    full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
+    (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
+                                 f"{best.value:.3f} m on training sequences of {data.root}\n# the profile searched ({profile.name}) with its localiser "
+                                 f"section replaced; use it as: radiovis train-localiser --profile {out/'best.yaml'} ...\n"
+                                 + yaml.safe_dump(dict(name=f'{profile.name}-tuned', description=f'{profile.name} with a tuned localiser', **full), sort_keys=False))
+    return summary
 
+def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20, timeout:float|None=None, holdout:float=0.2,
+                   epochs:int|None=None, seed:int=0, device:str='auto', max_params:float|None=None, trial_timeout:float|None=300.,
+                   log=print) -> dict:
+    "Optuna search of Tab. 9's space on the supervised task, scored on held-out training sequences; writes out/{study.db, trials.csv, best.yaml, best.json} after every trial."
+    try:
+        import optuna
+    except ImportError:
+        raise ConfigError("tune-localiser needs Optuna: `make setup` installs it (requirements.txt), or pip install optuna") from None
+    data = data if isinstance(data, SynthData) else SynthData(data)
+    dev = resolve_device(device)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    S = _tune_inputs(profile, data, holdout, seed, dev)
+    max_params = max_params or 4*sum(q.numel() for q in make_localiser(profile).parameters())   # default: 4x the profile's own network
+    run = dict(max_params=max_params, holdout=holdout, seed=seed, epochs=profile.localiser.epochs if epochs is None else epochs, t_start=time.time())
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name='localiser', storage=f"sqlite:///{out/'study.db'}", load_if_exists=True, direction='minimize',
                                 sampler=optuna.samplers.TPESampler(seed=seed),
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2))
     done = sum(t.state.is_finished() for t in study.trials)
     if done: log(f"tune-localiser: resuming the study in {out} ({done} trials done)")
-    elif (own := localiser_params(profile.localiser, n_conv)) is not None:
+    elif (own := localiser_params(profile.localiser, len(profile.localiser.conv_channels))) is not None:
         study.enqueue_trial(own)                                           # trial 0: the profile's own network, the one to beat
     def report(st, t):
-        s = write(st)
+        s = _write_study(optuna, st, out, profile, data, S, run)
         log(f"trial {t.number}: {t.state.name.lower()}" + (f", held-out median {t.value:.3f} m" if t.value is not None and t.state.name == 'COMPLETE' else '')
             + (f" (best {s['held_out_median_m']:.3f} m, trial {s['best_trial']})" if s else ''))
-    study.optimize(objective, n_trials=trials, timeout=timeout, callbacks=[report])
-    summary = write(study)
+    study.optimize(_tune_objective(optuna, profile, data, S, seed, dev, epochs, max_params, trial_timeout), n_trials=trials, timeout=timeout, callbacks=[report])
+    summary = _write_study(optuna, study, out, profile, data, S, run)
     if summary is None: raise RuntimeError(f"tune-localiser: no trial finished with a finite score ({len(study.trials)} trials); see {out/'trials.csv'}")
     log(f"tune-localiser: best trial {summary['best_trial']}: held-out median {summary['held_out_median_m']:.3f} m ({summary['scored']} of "
         f"{summary['trials']} trials scored, {summary['pruned']} pruned, {summary['seconds']:.0f} s); profile {out/'best.yaml'}")
@@ -296,6 +295,6 @@ def tune_localiser(profile, data:str|Path|SynthData, out:str|Path, trials:int=20
 
 def load_profile_with(profile, localiser:dict):
     "`profile` with its `localiser` section updated by `localiser` (validated again)."
-    from radiovis_nb.core import profile_from_dict
+    from radiovis_nb.config import profile_from_dict
     d = profile.to_dict(); d['localiser'] = {**d['localiser'], **localiser}
     return profile_from_dict(d, profile.name, f"{profile.name} + tuned localiser", fill=False)

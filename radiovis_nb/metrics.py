@@ -5,14 +5,22 @@
 # %% ../nbs/17_metrics.ipynb #60fc1ee6
 from __future__ import annotations
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
+from .radar import ground_from_polar, heatmap_drop_m
+
+if TYPE_CHECKING:                                # annotations only: pandas is imported where it is used
+    import pandas as pd
+    from radiovis_nb.data import SynthData
 
 # %% auto #0
-__all__ = ['percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap', 'average_precision', 'wasserstein_quadratic',
-           'histogram_edges', 'kl_divergence', 'mutual_information_plugin', 'mutual_information', 'paper_bins',
-           'label_deviation', 'markdown_table', 'mean_std', 'plot_error_cdfs', 'plot_label_histograms',
-           'deviation_table', 'label_errors_m', 'evaluate', 'error_by_range', 'plot_error_by_range', 'crb_predictions',
-           'plot_error_vs_crb']
+__all__ = ['OLS_KAPPA', 'TAB4_BASELINES', 'TAB7_COLUMNS', 'percentile_errors', 'error_table', 'error_cdf', 'sequence_bootstrap',
+           'average_precision', 'ols', 'ap_ols', 'wasserstein_quadratic', 'histogram_edges', 'kl_divergence',
+           'mutual_information_plugin', 'mutual_information', 'paper_bins', 'label_deviation', 'markdown_table',
+           'mean_std', 'plot_error_cdfs', 'plot_label_histograms', 'deviation_table', 'label_errors_m', 'evaluate',
+           'prediction_table', 'error_by_range', 'plot_error_by_range', 'crb_predictions', 'plot_error_vs_crb',
+           'paper_name', 'fmt', 'error_rows', 'error_table_md', 'error_tab', 'tab4', 'tab5', 'tab6', 'tab7', 'tab8',
+           'weather_table']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -69,6 +77,23 @@ def average_precision(is_tp, confidences, n_positives:int) -> float:
     idx = np.searchsorted(rec, np.linspace(0, 1, 101), side='left')
     return float(np.mean([prec[i] if i < len(prec) else 0. for i in idx]))
 
+# %% ../nbs/17_metrics.ipynb #68742585
+OLS_KAPPA = dict(pedestrian=0.005, cyclist=0.01, car=0.03)   # the devkit's object sizes / 100
+
+def ols(pred_x, pred_y, true_x, true_y, cls:str='car') -> np.ndarray:
+    "Object location similarity of predictions and targets in the ground plane (the devkit's definition)."
+    d2 = (np.asarray(pred_x) - true_x)**2 + (np.asarray(pred_y) - true_y)**2
+    s2 = np.asarray(true_x)**2 + np.asarray(true_y)**2
+    return np.exp(-d2/(2*s2*OLS_KAPPA[cls]))
+
+def ap_ols(scores_ols, thresholds=np.arange(0.5, 0.901, 0.05), confidences=None) -> dict:
+    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
+    o = np.asarray(scores_ols, float)
+    conf = np.ones(len(o)) if confidences is None else np.asarray(confidences, float)
+    out = {f'AP{t:.2f}': average_precision(o >= t, conf, len(o)) for t in thresholds}
+    out['AP'] = float(np.mean(list(out.values())))
+    return out
+
 # %% ../nbs/17_metrics.ipynb #77ac4813
 def wasserstein_quadratic(a, b) -> float:
     "D_W with quadratic cost: the integral over quantiles of |F_a^-1 - F_b^-1|^2 (POT, p = 2)."
@@ -106,7 +131,7 @@ def mutual_information(gt, est, edges, shuffles:int=50, seed:int=0) -> float:
 def paper_bins(paper=None) -> tuple:
     "(range bin m, azimuth bin deg) of the paper's 480 x 640 heatmap grid (the `paper` profile's radar): the units of Tab. 7's D_W in bins^2."
     if paper is None:
-        from radiovis_nb.core import load_profile
+        from radiovis_nb.config import load_profile
         paper = load_profile('paper')
     r = paper.radar
     return (r.range_max_m - r.range_min_m)/r.n_range_bins, (r.azimuth_max_deg - r.azimuth_min_deg)/r.n_azimuth_bins
@@ -175,8 +200,8 @@ def plot_label_histograms(gt_labels, self_labels:dict, profile, out=None):
 def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
     "Tab. 7: D_W, KL and MI of range and angle on train and val, one row per label set (method, seed)."
     import pandas as pd
-    from radiovis_nb.selflabel import read_labels
-    from radiovis_nb.core import progress
+    from radiovis_nb.data import read_labels
+    from radiovis_nb.env import progress
     rows = []
     lab = data.labels
     for d in progress(list(label_dirs), desc='Tab. 7', unit='label set'):
@@ -191,49 +216,43 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
 def label_errors_m(data, labels) -> 'pd.DataFrame':
     "Ground-plane error (m) of each label (DataFrame with index, range_m, azimuth_deg) against the truth, converted like predictions: index, split, error_m."
     import pandas as pd
-    from radiovis_nb.radar import ground_from_polar
-    from radiovis_nb.synth import heatmap_drop_m
+    from radiovis_nb.radar import ground_from_polar, heatmap_drop_m
     gt = data.labels.loc[labels['index'].to_numpy()]
     xy = ground_from_polar(labels['range_m'].to_numpy(), labels['azimuth_deg'].to_numpy(), heatmap_drop_m(data.profile))
     return pd.DataFrame(dict(index=labels['index'].to_numpy(), split=gt['split'].to_numpy(),
                              error_m=np.hypot(xy[:, 0] - gt.x.to_numpy(), xy[:, 1] - gt.y.to_numpy())))
 
 def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', profile=None, log=print) -> list:
-    "Write the error table, Fig. 5, Tab. 7 and Fig. 13 of `runs` (localiser folders) and `label_dirs` into `out`; returns the files."
-    import pandas as pd, matplotlib
+    "Write the error table (`error_tab`: val and test, the bootstrap interval over val sequences; AP at OLS on CRUW data), Fig. 5, Tab. 7 (`tab7`) and Fig. 13 of `runs` (localiser folders) and `label_dirs` into `out`; returns the files."
+    import matplotlib
+    import pandas as pd
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from radiovis_nb.data import SynthData
-    from radiovis_nb.selflabel import read_labels
+    from radiovis_nb.data import SynthData, read_labels
+    from radiovis_nb.params import ConfigError
     data = data if isinstance(data, SynthData) else SynthData(data)
     profile = profile or data.profile
-    from radiovis_nb.core import ConfigError
     if out is None: raise ConfigError("evaluate: say where the tables and figures go (out); paper_figures/ only when named")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     pre = f'{tag}_' if tag else ''
     files = []
     if runs:
         pred = pd.concat([pd.read_csv(Path(r)/'predictions.csv') for r in runs], ignore_index=True)
-        per_seed = pred[pred.split == 'val'].groupby(['method', 'seed']).error_m.agg(
-            p50_m=lambda e: np.percentile(e, 50), p90_m=lambda e: np.percentile(e, 90)).reset_index()
+        md, tab = error_tab(pred, list(dict.fromkeys(pred.method)), data.labels['sequence'].to_dict())
         if data.manifest.get('source') == 'cruw':                     # CRUW's own metric beside ours
-            from radiovis_nb.cruw import ols, ap_ols
             cls = data.manifest['cruw'].get('target_class', 'car')
             v = pred[pred.split == 'val']
             ap = v.groupby(['method', 'seed']).apply(lambda d: ap_ols(ols(d.pred_x, d.pred_y, d.true_x, d.true_y, cls))['AP']).rename('AP_OLS')
-            per_seed = per_seed.merge(ap.reset_index(), on=['method', 'seed'])
-        tab = mean_std(per_seed, [c for c in ('p50_m', 'p90_m', 'AP_OLS') if c in per_seed])
-        tab.to_csv(out/f'{pre}errors.csv'); (out/f'{pre}errors.md').write_text(markdown_table(tab) + '\n')
+            ap = mean_std(ap.reset_index(), ['AP_OLS'])
+            tab = tab.merge(ap[['AP_OLS']], left_on='method', right_index=True, how='left')
+            md += "\n\nCRUW's metric on val (AP averaged over OLS thresholds 0.5 to 0.9; mean +- std over seeds):\n\n" + markdown_table(ap)
+        tab.to_csv(out/f'{pre}errors.csv', index=False); (out/f'{pre}errors.md').write_text(md + '\n')
         plt.close(plot_error_cdfs(pred, out/f'{pre}fig05_error_cdf.png'))
         files += [f'{pre}errors.csv', f'{pre}errors.md', f'{pre}fig05_error_cdf.png']
-        log(markdown_table(tab))
+        log(md)
     if label_dirs:
         dev = deviation_table(data, label_dirs)
-        cols = [c for c in dev.columns if c.startswith(('range_', 'angle_'))]
-        wide = dev.pivot_table(index=['method', 'seed'], columns='split', values=cols)
-        wide.columns = [f'{s}_{c}' for c, s in wide.columns]
-        tab7 = mean_std(wide.reset_index(), [f'{s}_{c}' for s in ('train', 'val') for c in cols])
-        tab7.to_csv(out/f'{pre}tab07_label_deviation.csv'); (out/f'{pre}tab07_label_deviation.md').write_text(markdown_table(tab7) + '\n')
+        dev.to_csv(out/f'{pre}tab07_label_deviation.csv', index=False); (out/f'{pre}tab07_label_deviation.md').write_text(tab7(dev) + '\n')
         sl = {}
         for d in label_dirs:
             df, meta = read_labels(d)
@@ -242,6 +261,18 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
         plt.close(plot_label_histograms(data.labels, sl, profile, out/f'{pre}fig13_label_histograms.png'))
         files += [f'{pre}tab07_label_deviation.csv', f'{pre}tab07_label_deviation.md', f'{pre}fig13_label_histograms.png']
     return files
+
+def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
+    "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."
+    import pandas as pd
+    lab = data.labels.loc[indices]
+    drop = heatmap_drop_m(data.profile)
+    pxy = ground_from_polar(pred_r, pred_a, drop)
+    df = pd.DataFrame(dict(index=np.asarray(indices), split=split, method=method, seed=seed, pred_range_m=pred_r, pred_azimuth_deg=pred_a,
+                           pred_x=pxy[:, 0], pred_y=pxy[:, 1], true_range_m=lab.range_m.to_numpy(), true_azimuth_deg=lab.azimuth_deg.to_numpy(),
+                           true_x=lab.x.to_numpy(), true_y=lab.y.to_numpy()))
+    df['error_m'] = np.hypot(df.pred_x - df.true_x, df.pred_y - df.true_y)
+    return df
 
 # %% ../nbs/17_metrics.ipynb #367c79c7
 def error_by_range(predictions, methods=None, edges=(0, 10, 20, 30, 40, 50), split:str='val', q:float=50):
@@ -278,8 +309,7 @@ def crb_predictions(data, split:str='val', n_symbols:int=1) -> 'pd.DataFrame':
     and azimuth, for an estimator that sees `n_symbols` OFDM symbols (1: a heatmap's snapshot, what every method of Tab. 4 reads).
     `error_m` holds the bound (the predicted position is the truth); a frame whose target returns no echo has an infinite bound."""
     import pandas as pd
-    from radiovis_nb.radar import ground_crb_m
-    from radiovis_nb.synth import heatmap_drop_m
+    from radiovis_nb.radar import ground_crb_m, heatmap_drop_m
     if 'target_snr_db' not in data.labels: raise ValueError(f"{data.root}: no target SNR in the labels (imported data): no Cramér–Rao bound")
     idx = data.split(split)
     lab = data.labels.loc[idx]
@@ -310,3 +340,112 @@ def plot_error_vs_crb(predictions, methods, out=None, split:str='val', edges=(0,
     fig.tight_layout()
     if out: fig.savefig(out, dpi=110)
     return fig
+
+# %% ../nbs/17_metrics.ipynb #7ef58fc0
+TAB4_BASELINES = ['CFAR (genie-aided)', 'RODNet', 'CFAR (genie-aided, range-angle only)', 'CFAR (strongest cluster)',
+                  'CFAR (strongest moving cluster)', 'Camera only', 'RODNet (GT boxes)', 'CRB']   # after Supervised and the MCL row
+
+def paper_name(method:str) -> str:
+    "The paper's name of one of our rows: 'MCL (Eq. 2)' -> 'MCL'; a row that gets more than the paper gives its method ('RODNet (GT boxes)') keeps its own name."
+    return method if method.endswith('(GT boxes)') else method.split(' (')[0]
+
+def fmt(m, s=None) -> str:
+    "'m +- s' (or 'm')."
+    return f'{m:.3f}' if s is None or not np.isfinite(s) else f'{m:.3f} +- {s:.3f}'
+
+def error_rows(pred,                      # predictions: method, seed, split, index, error_m; optional `main` (False: a shorter-budget seed) and `steps`
+               methods:list, sequences=None, # {frame index: sequence}, for the bootstrap interval (None: no interval)
+               n_boot:int=1000, seed:int=0) -> list:
+    "Per method: 50th / 90th percentile errors on val and test as mean and std over its main-budget seeds, a 95% bootstrap interval of the val median over val *sequences*, and the val medians of the seeds trained at a shorter budget."
+    out = []
+    for m in methods:
+        d = pred[pred.method == m]
+        main = d[d['main']] if 'main' in d else d
+        row = dict(method=m, seeds=int(main.seed.nunique()))
+        for sp in ('val', 'test'):
+            ps = main[main.split == sp].groupby('seed').error_m.agg(p50=lambda e: np.percentile(e, 50), p90=lambda e: np.percentile(e, 90))
+            for q in ('p50', 'p90'):
+                row[f'{sp}_{q}'] = float(ps[q].mean()) if len(ps) else np.nan
+                row[f'{sp}_{q}_std'] = float(ps[q].std(ddof=1)) if len(ps) > 1 else np.nan
+        v = main[main.split == 'val']
+        row['val_p50_lo'], row['val_p50_hi'] = (sequence_bootstrap(v.error_m, v['index'].map(sequences), v.seed, 50, n_boot, seed=seed)
+                                                if sequences is not None and len(v) else (np.nan, np.nan))
+        other = d[(~d['main']) & (d.split == 'val')] if 'main' in d else d.iloc[:0]
+        row['other_seeds'] = '; '.join(f"s{int(s)}: {np.percentile(e.error_m, 50):.2f}" for s, e in other.groupby('seed'))
+        row['other_steps'] = int(other.steps.iloc[0]) if len(other) and 'steps' in other and np.isfinite(other.steps.iloc[0]) else None
+        out.append(row)
+    return out
+
+def error_table_md(rows, paper:dict, floor:str|None=None) -> tuple:
+    "(markdown, csv rows) of an error table: val and test, the val median's sequence-bootstrap interval, the paper's numbers and the ratios ours (val) / paper; with `floor` (the name of a row, e.g. 'CRB'), each median as a multiple of that row's (val / test)."
+    fl = next((r for r in rows if r['method'] == floor), None) if floor else None
+    md = ['| method | val 50th %ile (m) | 95% CI (val sequences) | test 50th %ile (m) | paper | ratio | val 90th %ile (m) | test 90th %ile (m) '
+          '| paper | ratio | seeds | shorter-budget seeds (val 50th) |' + (f' x {floor} (val / test 50th) |' if fl else ''), '|' + ' --- |'*(13 if fl else 12)]
+    csv = []
+    for r in rows:
+        pa, pb = paper.get(r['method'], paper.get(paper_name(r['method']), ((np.nan, None), (np.nan, None))))
+        ra = r['val_p50']/pa[0] if np.isfinite(pa[0]) else np.nan
+        rb = r['val_p90']/pb[0] if np.isfinite(pb[0]) else np.nan
+        ci = f"[{r['val_p50_lo']:.2f}, {r['val_p50_hi']:.2f}]" if np.isfinite(r['val_p50_lo']) else '-'
+        oth = f"{r['other_seeds']} ({r['other_steps']} steps)" if r['other_seeds'] else '-'
+        md.append(f"| {r['method']} | {fmt(r['val_p50'], r['val_p50_std'])} | {ci} | {fmt(r['test_p50'], r['test_p50_std'])} | "
+                  f"{fmt(*pa) if np.isfinite(pa[0]) else '-'} | {ra:.2f} | {fmt(r['val_p90'], r['val_p90_std'])} | {fmt(r['test_p90'], r['test_p90_std'])} | "
+                  f"{fmt(*pb) if np.isfinite(pb[0]) else '-'} | {rb:.2f} | {r['seeds']} | {oth} |")
+        row = dict(r, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb)
+        if fl:
+            row.update(floor_x_val=r['val_p50']/fl['val_p50'], floor_x_test=r['test_p50']/fl['test_p50'])
+            md[-1] += f" {row['floor_x_val']:.0f} / {row['floor_x_test']:.0f} |"
+        csv.append(row)
+    return '\n'.join(md), csv
+
+def error_tab(pred, methods:list, sequences=None, paper:dict|None=None, floor:str|None=None, n_boot:int=1000) -> tuple:
+    "(markdown, DataFrame) of an error table (`error_rows` + `error_table_md`) over the `methods` present in `pred`, in that order."
+    import pandas as pd
+    md, csv = error_table_md(error_rows(pred, [m for m in methods if m in set(pred.method)], sequences, n_boot), paper or {}, floor)
+    return md, pd.DataFrame(csv)
+
+def tab4(pred, mcl_row:str, sequences=None, paper:dict|None=None) -> tuple:
+    "Tab. 4, localisation: Supervised, the MCL row (`mcl_row`: the readout chosen on held-out training frames), the paper's baselines and our reference rows, the CRB last; each median also as a multiple of the CRB's."
+    return error_tab(pred, ['Supervised', mcl_row] + TAB4_BASELINES, sequences, paper, floor='CRB')
+
+def tab5(pred, rows:list, sequences=None, paper:dict|None=None) -> tuple:
+    "Tab. 5, the backbone's training: `rows` (the CL / MCL / SCL label sets, `selflabel.label_name`)."
+    return error_tab(pred, rows, sequences, paper)
+
+def tab6(pred, y_row:str, sequences=None, paper:dict|None=None) -> tuple:
+    "Tab. 6, masks from the detector: `y_row` (MCL^Y's label-set name) and SCL^Y."
+    return error_tab(pred, [y_row, 'SCL^Y'], sequences, paper)
+
+TAB7_COLUMNS = [('range_DW_bins', 'range D_W (bins^2)', 'range_DW'), ('range_DW', 'range D_W (m^2)', None), ('range_KL', 'range KL', 'range_KL'),
+                ('range_MI', 'range MI', 'range_MI'), ('angle_DW_bins', 'angle D_W (bins^2)', 'angle_DW'), ('angle_DW', 'angle D_W (deg^2)', None),
+                ('angle_KL', 'angle KL', 'angle_KL'), ('angle_MI', 'angle MI', 'angle_MI')]   # (ours, header, the paper's key)
+
+def tab7(dev, paper:dict|None=None) -> str:
+    "Tab. 7 as markdown: one row per label set and split of `deviation_table`'s output, the paper's value in brackets where it has one."
+    lines = ['| method | split | ' + ' | '.join(c[1] for c in TAB7_COLUMNS) + ' |', '|' + ' --- |'*(len(TAB7_COLUMNS) + 2)]
+    for r in dev.itertuples():
+        ref = (paper or {}).get(r.method, (paper or {}).get(paper_name(r.method), {}))
+        cell = lambda c, k: f"{getattr(r, c):.3f}" + (f" ({ref[f'{r.split}_{k}']:.3f})" if k and f'{r.split}_{k}' in ref else '')
+        lines.append(f'| {r.method} | {r.split} | ' + ' | '.join(cell(c, k) for c, _, k in TAB7_COLUMNS) + ' |')
+    return '\n'.join(lines)
+
+def tab8(record:dict, paper:dict|None=None) -> tuple:
+    "(markdown, DataFrame) of Tab. 8 from the detector stage's record (`tab08.json`: the model, its input and epochs, and `detector.detection_table` per split)."
+    import pandas as pd
+    name = f"ours ({record['model']}, {record.get('input', 'image')} input, {record['epochs']} epochs)"
+    splits = [sp for sp in ('val', 'test') if sp in record]
+    md = ("| | AP50 | AP50-95 | IoU at 0.5 | recall at IoU 0.5 | frames |\n| --- | --- | --- | --- | --- | --- |\n"
+          + ''.join(f"| {name}, {sp} | {100*record[sp]['AP50']:.1f} | {100*record[sp]['AP50_95']:.1f} | {record[sp]['mean_iou_at_50']:.4f} | "
+                    f"{record[sp]['recall_iou50']:.3f} | {record[sp]['frames']} |\n" for sp in splits)
+          + (f"| paper (Yolov5) | {paper['mAP50']:.0f} | - | {paper['iou_at_50']:.4f} | - | - |" if paper else '')).rstrip('\n')
+    df = pd.DataFrame([dict(split=sp, **{k: v for k, v in record.items() if not isinstance(v, dict) and k != 'weights'}, **record[sp]) for sp in splits])
+    return md, df
+
+def weather_table(rows:list) -> tuple:
+    "(markdown, DataFrame) of the detector under each weather condition: `rows` of dict(condition=..., **detection_table(...))."
+    import pandas as pd
+    wt = pd.DataFrame(rows)
+    md = ('| condition | parking-lot frames (target visible) | AP50 | AP50-95 | recall at IoU 0.5 | IoU at 0.5 |\n| --- | --- | --- | --- | --- | --- |\n'
+          + '\n'.join(f"| {r.condition} | {r.frames} | {100*r.AP50:.1f} | {100*r.AP50_95:.1f} | {r.recall_iou50:.3f} | {r.mean_iou_at_50:.3f} |" for r in wt.itertuples())
+          if len(wt) else 'no detector boxes (the detector stage has not run)')
+    return md, wt

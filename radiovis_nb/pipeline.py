@@ -4,17 +4,23 @@
 
 # %% ../nbs/19_pipeline.ipynb #63b7f93e
 from __future__ import annotations
-import json, time, hashlib, shutil
+import hashlib
+import importlib
+import json
+import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-import numpy as np
 from typing import NamedTuple
-from .core import PACKAGE_DIR, ConfigError, code_version, resolve_device
-from .backbones import ssl_variant
+import numpy as np
+from .env import PACKAGE_DIR, resolve_device
+from .params import ConfigError
 
 # %% auto #0
-__all__ = ['MAIN_VARIANTS', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context', 'run_units', 'SSLRun',
-           'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'reproduce_pipeline', 'run_stage']
+__all__ = ['MAIN_VARIANTS', 'STAGES', 'STAGE_ALIASES', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context',
+           'run_units', 'SSLRun', 'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'Stage',
+           'stage_names', 'stage_table', 'figure_dir', 'run_notebook', 'render_html', 'run_stage', 'record_time',
+           'reproduce']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -65,8 +71,8 @@ class Context:
     @property
     def boxes_file(self) -> Path: return self.run_dir/'detector'/'boxes.csv'
 
-def run_units(ctx:Context, stage:str, units:list):
-    "Run the units of a stage that are not done, with progress and an estimate of the time left; record the stage's wall time."
+def run_units(ctx:Context, stage:str, units:list) -> dict:
+    "Run the units of a stage that are not done, with progress and an estimate of the time left; record the stage's wall time. Returns {unit: its stamp} (done before or now)."
     t0 = time.time()
     todo = [u for u in units if not is_done(u.folder, unit_key(**u.params))]
     ctx.log(f"[{stage}] {len(units)} unit(s), {len(units) - len(todo)} already done")
@@ -82,6 +88,7 @@ def run_units(ctx:Context, stage:str, units:list):
         mark_done(u.folder, unit_key(**u.params), times[-1], unit=u.name, **keep)
     ctx.timings[stage] = ctx.timings.get(stage, 0.0) + time.time() - t0
     ctx.log(f"[{stage}] done in {(time.time() - t0)/60:.1f} min")
+    return {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units}
 
 # %% ../nbs/19_pipeline.ipynb #7a91035c
 class SSLRun(NamedTuple):
@@ -98,7 +105,9 @@ class SSLRun(NamedTuple):
     ema: bool
 
     @property
-    def variant(self) -> str: return ssl_variant(self.method, self.projector)
+    def variant(self) -> str:
+        from radiovis_nb.backbones import ssl_variant
+        return ssl_variant(self.method, self.projector)
 
 def ssl_run_name(variant:str, mask:str, offset:float, channels:int, steps:int, epochs:int, ema:bool, seed:int) -> str:
     "The folder name of an SSL run: its parameters, so that identical runs of different tables and sweeps are one run."
@@ -111,6 +120,7 @@ def ssl_runs(p) -> dict:
     "{role: SSLRun} of every SSL run of profile `p`. Roles: ('main', variant, seed) — Tab. 4 / 5, seed 0 at the main budget, later seeds at "
     "`ssl.seeds_budget`'s; ('Y', method) — Tab. 6; ('offset', o), ('dims', method, C), ('ema', e) — the sweeps of Fig. 7, 8, 10. "
     "MCL^Y and the sweeps use the default head (`ssl.projector`); everything but the main runs trains at the sweep budget."
+    from radiovis_nb.backbones import ssl_variant
     s, seeds, C = p.ssl, p.evaluation.seeds, p.backbone.out_channels
     head = lambda m: None if m == 'scl' else s.projector
     def spec(m, h, mask='gt', o=0., sd=seeds[0], c=C, full=False, e=s.ema):
@@ -130,20 +140,12 @@ def unique_runs(p) -> list:
     for r in ssl_runs(p).values(): seen.setdefault(r.name, r)
     return list(seen.values())
 
-def plan(ctx:Context) -> dict:
-    "{stage: [Unit]} of the whole reproduction."
-    from radiovis_nb.ssl_train import train_ssl
-    from radiovis_nb.selflabel import self_labels
-    from radiovis_nb.localiser import train_localiser
-    from radiovis_nb.baselines import TEACHERS, check_teacher
-    p, R = ctx.profile, ctx.run_dir
-    seeds = p.evaluation.seeds
-    quiet = lambda *a, **k: None
-    stages = {}
-
+def _detector_units(ctx:Context) -> list:
+    "The detector stage: YOLO trained once, its boxes of every frame (boxes.csv) and Tab. 8 (tab08.json)."
+    p = ctx.profile
     def detector(u):
-        from radiovis_nb.detector import train_detector, predict_boxes, detection_table
         from radiovis_nb.data import SynthData
+        from radiovis_nb.detector import detection_table, predict_boxes, train_detector
         data = SynthData(ctx.data_dir)
         rec = train_detector(p, data, u.folder, ctx.device, log=ctx.log)
         bx = predict_boxes(rec['weights'], data, np.arange(len(data)), p, ctx.device)
@@ -151,30 +153,37 @@ def plan(ctx:Context) -> dict:
         tab = {sp: detection_table(data, bx, sp) for sp in ('val', 'test')}
         (u.folder/'tab08.json').write_text(json.dumps(dict(rec, **tab), indent=1))
         return dict(AP50_val=tab['val']['AP50'], AP50_test=tab['test']['AP50'], holdout_mAP50=rec['holdout_mAP50'])
-    stages['detector'] = [Unit('yolo', R/'detector', dict(stage='detector', config=p.detector.__dict__, data=p.data_hash), detector)]
+    return [Unit('yolo', ctx.run_dir/'detector', dict(stage='detector', config=p.detector.__dict__, data=p.data_hash), detector)]
 
-    def skipped(name): return (R/'ssl'/name/'SKIPPED').exists()
-    units = []
+def _skip_ssl_run(ctx:Context, u:Unit, prof, mask:str):
+    "Why an SSL run with detector masks cannot train (fewer boxed training frames than a batch: SKIPPED written), or None."
+    if mask != 'detector': return None
+    import pandas as pd
+    from radiovis_nb.data import SynthData
+    bx = pd.read_csv(ctx.boxes_file) if ctx.boxes_file.exists() else pd.DataFrame(columns=['index'])
+    n = int(bx['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
+    if n >= prof.ssl.batch_size: return None
+    u.folder.mkdir(parents=True, exist_ok=True)
+    reason = f"the detector found the target in only {n} training frames (fewer than a batch of {prof.ssl.batch_size})"
+    (u.folder/'SKIPPED').write_text(reason + '\n'); ctx.log(f"[ssl] {u.name} skipped: {reason}")
+    return reason
+
+def _ssl_units(ctx:Context) -> list:
+    "The SSL stage: every distinct run of `ssl_runs`; an interrupted run resumes from its checkpoint, a run of other code starts over."
+    from radiovis_nb.ssl_train import train_ssl
+    p, units = ctx.profile, []
     for run in unique_runs(p):
         prof = replace(p, ssl=replace(p.ssl, ema=run.ema))
         def go(u, prof=prof, r=run):
             from radiovis_nb.selflabel import HoldoutCurve
-            mask, boxes = r.mask, (ctx.boxes_file if r.mask == 'detector' else None)
-            if mask == 'detector':
-                import pandas as pd
-                from radiovis_nb.data import SynthData
-                bx = pd.read_csv(ctx.boxes_file) if ctx.boxes_file.exists() else pd.DataFrame(columns=['index'])
-                n = int(bx['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
-                if n < prof.ssl.batch_size:
-                    u.folder.mkdir(parents=True, exist_ok=True)
-                    reason = f"the detector found the target in only {n} training frames (fewer than a batch of {prof.ssl.batch_size})"
-                    (u.folder/'SKIPPED').write_text(reason + '\n'); ctx.log(f"[ssl] {u.name} skipped: {reason}")
-                    return dict(skipped=reason)
+            boxes = ctx.boxes_file if r.mask == 'detector' else None
+            reason = _skip_ssl_run(ctx, u, prof, r.mask)
+            if reason: return dict(skipped=reason)
             (u.folder/'SKIPPED').unlink(missing_ok=True)
             resume = (u.folder/'checkpoint.pt').exists()
             if resume and not (u.folder/'run.json').exists(): shutil.rmtree(u.folder); resume = False
-            curve = HoldoutCurve.for_training(prof, ctx.data_dir, mask, boxes, resolve_device(ctx.device))
-            train = lambda resume: train_ssl(prof, r.method, ctx.data_dir, u.folder, mask, boxes, r.offset, r.seed, ctx.device, resume, r.channels,
+            curve = HoldoutCurve.for_training(prof, ctx.data_dir, r.mask, boxes, resolve_device(ctx.device))
+            train = lambda resume: train_ssl(prof, r.method, ctx.data_dir, u.folder, r.mask, boxes, r.offset, r.seed, ctx.device, resume, r.channels,
                                              r.epochs if not r.steps else None, progress=False, log=ctx.log, projector=r.projector,
                                              steps=r.steps or None, curve=curve)
             try: res = train(resume)
@@ -182,58 +191,72 @@ def plan(ctx:Context) -> dict:
                 if 'another configuration' not in str(e) and 'refused' not in str(e): raise   # a pipeline-owned run of other code: start over
                 shutil.rmtree(u.folder); res = train(False)
             return {k: res[k] for k in ('steps', 'epochs', 'lr', 'schedule', 'precision')}
-        units.append(Unit(run.name, R/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps, epochs=run.epochs,
-                                                           channels=run.channels), go))
-    stages['ssl'] = units
+        units.append(Unit(run.name, ctx.run_dir/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps,
+                                                                     epochs=run.epochs, channels=run.channels), go))
+    return units
 
-    units = []
-    for name in (r.name for r in unique_runs(p)):
+def _selflabel_units(ctx:Context) -> list:
+    "The self-label stage: each SSL run's self-labels, calibrated label-free (none for a skipped run)."
+    from radiovis_nb.selflabel import self_labels
+    R, units = ctx.run_dir, []
+    for name in (r.name for r in unique_runs(ctx.profile)):
         def lab(u, name=name):
-            if skipped(name): shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped='its SSL run was skipped')
+            if (R/'ssl'/name/'SKIPPED').exists(): shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped='its SSL run was skipped')
             return self_labels(R/'ssl'/name, ctx.data_dir, u.folder, 'camera', device='cpu', log=ctx.log)[1]['calibration']
-        units.append(Unit(name, R/'labels'/name, dict(stage='selflabel', name=name, cfg=p.config_hash), lab))
-    stages['selflabel'] = units
+        units.append(Unit(name, R/'labels'/name, dict(stage='selflabel', name=name, cfg=ctx.profile.config_hash), lab))
+    return units
 
-    def loc(labels, method, seed=0, fraction=1.0):
-        def go(u):
-            if labels != 'gt' and not (Path(labels)/'labels.csv').exists():
-                shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped=f'no labels at {labels}')
-            if method in TEACHERS.values():
-                check_teacher(labels, method)                                    # a RODNet row only from the detector's boxes
-                import pandas as pd
-                from radiovis_nb.data import SynthData
-                n = int(pd.read_csv(Path(labels)/'labels.csv')['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
-                if n < 2:                                                        # a detector that finds (almost) nothing: no student
-                    shutil.rmtree(u.folder, ignore_errors=True)
-                    reason = f"the teacher labelled only {n} training frames (the detector found the target in too few)"
-                    ctx.log(f"[localiser] {u.name} skipped: {reason}"); return dict(skipped=reason)
-            return {k: v for k, v in train_localiser(p, ctx.data_dir, labels, u.folder, fraction, seed, ctx.device, method=method,
-                                                     log=ctx.log).items() if k in ('n_labels',)}
-        return go
-    units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash), loc('gt', 'Supervised', sd))
-             for sd in seeds]
+def _localiser_run(ctx:Context, labels, method, seed:int=0, fraction:float=1.0):
+    "A unit's work: a localiser trained on `labels` ('gt' or a label folder); a RODNet row only from the detector's boxes; skipped without labels."
+    def go(u):
+        import pandas as pd
+        from radiovis_nb.baselines import TEACHERS, check_teacher
+        from radiovis_nb.data import SynthData
+        from radiovis_nb.localiser import train_localiser
+        if labels != 'gt' and not (Path(labels)/'labels.csv').exists():
+            shutil.rmtree(u.folder, ignore_errors=True); return dict(skipped=f'no labels at {labels}')
+        if method in TEACHERS.values():
+            check_teacher(labels, method)                                    # a RODNet row only from the detector's boxes
+            n = int(pd.read_csv(Path(labels)/'labels.csv')['index'].isin(SynthData(ctx.data_dir).split('train')).sum())
+            if n < 2:                                                        # a detector that finds (almost) nothing: no student
+                shutil.rmtree(u.folder, ignore_errors=True)
+                reason = f"the teacher labelled only {n} training frames (the detector found the target in too few)"
+                ctx.log(f"[localiser] {u.name} skipped: {reason}"); return dict(skipped=reason)
+        return {k: v for k, v in train_localiser(ctx.profile, ctx.data_dir, labels, u.folder, fraction, seed, ctx.device, method=method,
+                                                 log=ctx.log).items() if k in ('n_labels',)}
+    return go
+
+def _localiser_units(ctx:Context) -> list:
+    "The localiser stage: supervised x seeds, one per main / ^Y self-label set, and the label-density sweep (Fig. 6)."
+    from radiovis_nb.backbones import ssl_variant
+    p, R = ctx.profile, ctx.run_dir
+    seeds = p.evaluation.seeds
+    units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
+                  _localiser_run(ctx, 'gt', 'Supervised', sd)) for sd in seeds]
     runs = ssl_runs(p)
     for role, r in runs.items():
         if role[0] not in ('main', 'Y'): continue
-        units.append(Unit(r.name, R/'localiser'/r.name, dict(stage='loc', l=r.name, cfg=p.config_hash), loc(R/'labels'/r.name, None, r.seed)))
+        units.append(Unit(r.name, R/'localiser'/r.name, dict(stage='loc', l=r.name, cfg=p.config_hash), _localiser_run(ctx, R/'labels'/r.name, None, r.seed)))
     for f in p.localiser.label_fractions:
         if f >= 1: continue                              # all the labels: the main runs of the first seed
         units.append(Unit(f'supervised-f{f:g}', R/'localiser'/f'supervised-f{f:g}', dict(stage='loc', l='gt', f=f, cfg=p.config_hash),
-                          loc('gt', 'Supervised', seeds[0], f)))
+                          _localiser_run(ctx, 'gt', 'Supervised', seeds[0], f)))
         for m in ('mcl', 'scl'):
             r = runs[('main', ssl_variant(m, None if m == 'scl' else p.ssl.projector), seeds[0])]
             units.append(Unit(f'{m}-f{f:g}', R/'localiser'/f'{m}-f{f:g}', dict(stage='loc', l=r.name, f=f, cfg=p.config_hash),
-                              loc(R/'labels'/r.name, None, seeds[0], f)))
-    stages['localiser'] = units
+                              _localiser_run(ctx, R/'labels'/r.name, None, seeds[0], f)))
+    return units
 
+def _baseline_units(ctx:Context) -> list:
+    "The baselines stage: CFAR (both domains and range-angle only), the CRB, camera only, the RODNet teachers and their students."
+    p, R = ctx.profile, ctx.run_dir
+    seeds = p.evaluation.seeds
     def cfar(u):
         import pandas as pd
-        import pandas as pd
-        from radiovis_nb.baselines import cfar_predictions, write_teacher_labels, camera_predictions
-        from radiovis_nb.data import SynthData
-        data = SynthData(ctx.data_dir)
-        from radiovis_nb.ssl_train import read_boxes_file
+        from radiovis_nb.baselines import camera_predictions, cfar_predictions, write_teacher_labels
+        from radiovis_nb.data import SynthData, read_boxes_file
         from radiovis_nb.metrics import crb_predictions
+        data = SynthData(ctx.data_dir)
         parts = [cfar_predictions(data, sp, p) for sp in ('val', 'test')] + [crb_predictions(data, sp) for sp in ('val', 'test')]   # CRB: the physical floor
         if ctx.boxes_file.exists():                      # the detector's boxes: the paper's teacher and the camera-only reference
             boxes = read_boxes_file(ctx.boxes_file)
@@ -246,14 +269,17 @@ def plan(ctx:Context) -> dict:
         write_teacher_labels(data, R/'labels'/'rodnet-gt-teacher', None, p)     # the upper bound: the same teacher fed the true boxes
     units = [Unit('cfar+teachers', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]
     units += [Unit(f'rodnet-s{sd}', R/'localiser'/f'rodnet-s{sd}', dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
-                   loc(R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
+                   _localiser_run(ctx, R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
     units += [Unit(f'rodnet-gt-s{seeds[0]}', R/'localiser'/f'rodnet-gt-s{seeds[0]}', dict(stage='loc', l='rodnet-gt', s=seeds[0], cfg=p.config_hash),
-                   loc(R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
-    stages['baselines'] = units
+                   _localiser_run(ctx, R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
+    return units
 
+def _showcase_units(ctx:Context) -> list:
+    "The showcase stage: a small dataset of the three scenarios under every weather and lighting, with lidar, and the detector's boxes on it."
+    p, R = ctx.profile, ctx.run_dir
     def showcase(u):
-        from radiovis_nb.synth import synthesise
         from radiovis_nb.data import SynthData
+        from radiovis_nb.synth import synthesise
         prof = showcase_profile(p)
         synthesise(prof, u.folder/'data', manifest_dir=None, progress=False, log=ctx.log, replace_stale=True)
         w = R/'detector'/'train'/'weights'/'best.pt'
@@ -261,8 +287,12 @@ def plan(ctx:Context) -> dict:
             from radiovis_nb.detector import predict_boxes
             data = SynthData(u.folder/'data')
             predict_boxes(w, data, np.arange(len(data)), p, ctx.device, all_boxes=True).to_csv(u.folder/'boxes.csv', index=False)
-    stages['showcase'] = [Unit('scenarios, weather, lidar', R/'showcase', dict(stage='showcase', data=showcase_profile(p).data_hash), showcase)]
-    return stages
+    return [Unit('scenarios, weather, lidar', R/'showcase', dict(stage='showcase', data=showcase_profile(p).data_hash), showcase)]
+
+def plan(ctx:Context) -> dict:
+    "{stage: [Unit]} of the whole reproduction, one planner per stage."
+    return dict(detector=_detector_units(ctx), ssl=_ssl_units(ctx), selflabel=_selflabel_units(ctx), localiser=_localiser_units(ctx),
+                baselines=_baseline_units(ctx), showcase=_showcase_units(ctx))
 
 def showcase_profile(p):
     "A small dataset of the three scenarios (evenly mixed) under every weather and lighting, with lidar (issue: the full dataset, Fig. 3, 15)."
@@ -273,18 +303,129 @@ def showcase_profile(p):
                    dataset=replace(p.dataset, n_trainval=n_seq*L, n_test=0, val_fraction=0.0, chunk_frames=3*L))
 
 # %% ../nbs/19_pipeline.ipynb #10599569
-def reproduce_pipeline(ctx:Context, stages=None) -> dict:
-    "Run the learning stages of a reproduction (the dataset must exist); returns the stage timings in seconds."
-    plans = plan(ctx)
-    for name in ('detector', 'ssl', 'selflabel', 'localiser', 'baselines', 'showcase'):
-        if stages is None or name in stages: run_units(ctx, name, plans[name])
-    return ctx.timings
+@dataclass(frozen=True)
+class Stage:
+    "One stage of `radiovis reproduce`: its name, what it makes, how it runs, and what a second run skips."
+    name: str
+    makes: str                   # what it makes, in words
+    run: str                     # 'units' (the stage's units in `plan`), 'notebook:<file in nbs/>' (papermill) or 'module:function'
+    skips: str                   # what a second run skips
+    figures: tuple = ()          # files it must write into the figure folder
+
+_STAMPED = "units whose stamp (parameters and code) matches"
+STAGES = (
+    Stage('ofdm_primer', 'OFDM radar primer (App. E): point targets, range-azimuth and range-Doppler maps', 'notebook:01_ofdm_radar.ipynb',
+          'nothing: the notebook reruns (seconds)', ('fig_primer_point_targets.png',)),
+    Stage('blur_model', 'blur model (App. A, Eq. 4, Fig. 9)', 'notebook:02_blur_model.ipynb', 'nothing: the notebook reruns (seconds)',
+          ('fig09_blur_model.png',)),
+    Stage('synthesise', 'paired radio-visual dataset (Sionna RT + Mitsuba 3), Fig. 3, Fig. 14e', 'radiovis_nb.data:reproduce_synthesis',
+          'a complete dataset of the same data hash; else the chunks whose checksums verify', ('fig03_dataset_examples.png', 'fig14e_car_dimensions.png')),
+    Stage('detector', 'YOLO from scratch on the synthetic images (motion composites); its boxes for RODNet, camera only, MCL^Y / SCL^Y (Tab. 8)',
+          'units', _STAMPED),
+    Stage('ssl', 'SSL backbones CL / MCL / SCL with GT and detector masks, the sweeps of Fig. 7, 8, 10', 'units',
+          _STAMPED + '; an interrupted run resumes from its checkpoint'),
+    Stage('selflabel', 'self-labels of every SSL run, label-free calibration', 'units', _STAMPED),
+    Stage('localiser', 'localisers on ground truth and self-labels, the label-density sweep', 'units', _STAMPED),
+    Stage('baselines', 'genie-aided CFAR + DBSCAN, the RODNet teacher (detector boxes; GT boxes as an upper bound) and students, camera only, CRB',
+          'units', _STAMPED),
+    Stage('showcase', 'the three scenarios under every weather and lighting, with lidar (Fig. 3, 14, 15)', 'units', _STAMPED),
+    Stage('results', 'Tab. 4-8, Fig. 3, 5-8, 10, 13-15 and REPORT.md beside the paper (papermill)', 'notebook:20_results.ipynb',
+          'nothing: the notebook reruns (minutes)',
+          ('tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
+           'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
+           'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv',
+           'fig_error_by_range.png', 'error_by_range.csv', 'REPORT.md')),
+)
+STAGE_ALIASES = {'train_ssl': 'ssl', 'train_localiser': 'localiser', 'evaluate': 'results'}   # names before issue 17: accepted until 0.3
+
+def stage_names(names=None, warn=None) -> list:
+    "The registry names of `names` in pipeline order (None: every stage); an old spelling is mapped (with a note to `warn`), an unknown name is a ConfigError."
+    if names is None: return [s.name for s in STAGES]
+    known = [s.name for s in STAGES]
+    bad = [n for n in names if n not in known and n not in STAGE_ALIASES]
+    if bad: raise ConfigError(f"--stages {bad[0]}: no such stage; the stages are {', '.join(known)}")
+    for n in names:
+        if n in STAGE_ALIASES and warn: warn(f"note: stage {n!r} is now called {STAGE_ALIASES[n]!r}; the old name goes in radiovis 0.3")
+    want = {STAGE_ALIASES.get(n, n) for n in names}
+    return [n for n in known if n in want]
+
+def stage_table() -> str:
+    "The registry as a text table: `radiovis reproduce --list`."
+    w = max(len(s.name) for s in STAGES)
+    return '\n'.join(f"{s.name:<{w}}  makes: {s.makes}\n{'':<{w}}  runs:  {s.run}\n{'':<{w}}  skips: {s.skips}" for s in STAGES)
 
 # %% ../nbs/19_pipeline.ipynb #d93f1515
-def run_stage(profile, root:Path, fig_dir:Path, log, stage:str, device:str|None=None): # None: the profile's runtime.device
-    "One stage of `radiovis reproduce`: 'detector', 'ssl', 'selflabel', 'localiser', 'baselines' or 'showcase'."
-    R = Path(root)/'runs'/profile.name
-    ctx = Context(profile, Path(root), R, Path(fig_dir), device or profile.runtime.device, log)
-    if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")
-    run_units(ctx, stage, plan(ctx)[stage])
-    return []
+def figure_dir(profile_name:str, root:Path) -> Path:
+    "Where a profile's tables and figures go unless --fig-dir says otherwise: `runs/<profile>/paper_figures/` (the committed `paper_figures/` only when asked for)."
+    return root/'runs'/profile_name/'paper_figures'
+
+def run_notebook(nb:Path, out_nb:Path, parameters:dict, cwd:Path):
+    "Execute `nb` with papermill into `out_nb`, parameters injected after the cell tagged `parameters`."
+    import papermill as pm
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), progress_bar=False,
+                        kernel_name='python3', log_output=False)
+
+def render_html(nb_dir:Path, html_dir:Path) -> Path:
+    "Every executed notebook in `nb_dir` as HTML in `html_dir`, with an index.html linking them (nbconvert, offline)."
+    import nbformat
+    from nbconvert import HTMLExporter
+    html_dir = Path(html_dir); html_dir.mkdir(parents=True, exist_ok=True)
+    links = []
+    for nb in sorted(Path(nb_dir).glob('*.ipynb')):
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(nb, as_version=4))
+        (html_dir/f'{nb.stem}.html').write_text(body)
+        links.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
+    (html_dir/'index.html').write_text('<html><body><h1>radiovis: executed notebooks</h1><ul>' + ''.join(links) + '</ul></body></html>')
+    return html_dir/'index.html'
+
+def run_stage(ctx:Context, stage:Stage|str) -> dict:
+    "Run one stage of `STAGES` in `ctx`. Returns what it made: {unit: stamp} for a stage of units, {'notebook': executed copy} or {'figures': [...]}."
+    s = stage if isinstance(stage, Stage) else next((x for x in STAGES if x.name == stage_names([stage])[0]))
+    if s.run == 'units':
+        if not (ctx.data_dir/'manifest.json').exists(): raise ConfigError(f"no dataset at {ctx.data_dir}: the synthesise stage comes first")
+        return run_units(ctx, s.name, plan(ctx)[s.name])
+    if s.run.startswith('notebook:'):
+        nb = s.run.split(':', 1)[1]
+        out = ctx.run_dir/'notebooks'/nb
+        run_notebook(ctx.root/'nbs'/nb, out, dict(profile=ctx.profile.name, fig_dir=str(ctx.fig_dir)), ctx.root/'nbs')
+        return {'notebook': str(out)}
+    mod, fn = s.run.split(':')
+    return {'figures': list(getattr(importlib.import_module(mod), fn)(ctx.profile, ctx.root, ctx.fig_dir, ctx.log))}
+
+def record_time(run_dir:Path, name:str, seconds:float, always:bool=False):
+    "Keep a stage's wall time in runs/<profile>/timings.json: the last run that did its work (over 30 s, or `always`); a time recorded under a stage's old name is kept under its new one."
+    tj = Path(run_dir)/'timings.json'
+    tj.parent.mkdir(parents=True, exist_ok=True)
+    t = {STAGE_ALIASES.get(k, k): v for k, v in (json.loads(tj.read_text()) if tj.exists() else {}).items()}
+    if name not in t or seconds > 30 or always: t[name] = seconds
+    tj.write_text(json.dumps({s.name: t[s.name] for s in STAGES if s.name in t}, indent=1))
+
+def reproduce(profile:str|None=None, overrides=(), fig_dir:str|Path|None=None, stages:list|None=None, device:str|None=None,
+              log=print, warn=None) -> dict:
+    "Run the stages of `STAGES` (every one, or those named) on `profile` in order. Returns {stage: {'seconds', 'made'}}, `made` from `run_stage`."
+    from radiovis_nb.config import load_profile
+    from radiovis_nb.env import repo_root
+    root = repo_root()
+    if root is None: raise ConfigError("reproduce needs a checkout of the radiovis repository (its notebooks); none found from here")
+    names = stage_names(stages, warn)
+    p = load_profile(profile, overrides)
+    figs = Path(fig_dir).resolve() if fig_dir else figure_dir(p.name, root)    # absolute: notebooks run with nbs/ as their working directory
+    ctx = Context(p, root, root/'runs'/p.name, figs, device or p.runtime.device, log)
+    todo = [s for s in STAGES if s.name in names]
+    log(f"radiovis reproduce: profile {p.name} ({p.config_hash[:12]}), figures -> {figs}")
+    result, t_all = {}, time.time()
+    for i, s in enumerate(todo, 1):
+        log(f"[{i}/{len(todo)}] {s.name}: {s.makes} ...")
+        t0 = time.time()
+        for f in s.figures: (figs/f).unlink(missing_ok=True)
+        made = run_stage(ctx, s)
+        missing = [f for f in s.figures if not (figs/f).is_file()]
+        if missing: raise RuntimeError(f"stage {s.name} ran but did not write {', '.join(missing)} into {figs}")
+        result[s.name] = dict(seconds=time.time() - t0, made=made)
+        record_time(ctx.run_dir, s.name, result[s.name]['seconds'], always=s.run.startswith('notebook:'))
+        log(f"[{i}/{len(todo)}] {s.name}: done in {result[s.name]['seconds']:.1f} s" + (f" -> {', '.join(s.figures)}" if s.figures else '')
+            + (f"; executed notebook {made['notebook']}" if 'notebook' in made else ''))
+    if any(s.run.startswith('notebook:') for s in todo): log(f"executed notebooks as HTML: {render_html(ctx.run_dir/'notebooks', ctx.run_dir/'html')}")
+    log(f"ran {len(result)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(result) or 'none'}")
+    return result

@@ -4,12 +4,16 @@
 
 # %% ../nbs/04_propagation.ipynb #0be42f84
 from __future__ import annotations
-import math, time, contextlib, warnings
+import contextlib
+import time
+import warnings
 from dataclasses import dataclass
 import numpy as np
-from .core import load_profile, sample_rng, sample_seed_sequence, mitsuba_variant, scoped_variant
-from .radar import Paths, C0, csi_from_paths, add_noise, noise_variance, point_targets, attenuate, weather_attenuation_db_per_km
-from .scene import Mesh, Layout, MATERIALS, make_layout
+from .env import mitsuba_variant, scoped_variant
+from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, polar_from_xyz
+from .scene import MATERIALS, Layout, Mesh, make_layout
+from .seeding import sample_rng, sample_seed_sequence
+from .weather import weather_attenuation_db_per_km
 
 # %% auto #0
 __all__ = ['FramePaths', 'RadioSimulator', 'in_footprint', 'target_visibility']
@@ -68,7 +72,7 @@ class RadioSimulator:
 
     # -- Sionna scene --
     def _materials(self):
-        from sionna.rt import ITURadioMaterial, BackscatteringPattern
+        from sionna.rt import BackscatteringPattern, ITURadioMaterial
         out = {}
         for k, m in MATERIALS.items():
             out[k] = ITURadioMaterial(k, m.itu_type, thickness=m.thickness_m, scattering_coefficient=m.scattering_coefficient)
@@ -76,8 +80,8 @@ class RadioSimulator:
         return out
 
     def _scene(self, layout:Layout, with_target_mesh:bool):
-        from sionna.rt import Scene, SceneObject, PlanarArray, Transmitter, Receiver
         import mitsuba as mi
+        from sionna.rt import PlanarArray, Receiver, Scene, SceneObject, Transmitter
         mats = self._materials()
         objs = [SceneObject(mi_mesh=_mi_mesh(f'static_{k}', m), name=f'static_{k}', radio_material=mats[k])
                 for k, m in _group_by_material([p for it in layout.static for p in it.parts]).items()]
@@ -185,12 +189,10 @@ class RadioSimulator:
                 fp = it.footprint(); front = fp[np.argsort(np.linalg.norm(fp, axis=1))[:2]]
                 for f in np.linspace(0, 1, 6): pts.append((*(front[0]*(1 - f) + front[1]*f), 2.0)); rcs.append(5.0); tgt.append(False)
         pts = np.asarray(pts, float)
-        d = pts - [0., 0., h]
-        rng_m = np.linalg.norm(d, axis=1)
+        rng_m, az, el = polar_from_xyz(pts, h)
         vel = np.where(np.asarray(tgt)[:, None], layout.velocity[None, :], 0.)
-        radial = np.einsum('ij,ij->i', vel, d)/rng_m
-        p = point_targets(self.radar, rng_m, np.degrees(np.arctan2(d[:, 0], d[:, 1])), rcs_m2=np.asarray(rcs),
-                          velocity_mps=radial, elevation_deg=np.degrees(np.arcsin(d[:, 2]/rng_m)))
+        radial = np.einsum('ij,ij->i', vel, pts - [0., 0., h])/rng_m
+        p = point_targets(self.radar, rng_m, az, rcs_m2=np.asarray(rcs), velocity_mps=radial, elevation_deg=el)
         p, hit = _canonical(p, np.asarray(tgt))
         return FramePaths(p, hit, 0.0)
 
@@ -228,16 +230,14 @@ class RadioSimulator:
 def in_footprint(range_m:float, azimuth_deg:float, item, radar, height_m:float, n_range:int|None=None, n_azimuth:int|None=None) -> bool:
     "Whether (range, azimuth) falls in the polar extent of `item`'s ground footprint seen from a mast of `height_m`, widened by one range bin and one beamwidth (of the `n_range` x `n_azimuth` grid, at least a resolution cell)."
     fp = item.footprint()
-    dz = height_m - item.centre[2]
-    r = np.sqrt((fp**2).sum(1) + dz**2)
-    a = np.degrees(np.arctan2(fp[:, 0], fp[:, 1]))
+    r, a, _ = polar_from_xyz(np.c_[fp, np.full(len(fp), item.centre[2])], height_m)
     dr = max(radar.range_cell_m, (radar.range_max_m - radar.range_min_m)/(n_range or radar.n_range_bins))
     da = max(radar.beamwidth_deg, (radar.azimuth_max_deg - radar.azimuth_min_deg)/(n_azimuth or radar.n_azimuth_bins))
     return bool(r.min() - dr <= range_m <= r.max() + dr and a.min() - da <= azimuth_deg <= a.max() + da)
 
 def target_visibility(profile, sequences=range(4), mode:str|None=None, device:str='auto', sim=None) -> dict:
     "Where the target's return peaks, over the frames of `sequences` (see above)."
-    from radiovis_nb.radar import range_azimuth_heatmap, heatmap_peak, polar_from_xyz, ground_from_polar
+    from radiovis_nb.radar import ground_from_polar, heatmap_peak, polar_from_xyz, range_azimuth_heatmap
     sim = sim or RadioSimulator(profile, mode, device)
     r, h = profile.radar, profile.basestation.height_m
     drop = h - profile.scene.target_height_m

@@ -4,19 +4,21 @@
 
 # %% ../nbs/01_ofdm_radar.ipynb #90cf09d4
 from __future__ import annotations
-import functools, time, math
-from dataclasses import dataclass, replace
+import functools
+import math
+import time
+from dataclasses import dataclass
 import numpy as np
-from .core import spec, ConfigError, load_profile, resolve_device
+from .env import resolve_device
+from .params import ConfigError, spec
 
 # %% auto #0
 __all__ = ['C0', 'BOLTZMANN', 'WINDOWS', 'taper', 'peak_sidelobe_db', 'half_power_width', 'ula_beamwidth_deg', 'RadarConfig',
-           'polar_from_xyz', 'ground_from_polar', 'Paths', 'point_targets', 'csi_from_paths', 'qpsk_symbols',
-           'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise', 'ofdm_channel_estimate',
-           'rain_attenuation_db_per_km', 'fog_lwc_from_visibility', 'fog_attenuation_db_per_km',
-           'weather_attenuation_db_per_km', 'attenuate', 'range_doppler_map', 'RangeAzimuthProcessor',
-           'range_azimuth_heatmap', 'heatmap_peak', 'local_peaks', 'RangeDopplerProcessor', 'crb_point_target',
-           'ground_crb_m', 'snr_from_csi', 'bench_heatmaps']
+           'polar_from_xyz', 'ground_from_polar', 'heatmap_drop_m', 'Paths', 'point_targets', 'csi_from_paths',
+           'qpsk_symbols', 'subcarrier_power_w', 'thermal_noise_power_w', 'noise_variance', 'add_noise',
+           'ofdm_channel_estimate', 'attenuate', 'range_doppler_map', 'RangeAzimuthProcessor', 'range_azimuth_heatmap',
+           'heatmap_peak', 'local_peaks', 'RangeDopplerProcessor', 'crb_point_target', 'ground_crb_m', 'snr_from_csi',
+           'bench_heatmaps']
 
 # %% ../nbs/01_ofdm_radar.ipynb #3dcbef35
 C0 = 299_792_458.0          # speed of light, m/s
@@ -103,11 +105,6 @@ class RadarConfig:
             raise ConfigError(f"range_max_m {self.range_max_m} exceeds the unambiguous range c/(2 df) = {self.max_range_m:.2f} m of "
                               f"{self.n_subcarriers} subcarriers over {self.bandwidth_hz/1e6:g} MHz: raise n_subcarriers or lower range_max_m")
 
-    @classmethod
-    def paper(cls) -> RadarConfig:
-        "The radar of the paper's protocol (the `paper` profile, Tab. 3)."
-        return load_profile('paper').radar
-
     # -- derived quantities (App. E) --
     @property
     def wavelength_m(self) -> float: return C0/self.carrier_hz
@@ -129,8 +126,6 @@ class RadarConfig:
     def beamwidth_deg(self) -> float:
         "Half-power beamwidth at broadside with the configured array taper: the angular resolution."
         return ula_beamwidth_deg(self.n_rx, self.element_spacing_wl, self.azimuth_window)
-    @property
-    def angular_resolution_deg(self) -> float: return self.beamwidth_deg
     @property
     def velocity_resolution_mps(self) -> float:
         "lambda / (2 N T0)."
@@ -190,6 +185,10 @@ def ground_from_polar(range_m, azimuth_deg, drop_m:float) -> np.ndarray:
     rho = np.sqrt(np.maximum(r**2 - drop_m**2, 0.))
     a = np.radians(azimuth_deg)
     return np.stack([rho*np.sin(a), rho*np.cos(a)], axis=-1)
+
+def heatmap_drop_m(profile) -> float:
+    "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
+    return profile.basestation.height_m - profile.scene.target_height_m
 
 # %% ../nbs/01_ofdm_radar.ipynb #fa2c7ff1
 @dataclass
@@ -316,45 +315,6 @@ def ofdm_channel_estimate(csi:np.ndarray, cfg:RadarConfig, rng:np.random.Generat
     return (Y/X).astype(np.complex64), X, Y
 
 # %% ../nbs/01_ofdm_radar.ipynb #1af76d6a
-_P838 = dict(  # ITU-R P.838-3, Tables 1-4: (a_j, b_j, c_j), m, c
-    kV=([-3.80595, -3.44965, -0.39902, 0.50167], [0.56934, -0.22911, 0.73042, 1.07319], [0.81061, 0.51059, 0.11899, 0.27195], -0.16398, 0.63297),
-    aV=([-0.07771, 0.56727, -0.20238, -48.2991, 48.5833], [2.33840, 0.95545, 1.14520, 0.791669, 0.791459], [-0.76284, 0.54039, 0.26809, 0.116226, 0.116479],
-        -0.053739, 0.83433),
-    kH=([-5.33980, -0.35351, -0.23789, -0.94158], [-0.10008, 1.26970, 0.86036, 0.64552], [1.13098, 0.45400, 0.15354, 0.16817], -0.18961, 0.71147),
-    aH=([-0.14318, 0.29591, 0.32177, -5.37610, 16.1721], [1.82442, 0.77564, 0.63773, -0.96230, -3.29980], [-0.55187, 0.19822, 0.13164, 1.47828, 3.43990],
-        0.67849, -1.95537))
-
-def _p838(name, f_ghz):
-    a, b, c, m, cc = _P838[name]
-    lf = np.log10(f_ghz)
-    return sum(aj*np.exp(-((lf - bj)/cj)**2) for aj, bj, cj in zip(a, b, c)) + m*lf + cc
-
-def rain_attenuation_db_per_km(frequency_hz:float, rain_mmh:float, polarization:str='V') -> float:
-    "ITU-R P.838-3 specific attenuation of rain, dB/km (horizontal path)."
-    f = frequency_hz/1e9
-    k, alpha = 10**_p838('k' + polarization, f), _p838('a' + polarization, f)
-    return float(k*rain_mmh**alpha)
-
-def fog_lwc_from_visibility(visibility_m:float) -> float:
-    "Liquid water content of fog, g/m^3, from its visibility (Eldridge: V = 0.024 M^-0.65 km)."
-    return float((0.024/(visibility_m/1000))**(1/0.65))
-
-def fog_attenuation_db_per_km(frequency_hz:float, lwc_gm3:float, temperature_c:float=10.0) -> float:
-    "ITU-R P.840 specific attenuation of fog (liquid water), dB/km: K_l(f, T) M with the double-Debye permittivity of water."
-    f, th = frequency_hz/1e9, 300/(273.15 + temperature_c)
-    e0 = 77.66 + 103.3*(th - 1); e1 = 0.0671*e0; e2 = 3.52
-    fp = 20.20 - 146*(th - 1) + 316*(th - 1)**2; fs = 39.8*fp
-    e2i = f*(e0 - e1)/(fp*(1 + (f/fp)**2)) + f*(e1 - e2)/(fs*(1 + (f/fs)**2))
-    e1r = (e0 - e1)/(1 + (f/fp)**2) + (e1 - e2)/(1 + (f/fs)**2) + e2
-    eta = (2 + e1r)/e2i
-    return float(0.819*f/(e2i*(1 + eta**2))*lwc_gm3)
-
-def weather_attenuation_db_per_km(frequency_hz:float, condition:str, rain_mmh:float=0.0, visibility_m:float=1e9) -> float:
-    "Specific attenuation of a weather condition on the radio path, dB/km (snow and dust: 0, not modelled)."
-    if condition == 'rain': return rain_attenuation_db_per_km(frequency_hz, rain_mmh)
-    if condition == 'fog': return fog_attenuation_db_per_km(frequency_hz, fog_lwc_from_visibility(visibility_m))
-    return 0.0
-
 def attenuate(paths:Paths, gamma_db_per_km:float) -> Paths:
     "Paths with each gain reduced by the round-trip loss of a medium of `gamma_db_per_km` along its delay."
     if gamma_db_per_km == 0: return paths
@@ -407,7 +367,7 @@ class RangeAzimuthProcessor:
         self.cfg, self.device, self.drop_m = cfg, torch.device(device), drop_m
         self.range_m, self.sub_r, r_fine, Wr = _range_weights(cfg, n_range)                        # Wr: [K, R sub_r]
         self.azimuth_deg = cfg.azimuth_axis_deg(n_azimuth)
-        R, A = len(self.range_m), len(self.azimuth_deg)
+        A = len(self.azimuth_deg)
         # the same rule across the array: sub-cells no wider than a beamwidth
         self.sub_a = max(1, math.ceil((cfg.azimuth_max_deg - cfg.azimuth_min_deg)/A/cfg.beamwidth_deg - 0.01))
         az_fine = cfg.azimuth_axis_deg(A*self.sub_a)

@@ -4,9 +4,7 @@
 
 # %% ../nbs/20_results.ipynb #67b5d28e
 from __future__ import annotations
-import json
 from pathlib import Path
-import numpy as np
 
 # The paper's numbers (CVPR "Look, Radiate, and Learn"), for reference only: MaxRay columns, 50th / 90th percentile
 # errors in metres, mean and std where the paper gives them.
@@ -29,60 +27,6 @@ PAPER = dict(
                         val_angle_KL=3.562, val_angle_MI=1.476)},
     tab8=dict(mAP50=100.0, iou_at_50=0.9374))
 
-def paper_name(method:str) -> str:
-    "The paper's name of one of our rows: 'MCL (Eq. 2)' -> 'MCL'; a row that gets more than the paper gives its method ('RODNet (GT boxes)') keeps its own name."
-    return method if method.endswith('(GT boxes)') else method.split(' (')[0]
-
-def fmt(m, s=None) -> str:
-    "'m +- s' (or 'm')."
-    return f'{m:.3f}' if s is None or not np.isfinite(s) else f'{m:.3f} +- {s:.3f}'
-
-def error_rows(pred,                      # predictions: method, seed, split, index, error_m; optional `main` (False: a shorter-budget seed) and `steps`
-               methods:list, sequences=None, # {frame index: sequence}, for the bootstrap interval (None: no interval)
-               n_boot:int=1000, seed:int=0) -> list:
-    "Per method: 50th / 90th percentile errors on val and test as mean and std over its main-budget seeds, a 95% bootstrap interval of the val median over val *sequences*, and the val medians of the seeds trained at a shorter budget."
-    from radiovis_nb.metrics import sequence_bootstrap
-    out = []
-    for m in methods:
-        d = pred[pred.method == m]
-        main = d[d['main']] if 'main' in d else d
-        row = dict(method=m, seeds=int(main.seed.nunique()))
-        for sp in ('val', 'test'):
-            ps = main[main.split == sp].groupby('seed').error_m.agg(p50=lambda e: np.percentile(e, 50), p90=lambda e: np.percentile(e, 90))
-            for q in ('p50', 'p90'):
-                row[f'{sp}_{q}'] = float(ps[q].mean()) if len(ps) else np.nan
-                row[f'{sp}_{q}_std'] = float(ps[q].std(ddof=1)) if len(ps) > 1 else np.nan
-        v = main[main.split == 'val']
-        row['val_p50_lo'], row['val_p50_hi'] = (sequence_bootstrap(v.error_m, v['index'].map(sequences), v.seed, 50, n_boot, seed=seed)
-                                                if sequences is not None and len(v) else (np.nan, np.nan))
-        other = d[(~d['main']) & (d.split == 'val')] if 'main' in d else d.iloc[:0]
-        row['other_seeds'] = '; '.join(f"s{int(s)}: {np.percentile(e.error_m, 50):.2f}" for s, e in other.groupby('seed'))
-        row['other_steps'] = int(other.steps.iloc[0]) if len(other) and 'steps' in other and np.isfinite(other.steps.iloc[0]) else None
-        out.append(row)
-    return out
-
-def error_table_md(rows, paper:dict, floor:str|None=None) -> tuple:
-    "(markdown, csv rows) of an error table: val and test, the val median's sequence-bootstrap interval, the paper's numbers and the ratios ours (val) / paper; with `floor` (the name of a row, e.g. 'CRB'), each median as a multiple of that row's (val / test)."
-    fl = next((r for r in rows if r['method'] == floor), None) if floor else None
-    md = ['| method | val 50th %ile (m) | 95% CI (val sequences) | test 50th %ile (m) | paper | ratio | val 90th %ile (m) | test 90th %ile (m) '
-          '| paper | ratio | seeds | shorter-budget seeds (val 50th) |' + (f' x {floor} (val / test 50th) |' if fl else ''), '|' + ' --- |'*(13 if fl else 12)]
-    csv = []
-    for r in rows:
-        pa, pb = paper.get(r['method'], paper.get(paper_name(r['method']), ((np.nan, None), (np.nan, None))))
-        ra = r['val_p50']/pa[0] if np.isfinite(pa[0]) else np.nan
-        rb = r['val_p90']/pb[0] if np.isfinite(pb[0]) else np.nan
-        ci = f"[{r['val_p50_lo']:.2f}, {r['val_p50_hi']:.2f}]" if np.isfinite(r['val_p50_lo']) else '-'
-        oth = f"{r['other_seeds']} ({r['other_steps']} steps)" if r['other_seeds'] else '-'
-        md.append(f"| {r['method']} | {fmt(r['val_p50'], r['val_p50_std'])} | {ci} | {fmt(r['test_p50'], r['test_p50_std'])} | "
-                  f"{fmt(*pa) if np.isfinite(pa[0]) else '-'} | {ra:.2f} | {fmt(r['val_p90'], r['val_p90_std'])} | {fmt(r['test_p90'], r['test_p90_std'])} | "
-                  f"{fmt(*pb) if np.isfinite(pb[0]) else '-'} | {rb:.2f} | {r['seeds']} | {oth} |")
-        row = dict(r, paper_p50_m=pa[0], paper_p90_m=pb[0], ratio_p50=ra, ratio_p90=rb)
-        if fl:
-            row.update(floor_x_val=r['val_p50']/fl['val_p50'], floor_x_test=r['test_p50']/fl['test_p50'])
-            md[-1] += f" {row['floor_x_val']:.0f} / {row['floor_x_test']:.0f} |"
-        csv.append(row)
-    return '\n'.join(md), csv
-
 def pick_readout(curves:dict, last:int=3) -> tuple:
     "The winner among {name: (curve DataFrame, readout)}: the lowest mean held-out self-label median over the last `last` curve points. Returns (name, {name: that mean})."
     score = {k: float(c[f'{r}_p50_m'].iloc[-last:].mean()) for k, (c, r) in curves.items() if c is not None and len(c)}
@@ -90,7 +34,7 @@ def pick_readout(curves:dict, last:int=3) -> tuple:
     return min(score, key=score.get), score
 
 # %% auto #0
-__all__ = ['PAPER', 'paper_name', 'fmt', 'error_rows', 'error_table_md', 'pick_readout', 'update_readme_results']
+__all__ = ['PAPER', 'pick_readout', 'update_readme_results']
 
 # %% ../nbs/20_results.ipynb #5fc1ca4c
 def update_readme_results(readme:Path, tab4_md:str, checks:list, figure:str, report:str='paper_figures/REPORT.md',

@@ -5,15 +5,14 @@
 # %% ../nbs/03_scene.ipynb #ee7faee0
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 import numpy as np
-from .core import load_profile, sample_rng
+from .seeding import sample_rng
 
 # %% auto #0
-__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS',
-           'WEATHER_CODES', 'LIGHTING_CODES', 'Mesh', 'box_mesh', 'extrude_profile', 'cylinder_y', 'cylinder_z',
-           'Material', 'CarModel', 'Part', 'SceneItem', 'car_parts', 'Layout', 'place_car', 'parking_lot', 'Street',
-           'street', 'frame_weather', 'scenario_of', 'make_layout']
+__all__ = ['MATERIALS', 'CAR_MODELS', 'CAR_COLOURS', 'BAY_W', 'BAY_D', 'AISLE_W', 'STREETS', 'WALL_COLOURS', 'SCENARIOS', 'Mesh',
+           'box_mesh', 'extrude_profile', 'cylinder_y', 'cylinder_z', 'Material', 'CarModel', 'Part', 'SceneItem',
+           'car_parts', 'Layout', 'place_car', 'parking_lot', 'Street', 'street', 'scenario_of', 'make_layout']
 
 # %% ../nbs/03_scene.ipynb #1b09502c
 @dataclass
@@ -247,28 +246,51 @@ def _building(name, rng, x, y, w, d, h, yaw=0.0) -> SceneItem:
         parts.append(Part(box_mesh((w + 0.2, d + 0.2, 0.6), (0, 0, 0.3)).transformed(yaw, (x, y, 0)), 'concrete', (0.5, 0.5, 0.48)))
     return SceneItem(name, 'building', parts, np.array([x, y, h/2]), np.array([w, d, h]), yaw)
 
+def _ground() -> SceneItem:
+    "The ground every scenario stands on: 200 m x 200 m of asphalt."
+    return SceneItem('ground', 'ground', [Part(box_mesh((200., 200., 0.1), (0., 60., -0.05)), 'asphalt', (0.09, 0.09, 0.09))],
+                     np.array([0., 60., -0.05]), np.array([200., 200., 0.1]))
+
+def _half_fov(profile) -> float:
+    "Half the field both sensors see, rad: the camera's half field of view or the radar's azimuth extent, the narrower."
+    return math.radians(min(profile.camera.hfov_deg/2, max(abs(profile.radar.azimuth_min_deg), abs(profile.radar.azimuth_max_deg))))
+
+def _parked_cars(rng, sc, slots:list, place) -> list:
+    "Parked cars in some of `slots`: how many and which drawn first, then their colours (every colour before any repeats), then per car its model and `place(k, slot, model, colour)` (which makes the car's own draws)."
+    models, names = CAR_MODELS[:sc.n_car_models], list(CAR_COLOURS)
+    n_cars = int(rng.integers(sc.max_parked_cars//2, sc.max_parked_cars + 1)) if sc.max_parked_cars else 0
+    chosen = rng.choice(len(slots), size=min(n_cars, len(slots)), replace=False)
+    colours = [names[i % len(names)] for i in rng.permutation(max(len(chosen), len(names)))]
+    return [place(k, slots[c], models[int(rng.integers(len(models)))], colours[k]) for k, c in enumerate(sorted(chosen))]
+
+def _target_car(rng, models):
+    "The target: a model and colour of its own and a scale, drawn in that order; returns (model, colour, parts, dimensions)."
+    m = models[int(rng.integers(len(models)))]
+    colour = str(rng.choice(list(CAR_COLOURS)))
+    parts = car_parts(m, _car_scale(rng), CAR_COLOURS[colour])
+    bb = Mesh.merge([p.mesh for p in parts]).bounds
+    return m, colour, parts, bb[1] - bb[0]
+
+def _track(start:float, speed:float, T:int, dt:float, reverse:bool) -> np.ndarray:
+    "Positions along one axis of a car at constant `speed` over `T` frames `dt` apart from `start` (run backwards when `reverse`)."
+    xs = start + np.arange(T)*speed*dt
+    return xs[::-1] if reverse else xs
+
 def parking_lot(rng:np.random.Generator, profile) -> Layout:
     "The parking-lot scenario (§3.2, phase 1): static objects and the target's trajectory of one sequence."
     sc, T = profile.scene, profile.scene.sequence_length
     y_lane = float(rng.uniform(*sc.lot_distance_m[:2]))
-    half_fov = math.radians(min(profile.camera.hfov_deg/2, max(abs(profile.radar.azimuth_min_deg), abs(profile.radar.azimuth_max_deg))))
-    static = [SceneItem('ground', 'ground', [Part(box_mesh((200., 200., 0.1), (0., 60., -0.05)), 'asphalt', (0.09, 0.09, 0.09))],
-                        np.array([0., 60., -0.05]), np.array([200., 200., 0.1]))]
+    half_fov = _half_fov(profile)
+    static = [_ground()]
     # parking bays: a row on each side of the aisle
     n_side = 9
     bay_x = (np.arange(-n_side, n_side) + 0.5)*BAY_W
     bays = [(x, y_lane - AISLE_W/2 - BAY_D/2) for x in bay_x] + [(x, y_lane + AISLE_W/2 + BAY_D/2) for x in bay_x]
-    n_cars = int(rng.integers(sc.max_parked_cars//2, sc.max_parked_cars + 1)) if sc.max_parked_cars else 0
-    chosen = rng.choice(len(bays), size=min(n_cars, len(bays)), replace=False)
-    names = list(CAR_COLOURS)
-    colours = [names[i % len(names)] for i in rng.permutation(max(len(chosen), len(names)))]
-    models = CAR_MODELS[:sc.n_car_models]
-    for k, b in enumerate(sorted(chosen)):
-        x, y = bays[b]
-        m = models[int(rng.integers(len(models)))]
+    def park(k, bay, m, colour):                                  # nose in or out, a little askew
         nose = (math.pi/2 if rng.random() < 0.5 else -math.pi/2) + math.radians(float(rng.normal(0, 2.)))
         dx, dy = rng.normal(0, sc.car_jitter_std_m, 2)
-        static.append(place_car(f'car_{k:02d}', m, colours[k], x + dx, y + dy, nose, _car_scale(rng)))
+        return place_car(f'car_{k:02d}', m, colour, bay[0] + dx, bay[1] + dy, nose, _car_scale(rng))
+    static += _parked_cars(rng, sc, bays, park)
     # lamp posts between the bays
     for k, x in enumerate(rng.choice(bay_x[::3], size=2, replace=False)):
         y = y_lane + (1 if k else -1)*(AISLE_W/2 + BAY_D + 0.6)
@@ -289,12 +311,7 @@ def parking_lot(rng:np.random.Generator, profile) -> Layout:
             xs = side*(y_lane*math.tan(half_fov) + float(rng.uniform(6, 14)) + w/2)
             static.append(_building(f'building_{k}', rng, xs, y_lane + float(rng.uniform(-4, 6)), w, d, h)); k += 1
     # the target: a model and colour of its own, driving along the aisle
-    m = models[int(rng.integers(len(models)))]
-    colour = str(rng.choice(names))
-    scale = _car_scale(rng)
-    parts = car_parts(m, scale, CAR_COLOURS[colour])
-    bb = Mesh.merge([p.mesh for p in parts]).bounds
-    dims = bb[1] - bb[0]
+    m, colour, parts, dims = _target_car(rng, CAR_MODELS[:sc.n_car_models])
     direction = 1.0 if rng.random() < 0.5 else -1.0
     speed = float(rng.uniform(*sc.target_speed_mps[:2]))
     y_t = y_lane + float(rng.normal(0, 0.3))
@@ -302,9 +319,7 @@ def parking_lot(rng:np.random.Generator, profile) -> Layout:
     span = min(speed*sc.frame_interval_s*(T - 1), 2*x_max)
     speed = span/(sc.frame_interval_s*(T - 1)) if T > 1 else speed
     x_start = float(rng.uniform(-x_max, x_max - span))
-    xs = x_start + np.arange(T)*speed*sc.frame_interval_s
-    if direction < 0: xs = xs[::-1]
-    positions = np.c_[xs, np.full(T, y_t), np.full(T, dims[2]/2)]
+    positions = np.c_[_track(x_start, speed, T, sc.frame_interval_s, direction < 0), np.full(T, y_t), np.full(T, dims[2]/2)]
     heading = 0.0 if direction > 0 else math.pi
     return Layout('parking_lot', static, m.name, parts, dims, colour, positions, heading, np.array([direction*speed, 0., 0.]))
 
@@ -325,13 +340,6 @@ STREETS = dict(suburban=Street(), street_canyon=Street(frontage='towers', setbac
                                                        gap_m=(0.0, 2.0), materials=('glass_facade', 'concrete', 'glass_facade')))
 WALL_COLOURS = dict(brick=(0.42, 0.16, 0.10), wood=(0.55, 0.45, 0.30), concrete=(0.50, 0.49, 0.46), glass_facade=(0.12, 0.18, 0.24))
 
-def _target_car(rng, models):
-    m = models[int(rng.integers(len(models)))]
-    colour = str(rng.choice(list(CAR_COLOURS)))
-    parts = car_parts(m, _car_scale(rng), CAR_COLOURS[colour])
-    bb = Mesh.merge([p.mesh for p in parts]).bounds
-    return m, colour, parts, bb[1] - bb[0]
-
 def _house(name, rng, x, y, w, d, h, side, material) -> SceneItem:
     "A house: walls and a gabled roof whose ridge runs along the street (y)."
     wall = box_mesh((w, d, h), (x, y, h/2))
@@ -348,10 +356,9 @@ def street(rng:np.random.Generator, profile, kind:str) -> Layout:
     sc, T = profile.scene, profile.scene.sequence_length
     st = STREETS[kind]
     xs = float(rng.uniform(-3, 3))                                             # the street's axis, x = xs, along boresight
-    half_fov = math.radians(min(profile.camera.hfov_deg/2, max(abs(profile.radar.azimuth_min_deg), abs(profile.radar.azimuth_max_deg))))
+    half_fov = _half_fov(profile)
     y0, y1 = 4.0, 110.0
-    static = [SceneItem('ground', 'ground', [Part(box_mesh((200., 200., 0.1), (0., 60., -0.05)), 'asphalt', (0.09, 0.09, 0.09))],
-                        np.array([0., 60., -0.05]), np.array([200., 200., 0.1]))]
+    static = [_ground()]
     road = st.lane_w
     for side in (-1, 1):                                                       # sidewalks
         xc = xs + side*(road + st.sidewalk_w/2)
@@ -384,50 +391,27 @@ def street(rng:np.random.Generator, profile, kind:str) -> Layout:
             k += 1
             y += L + float(rng.uniform(*st.gap_m))
     # cars parked at the kerb, parallel to the street
-    models = CAR_MODELS[:sc.n_car_models]
-    names = list(CAR_COLOURS)
-    slots = [(side, y) for side in (-1, 1) for y in np.arange(y0 + 4, 60, 6.0)]
-    n_cars = int(rng.integers(sc.max_parked_cars//2, sc.max_parked_cars + 1)) if sc.max_parked_cars else 0
-    chosen = rng.choice(len(slots), size=min(n_cars, len(slots)), replace=False)
-    colours = [names[i % len(names)] for i in rng.permutation(max(len(chosen), len(names)))]
-    for n, c in enumerate(sorted(chosen)):
-        side, y = slots[c]
-        m = models[int(rng.integers(len(models)))]
-        heading = math.pi/2 if side > 0 else -math.pi/2
+    def kerb(k, slot, m, colour):
+        side, y = slot
         dx, dy = rng.normal(0, sc.car_jitter_std_m, 2)
-        static.append(place_car(f'car_{n:02d}', m, colours[n], xs + side*(road - 1.1) + dx, float(y) + dy, heading + math.radians(float(rng.normal(0, 1.))),
-                                _car_scale(rng)))
+        return place_car(f'car_{k:02d}', m, colour, xs + side*(road - 1.1) + dx, float(y) + dy,
+                         (math.pi/2 if side > 0 else -math.pi/2) + math.radians(float(rng.normal(0, 1.))), _car_scale(rng))
+    static += _parked_cars(rng, sc, [(side, y) for side in (-1, 1) for y in np.arange(y0 + 4, 60, 6.0)], kerb)
     # the target: away from the basestation in the right-hand lane, or towards it in the left-hand lane
-    m, colour, parts, dims = _target_car(rng, models)
+    m, colour, parts, dims = _target_car(rng, CAR_MODELS[:sc.n_car_models])
     away = rng.random() < 0.5
     xt = xs + (road/2 if away else -road/2) + float(rng.normal(0, 0.2))
     speed = float(rng.uniform(*sc.target_speed_mps[:2]))
     span = speed*sc.frame_interval_s*(T - 1)
     y_min = max(8.0, abs(xt)/math.tan(half_fov) + dims[0])                    # the whole track inside the field of view
     y_start = float(rng.uniform(y_min, max(y_min, 0.9*profile.radar.range_max_m - span - dims[0])))
-    ys = y_start + np.arange(T)*speed*sc.frame_interval_s
-    if not away: ys = ys[::-1]
-    positions = np.c_[np.full(T, xt), ys, np.full(T, dims[2]/2)]
+    positions = np.c_[np.full(T, xt), _track(y_start, speed, T, sc.frame_interval_s, not away), np.full(T, dims[2]/2)]
     heading = math.pi/2 if away else -math.pi/2
     return Layout(kind, static, m.name, parts, dims, colour, positions, heading, np.array([0., (1 if away else -1)*speed, 0.]))
 
 SCENARIOS = {'parking_lot': parking_lot,
              'suburban': lambda rng, profile: street(rng, profile, 'suburban'),
              'street_canyon': lambda rng, profile: street(rng, profile, 'street_canyon')}
-
-WEATHER_CODES = ('clear', 'rain', 'snow', 'fog', 'dust')
-LIGHTING_CODES = ('day', 'dusk', 'night')
-
-def frame_weather(profile, index:int, seed:int|None=None) -> dict:
-    "The weather of frame `index`, drawn from the profile's mix with the generator of (seed, index, 'weather'): condition, lighting, rain rate, visibility."
-    w = profile.weather
-    rng = sample_rng(profile.dataset.seed if seed is None else seed, index, 'weather')
-    cw, lw = np.asarray(w.condition_weights, float), np.asarray(w.lighting_weights, float)
-    cond = w.conditions[int(rng.choice(len(cw), p=cw/cw.sum()))]
-    light = w.lightings[int(rng.choice(len(lw), p=lw/lw.sum()))]
-    rain = float(rng.uniform(*w.rain_rate_mmh[:2])) if cond == 'rain' else 0.0
-    vis = float(rng.uniform(*(w.fog_visibility_m if cond == 'fog' else w.dust_visibility_m)[:2])) if cond in ('fog', 'dust') else float('inf')
-    return dict(condition=cond, lighting=light, rain_mmh=rain, visibility_m=vis)
 
 def scenario_of(profile, sequence:int) -> str:
     "The scenario of a sequence: the profile's, or with 'mixed' the three in turn (evenly mixed)."

@@ -9,16 +9,18 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import ConfigError, code_version
-from .radar import polar_from_xyz
-from .data import SynthData, HeatmapMaker, reading_radar
 from .contrastive import READOUTS
-from .ssl_train import load_pairs, load_ssl_model
+from .data import BOX_COLUMNS, HeatmapMaker, SynthData, load_pairs
+from .env import code_version
+from .params import ConfigError
+from .radar import polar_from_xyz
+from .seeding import sample_rng
+from .ssl_train import load_ssl_model
 
 # %% auto #0
 __all__ = ['READOUT_NAMES', 'receptive_field', 'peak_subbin', 'raw_self_labels', 'attention_self_labels',
            'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name', 'apply_calibration', 'self_labels',
-           'read_labels', 'readouts_of', 'HoldoutCurve']
+           'readouts_of', 'HoldoutCurve']
 
 # %% ../nbs/13_selflabel.ipynb #b7d9823e
 def receptive_field(backbone:nn.Module) -> tuple:
@@ -54,7 +56,7 @@ def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, dev
     model = model.to(device).eval()
     first, step = receptive_field(model.f_r)
     rows = []
-    from radiovis_nb.core import progress
+    from radiovis_nb.env import progress
     for i in progress(range(0, len(pairs), batch), desc='self-labels', unit='batch'):
         sl = slice(i, i + batch)
         box = pairs.boxes[sl].to(device)
@@ -99,16 +101,17 @@ def calibrate(raw, data:SynthData, mask:str='gt', boxes_file=None, how:str='came
     if how == 'none': return dict(how='none', range_offset_m=0.0, azimuth_offset_deg=0.0, n=0)
     lab = data.labels.loc[raw['index'].to_numpy()]
     if how == 'camera':
-        if mask == 'gt': boxes = lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(float)
+        if mask == 'gt': boxes = lab[BOX_COLUMNS].to_numpy(float)
         else:
-            from radiovis_nb.ssl_train import read_boxes_file
+            from radiovis_nb.data import read_boxes_file
             det = read_boxes_file(boxes_file); boxes = np.array([det[int(i)] for i in raw['index']], float)
         ref_r, ref_a = camera_polar(data, boxes)
         sel = np.isfinite(ref_r) & np.isfinite(ref_a)
     elif how == 'labelled':
         if labelled < 1: raise ConfigError("calibration 'labelled' needs a number of labelled frames >= 1")
-        rng = np.random.default_rng(seed)
-        sel = np.zeros(len(raw), bool); sel[rng.choice(len(raw), size=min(labelled, len(raw)), replace=False)] = True
+        # the subset: the frames with the lowest draw of their own (run seed, frame index) stream, whatever the rows' order
+        u = np.array([sample_rng(seed, int(i), 'calibration-subset').random() for i in raw['index']])
+        sel = np.zeros(len(raw), bool); sel[np.argsort(u, kind='stable')[:min(labelled, len(raw))]] = True
         ref_r, ref_a = lab['range_m'].to_numpy(), lab['azimuth_deg'].to_numpy()
     else: raise ConfigError(f"calibration {how!r}: choose camera, labelled or none")
     return dict(how=how, range_offset_m=float(np.median(raw['range_m'].to_numpy()[sel] - ref_r[sel])),
@@ -160,30 +163,6 @@ def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, c
         log(f"self-labels ({name}): {len(df)} frames -> {out/'labels.csv'}; calibration {cal['how']}: range {cal['range_offset_m']:+.2f} m, "
             f"azimuth {cal['azimuth_offset_deg']:+.2f} deg from {cal['n']} frames")
     return df, record
-
-def read_labels(path:str|Path):
-    "A label file for the localiser: a self-label folder (labels.csv + labels.json) or any CSV with index, range_m, azimuth_deg."
-    import pandas as pd
-    path = Path(path)
-    f = path/'labels.csv' if path.is_dir() else path
-    if not f.is_file(): raise FileNotFoundError(f"labels {f} do not exist")
-    df = pd.read_csv(f)
-    need = {'index', 'range_m', 'azimuth_deg'}
-    if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
-    bad = df[list(need)].isna().any(axis=1)
-    if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
-    for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
-        v = pd.to_numeric(df[col], errors='coerce')
-        ok = np.isfinite(v.to_numpy(float))
-        if col == 'index': ok &= (v.to_numpy(float) >= 0) & (v.to_numpy(float) == np.round(v.to_numpy(float)))
-        if col == 'azimuth_deg': ok &= np.abs(v.to_numpy(float)) <= 180
-        if not ok.all():
-            i = int(np.argmax(~ok))
-            raise ConfigError(f"{f}: line {i + 2}: {col} '{df[col].iloc[i]}' is not "
-                              + {'index': 'a frame index', 'range_m': 'a finite range in m', 'azimuth_deg': 'a finite azimuth within +-180 deg'}[col])
-        df[col] = v.astype(np.int64 if col == 'index' else float)
-    meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
-    return df, meta
 
 # %% ../nbs/13_selflabel.ipynb #be539173
 def readouts_of(model) -> list:

@@ -4,66 +4,27 @@
 
 # %% ../nbs/12_ssl_train.ipynb #8797844a
 from __future__ import annotations
-import os, json, time, math, random, csv, shutil, dataclasses
+import contextlib
+import csv
+import json
+import math
+import os
+import random
+import time
 from pathlib import Path
 import numpy as np
 import torch
-import torch.nn.functional as F
-from .core import load_profile, resolve_device, seed_everything, code_version, ConfigError, profile_from_dict
-from .radar import RangeAzimuthProcessor
-from .synth import heatmap_drop_m
-from .data import SynthData, HeatmapMaker, holdout_split
-from .contrastive import SSLModel, METHODS
+from .config import profile_from_dict
+from .contrastive import METHODS, SSLModel
+from .data import HeatmapMaker, Pairs, SynthData, holdout_split, load_pairs
+from .env import code_version, resolve_device
+from .params import ConfigError
+from .seeding import seed_everything
 
 # %% auto #0
-__all__ = ['read_boxes_file', 'Pairs', 'load_pairs', 'dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches',
-           'train_ssl', 'load_ssl_model', 'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve',
-           'flattening_step', 'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
-
-# %% ../nbs/12_ssl_train.ipynb #38f1dbd9
-def read_boxes_file(path:str|Path) -> dict:
-    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row)."
-    import pandas as pd
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
-    df = pd.read_csv(path)
-    need = {'index', 'x0', 'y0', 'x1', 'y1'}
-    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(df.columns)}")
-    if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
-    df = df.drop_duplicates('index')
-    return {int(r.index): (float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in df.itertuples()}
-
-@dataclasses.dataclass
-class Pairs:
-    "A split's paired data in memory: radar data (CSI, or stored heatmaps), images at the training resolution (uint8), target boxes in training px."
-    indices: torch.Tensor   # [N] frame indices
-    radar: torch.Tensor     # [N, n_rx, n_subcarriers] complex64 CSI, or [N, H0, W0] stored heatmaps
-    images: torch.Tensor    # [N, 3, H, W] uint8
-    boxes: torch.Tensor     # [N, 4] float32, -1 where there is none
-    def __len__(self): return len(self.indices)
-
-def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_file:str|Path|None=None,
-               require_box:bool=True, indices=None) -> Pairs:
-    "The frames of `split` (or `indices`) with their CSI, images resized to `image_hw` and boxes; frames without a box dropped when `require_box`."
-    idx = data.split(split) if indices is None else np.asarray(indices, np.int64)
-    lab = data.labels.loc[idx]
-    if mask == 'gt': boxes = lab[['box_0', 'box_1', 'box_2', 'box_3']].to_numpy(np.float32)
-    elif mask == 'detector':
-        if boxes_file is None: raise ConfigError("--mask detector needs --boxes FILE (a detector's boxes: index,x0,y0,x1,y1)")
-        det = read_boxes_file(boxes_file)
-        boxes = np.array([det.get(int(i), (-1., -1., -1., -1.)) for i in idx], np.float32)
-    else: raise ConfigError(f"mask {mask!r}: choose gt or detector")
-    keep = (boxes[:, 0] >= 0) if require_box else np.ones(len(idx), bool)
-    idx, boxes = idx[keep], boxes[keep]
-    if len(idx) == 0: raise ConfigError(f"no {split} frames with a {mask} box in {data.root}")
-    img = torch.from_numpy(data.get('image', idx)).permute(0, 3, 1, 2)
-    h0, w0 = img.shape[-2:]
-    if (h0, w0) != tuple(image_hw):
-        img = torch.cat([F.interpolate(img[i:i + 256].float(), size=tuple(image_hw), mode='bilinear', antialias=True, align_corners=False)
-                         .round_().clamp_(0, 255).to(torch.uint8) for i in range(0, len(img), 256)])
-        sy, sx = image_hw[0]/h0, image_hw[1]/w0
-        boxes = np.where(boxes >= 0, boxes*np.array([sx, sy, sx, sy], np.float32), boxes)
-    return Pairs(torch.from_numpy(idx), torch.from_numpy(data.radar(idx)), img.contiguous(), torch.from_numpy(boxes))
+__all__ = ['dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl', 'load_ssl_model',
+           'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'flattening_step',
+           'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
 def dist_setup(device:str='auto') -> tuple:
@@ -104,7 +65,8 @@ def _set_rng_state(s:dict):
 
 def load_checkpoint(path:str|Path, device='cpu') -> dict:
     "A checkpoint or model file of ours, loaded with `weights_only=True`: tensors and plain types only, so a file whose pickle would run code is refused (a ConfigError naming it)."
-    import pickle, warnings
+    import pickle
+    import warnings
     path = Path(path)
     if not path.is_file(): raise ConfigError(f"{path}: no such file")
     try:
@@ -161,6 +123,96 @@ def _adam(params, lr:float, dev) -> torch.optim.Optimizer:
     try: return torch.optim.Adam(params, lr=lr, fused=True)
     except (RuntimeError, TypeError): return torch.optim.Adam(params, lr=lr)
 
+def _ssl_plan(profile, method:str, data:SynthData, mask:str, boxes_file, mask_offset_px:float, seed:int, world:int, out_channels, epochs, steps,
+              max_steps, projector, dev) -> dict:
+    "Everything a run is before it trains: checked arguments, its pairs in memory, its budget in steps and epochs, and the config it records."
+    s = profile.ssl
+    if s.batch_size % world: raise ConfigError(f"ssl.batch_size {s.batch_size} is not divisible by the {world} processes")
+    if method not in METHODS: raise ConfigError(f"method {method!r}: choose one of {', '.join(METHODS)}")
+    head = None if method == 'scl' else (projector or s.projector)
+    ds = profile.dataset
+    train_idx, held_idx = holdout_split(data, s.holdout_fraction) if s.holdout_fraction > 0 else (data.split('train'), np.zeros(0, np.int64))
+    pairs = load_pairs(data, 'train', (ds.image_height, ds.image_width), mask, boxes_file, require_box=(method != 'cl'), indices=train_idx)
+    if s.batch_size % s.sequence_group: raise ConfigError(f"ssl.batch_size {s.batch_size} is not a multiple of ssl.sequence_group {s.sequence_group}")
+    pair_seqs = data.labels.loc[pairs.indices.numpy(), 'sequence'].to_numpy()
+    steps_per_epoch = len(epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, 0))
+    if steps_per_epoch == 0: raise ConfigError(f"{len(pairs)} training pairs do not fill a batch of {s.batch_size} (in groups of {s.sequence_group})")
+    for k, v in (('steps', steps), ('epochs', epochs), ('out_channels', out_channels), ('max_steps', max_steps)):
+        if v is not None and (isinstance(v, bool) or int(v) != v or v < 1): raise ConfigError(f"{k} {v!r}: must be an integer >= 1")
+    total = steps if steps is not None else (epochs*steps_per_epoch if epochs is not None else (s.steps or s.epochs*steps_per_epoch))
+    n_epochs = math.ceil(total/steps_per_epoch)
+    amp_dtype = autocast_dtype(profile.runtime.precision, dev)
+    config = dict(method=method, projector=head, mask=mask, boxes_file=str(boxes_file) if boxes_file else None, mask_offset_px=float(mask_offset_px),
+                  seed=seed, epochs=n_epochs, steps=total, steps_per_epoch=steps_per_epoch, lr=s.lr, schedule=s.schedule,
+                  warmup_steps=s.warmup_steps, batch_size=s.batch_size, sequence_group=s.sequence_group, precision='bf16' if amp_dtype else 'fp32',
+                  holdout=dict(fraction=s.holdout_fraction, train_frames=len(train_idx), held_out_frames=len(held_idx), pairs=len(pairs)),
+                  out_channels=profile.backbone.out_channels if out_channels is None else out_channels, world_size=world,
+                  profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
+                  data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
+    return dict(config=config, pairs=pairs, pair_seqs=pair_seqs, head=head, total=total, n_epochs=n_epochs, steps_per_epoch=steps_per_epoch,
+                amp_dtype=amp_dtype, held_out=len(held_idx))
+
+def _ssl_resume(ckpt_path:Path, model, opt, config:dict, dev, log) -> tuple:
+    "Model, optimiser and every random state from the run's checkpoint, refused when it was made with another configuration; returns (first epoch, step)."
+    ck = load_checkpoint(ckpt_path, dev)
+    if ck['config']['config_hash'] != config['config_hash'] or ck['config']['method'] != config['method'] or ck['config'].get('projector') != config['projector']:
+        raise ConfigError(f"{ckpt_path} was made with another configuration ({ck['config']['profile']}, {ck['config']['method']})")
+    model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
+    _set_rng_state(ck['rng'])
+    if log: log(f"resuming {ckpt_path.parent} after epoch {ck['epoch'] + 1} (step {ck['step']})" + (f"; the budget changed from {ck['config'].get('steps')} "
+                f"to {config['steps']} steps (the schedule follows the new budget)" if ck['config'].get('steps') not in (None, config['steps']) else ''))
+    return ck['epoch'] + 1, ck['step']
+
+def _ssl_step(net, model, opt, pairs:Pairs, sel, hm, dev, amp_dtype, lr:float) -> float:
+    "One optimiser step on the pairs `sel` (their heatmaps `hm`): the loss, averaged over the processes (before the step, so NaN stops every rank)."
+    for g in opt.param_groups: g['lr'] = lr
+    img = pairs.images[sel].to(dev, non_blocking=True).float().div_(255)
+    box = pairs.boxes[sel].to(dev)
+    hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
+    with torch.autocast(device_type=dev.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext():
+        res = net(hm, img, box)
+    opt.zero_grad(set_to_none=True)
+    res['loss'].backward()
+    return _all_mean(float(res['loss'].detach()), dev)
+
+class _CurveLog:
+    "The run's learning curve: held-out training frames' self-label errors (`curve(model)`) with the mean loss since the last point, appended to out/curve.csv."
+    def __init__(self, curve, out:Path, plan:dict, s, log):
+        self.curve, self.out, self.plan, self.s, self.log, self.losses = curve, out, plan, s, log, []
+    def point(self, model, step:int):
+        import pandas as pd
+        model.eval()
+        m = self.curve(model)
+        model.train()
+        s, total = self.s, self.plan['total']
+        row = dict(step=step, epoch=round(step/self.plan['steps_per_epoch'], 3), lr=lr_at(max(step - 1, 0), total, s.lr, s.schedule, s.warmup_steps),
+                   loss=float(np.mean(self.losses)) if self.losses else float('nan'), **m)
+        self.losses.clear()
+        f = self.out/'curve.csv'
+        pd.DataFrame([row]).to_csv(f, mode='a', header=not f.exists(), index=False)
+        self.log(f"  step {step}: " + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in row.items() if k != 'step'))
+
+def _ssl_start_log(out:Path, P:dict, variant:str, s, dev, log) -> tuple:
+    "The run's folder, its run.json marked running, log.csv opened for appending (with its header when new), and the run's one-line description; returns (file, csv writer)."
+    config = P['config']
+    out.mkdir(parents=True, exist_ok=True)
+    (out/'run.json').write_text(json.dumps(dict(config, status='running', code_version=code_version()), indent=1))
+    logf = open(out/'log.csv', 'a', newline='')
+    writer = csv.writer(logf)
+    if logf.tell() == 0: writer.writerow(['epoch', 'step', 'loss', 'pairs_per_s', 'lr', 'elapsed_s'])
+    off = config['mask_offset_px']
+    log(f"train-ssl {variant} ({config['mask']} masks{f', offset {off:+g} px' if off else ''}) on {len(P['pairs'])} pairs "
+        f"({P['held_out']} training frames held out), {P['total']} steps ({P['n_epochs']} epochs of {P['steps_per_epoch']}) of {s.batch_size}, "
+        f"lr {s.lr:g} ({s.schedule}, {s.warmup_steps} warm-up), {config['precision']}, {config['world_size']} process(es) on {dev}, seed {config['seed']} -> {out}")
+    return logf, writer
+
+def _ssl_finish(out:Path, model, summary:dict, stopped:bool, log):
+    "The finished run: model.pt (unless stopped early), run.json with the summary, a last line."
+    if not stopped: _save_atomic(dict(model=model.state_dict(), config=summary['config'] if 'config' in summary else {k: summary[k] for k in summary
+                                                                                                                       if k not in ('status', 'steps_done', 'last', 'seconds', 'code_version')}), out/'model.pt')
+    (out/'run.json').write_text(json.dumps(summary, indent=1))
+    log(f"train-ssl done: {summary['steps_done']} steps, final loss {summary['last'].get('loss', float('nan')):.4f}, {summary['seconds']:.0f} s")
+
 def train_ssl(profile,                      # the resolved Profile (ssl.*, backbone.*, dataset.heatmap/image size)
               method:str,                   # 'cl', 'mcl' or 'scl'
               data:str|Path|SynthData,      # a dataset folder
@@ -182,103 +234,38 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     "Train SSL backbones; returns the run's summary (also in out/run.json). Writes log.csv (every step) and curve.csv (learning curve)."
     from tqdm.auto import tqdm
     rank, world, dev = dist_setup(device)
-    is_main = rank == 0
-    data = data if isinstance(data, SynthData) else SynthData(data)
-    out = Path(out)
-    s = profile.ssl
-    if s.batch_size % world: raise ConfigError(f"ssl.batch_size {s.batch_size} is not divisible by the {world} processes")
-    if method not in METHODS: raise ConfigError(f"method {method!r}: choose one of {', '.join(METHODS)}")
-    head = None if method == 'scl' else (projector or s.projector)
+    is_main, data, out, s = rank == 0, (data if isinstance(data, SynthData) else SynthData(data)), Path(out), profile.ssl
     ckpt_path = out/'checkpoint.pt'
     if ckpt_path.exists() and not resume:
         raise ConfigError(f"{out} already holds a run (checkpoint.pt): pass --resume to continue it or choose another --out")
     if resume and not ckpt_path.exists(): raise ConfigError(f"--resume: no checkpoint.pt in {out}")
-    ds = profile.dataset
-    hw_r, hw_i = (ds.heatmap_height, ds.heatmap_width), (ds.image_height, ds.image_width)
-    train_idx, held_idx = holdout_split(data, s.holdout_fraction) if s.holdout_fraction > 0 else (data.split('train'), np.zeros(0, np.int64))
-    pairs = load_pairs(data, 'train', hw_i, mask, boxes_file, require_box=(method != 'cl'), indices=train_idx)
-    local_bs = s.batch_size//world
-    if s.batch_size % s.sequence_group: raise ConfigError(f"ssl.batch_size {s.batch_size} is not a multiple of ssl.sequence_group {s.sequence_group}")
-    pair_seqs = data.labels.loc[pairs.indices.numpy(), 'sequence'].to_numpy()
-    steps_per_epoch = len(epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, 0))
-    if steps_per_epoch == 0: raise ConfigError(f"{len(pairs)} training pairs do not fill a batch of {s.batch_size} (in groups of {s.sequence_group})")
-    for k, v in (('steps', steps), ('epochs', epochs), ('out_channels', out_channels), ('max_steps', max_steps)):
-        if v is not None and (isinstance(v, bool) or int(v) != v or v < 1): raise ConfigError(f"{k} {v!r}: must be an integer >= 1")
-    total = steps if steps is not None else (epochs*steps_per_epoch if epochs is not None else (s.steps or s.epochs*steps_per_epoch))
-    n_epochs = math.ceil(total/steps_per_epoch)
-    amp_dtype = autocast_dtype(profile.runtime.precision, dev)
-    config = dict(method=method, projector=head, mask=mask, boxes_file=str(boxes_file) if boxes_file else None, mask_offset_px=float(mask_offset_px),
-                  seed=seed, epochs=n_epochs, steps=total, steps_per_epoch=steps_per_epoch, lr=s.lr, schedule=s.schedule,
-                  warmup_steps=s.warmup_steps, batch_size=s.batch_size, sequence_group=s.sequence_group, precision='bf16' if amp_dtype else 'fp32',
-                  holdout=dict(fraction=s.holdout_fraction, train_frames=len(train_idx), held_out_frames=len(held_idx), pairs=len(pairs)),
-                  out_channels=profile.backbone.out_channels if out_channels is None else out_channels, world_size=world,
-                  profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
-                  data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
+    P = _ssl_plan(profile, method, data, mask, boxes_file, mask_offset_px, seed, world, out_channels, epochs, steps, max_steps, projector, dev)
+    config, pairs, total, local_bs = P['config'], P['pairs'], P['total'], s.batch_size//world
     seed_everything(seed)
-    model = SSLModel(profile, method, out_channels, mask_offset_px, seed, head).to(dev)
-    model = model.to(memory_format=torch.channels_last)
+    model = SSLModel(profile, method, out_channels, mask_offset_px, seed, P['head']).to(dev).to(memory_format=torch.channels_last)
     opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
-    start_epoch, step = 0, 0
-    if resume:
-        ck = load_checkpoint(ckpt_path, dev)
-        if ck['config']['config_hash'] != config['config_hash'] or ck['config']['method'] != method or ck['config'].get('projector') != head:
-            raise ConfigError(f"{ckpt_path} was made with another configuration ({ck['config']['profile']}, {ck['config']['method']})")
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
-        start_epoch, step = ck['epoch'] + 1, ck['step']
-        _set_rng_state(ck['rng'])
-        if is_main: log(f"resuming {out} after epoch {ck['epoch'] + 1} (step {step})" + (f"; the budget changed from {ck['config'].get('steps')} to "
-                        f"{total} steps (the schedule follows the new budget)" if ck['config'].get('steps') not in (None, total) else ''))
+    start_epoch, step = _ssl_resume(ckpt_path, model, opt, config, dev, log if is_main else None) if resume else (0, 0)
     net = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
         net = DDP(model, device_ids=[dev.index] if dev.type == 'cuda' else None, broadcast_buffers=False)
     heat = HeatmapMaker(data, profile, dev)
     cached = _cached_heatmaps(heat, pairs, dev)
-    eval_every = s.eval_every if curve is not None else 0
-    if is_main:
-        out.mkdir(parents=True, exist_ok=True)
-        (out/'run.json').write_text(json.dumps(dict(config, status='running', code_version=code_version()), indent=1))
-        logf = open(out/'log.csv', 'a', newline='')
-        writer = csv.writer(logf)
-        if logf.tell() == 0: writer.writerow(['epoch', 'step', 'loss', 'pairs_per_s', 'lr', 'elapsed_s'])
-        log(f"train-ssl {model.variant} ({mask} masks{f', offset {mask_offset_px:+g} px' if mask_offset_px else ''}) on {len(pairs)} pairs "
-            f"({len(held_idx)} training frames held out), {total} steps ({n_epochs} epochs of {steps_per_epoch}) of {s.batch_size}, "
-            f"lr {s.lr:g} ({s.schedule}, {s.warmup_steps} warm-up), {config['precision']}, {world} process(es) on {dev}, seed {seed} -> {out}")
-    t_start, stopped = time.time(), False
+    curve_log = _CurveLog(curve, out, P, s, log) if curve is not None and is_main else None
+    if is_main: logf, writer = _ssl_start_log(out, P, model.variant, s, dev, log)
+    t_start, stopped, last = time.time(), False, {}
     bar = tqdm(total=total - step, disable=not (progress and is_main), unit='step', dynamic_ncols=True)
-    last, losses = {}, []
-
-    def point():                                 # a learning-curve point: the held-out training frames' self-label errors
-        model.eval()
-        m = curve(model)
+    if curve_log and s.eval_every and step == 0: curve_log.point(model, step)
+    for epoch in range(start_epoch, P['n_epochs']):
+        batches = epoch_batches(P['pair_seqs'], s.batch_size, s.sequence_group, seed, epoch)
         model.train()
-        row = dict(step=step, epoch=round(step/steps_per_epoch, 3), lr=lr_at(max(step - 1, 0), total, s.lr, s.schedule, s.warmup_steps),
-                   loss=float(np.mean(losses)) if losses else float('nan'), **m)
-        losses.clear()
-        f = out/'curve.csv'
-        import pandas as pd
-        pd.DataFrame([row]).to_csv(f, mode='a', header=not f.exists(), index=False)
-        log(f"  step {step}: " + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in row.items() if k != 'step'))
-
-    if is_main and eval_every and step == 0: point()
-    for epoch in range(start_epoch, n_epochs):
-        batches = epoch_batches(pair_seqs, s.batch_size, s.sequence_group, seed, epoch)
-        model.train()
-        for b in range(steps_per_epoch):
+        for b in range(P['steps_per_epoch']):
             if step >= total: break
             t0 = time.time()
             lr = lr_at(step, total, s.lr, s.schedule, s.warmup_steps)
-            for g in opt.param_groups: g['lr'] = lr
             sel = batches[b, rank*local_bs:(rank + 1)*local_bs]           # this process's share of the global batch
             hm = cached[sel].to(dev, non_blocking=True) if cached is not None else heat(pairs.radar[sel].to(dev, non_blocking=True))
-            img = pairs.images[sel].to(dev, non_blocking=True).float().div_(255)
-            box = pairs.boxes[sel].to(dev)
-            hm, img = hm.contiguous(memory_format=torch.channels_last), img.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device_type=dev.type, dtype=amp_dtype) if amp_dtype else _null():
-                res = net(hm, img, box)
-            opt.zero_grad(set_to_none=True)
-            res['loss'].backward()
-            loss = _all_mean(float(res['loss'].detach()), dev)
+            loss = _ssl_step(net, model, opt, pairs, sel, hm, dev, P['amp_dtype'], lr)
             if not math.isfinite(loss):
                 if is_main: (out/'run.json').write_text(json.dumps(dict(config, status=f'diverged at step {step + 1}', code_version=code_version()), indent=1))
                 raise RuntimeError(f"train-ssl {out}: the loss is {loss} at step {step + 1} (lr {lr:.3g}); the run stopped. "
@@ -288,25 +275,21 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
             step += 1
             rate = s.batch_size/max(time.time() - t0, 1e-9)
             last = dict(epoch=epoch, step=step, loss=loss, pairs_per_s=rate, lr=lr)
-            losses.append(loss)
             if is_main:
                 writer.writerow([epoch, step, f'{loss:.6f}', f'{rate:.2f}', f'{lr:.6g}', f'{time.time() - t_start:.2f}'])
                 bar.set_postfix(epoch=epoch, loss=f'{loss:.3f}', pairs_s=f'{rate:.1f}'); bar.update(1)
-                if eval_every and (step % eval_every == 0 or step == total): point()
+                if curve_log:
+                    curve_log.losses.append(loss)
+                    if s.eval_every and (step % s.eval_every == 0 or step == total): curve_log.point(model, step)
             if max_steps is not None and step >= max_steps: stopped = True; break
         if stopped: break
         if is_main:
             logf.flush()
-            _save_atomic(dict(model=model.state_dict(), optimizer=opt.state_dict(), epoch=epoch, step=step, rng=_rng_state(),
-                              config=config), ckpt_path)
+            _save_atomic(dict(model=model.state_dict(), optimizer=opt.state_dict(), epoch=epoch, step=step, rng=_rng_state(), config=config), ckpt_path)
     bar.close()
     summary = dict(config, status='complete' if not stopped else 'stopped (max_steps)', steps_done=step, last=last,
                    seconds=time.time() - t_start, code_version=code_version())
-    if is_main:
-        logf.close()
-        if not stopped: _save_atomic(dict(model=model.state_dict(), config=config), out/'model.pt')
-        (out/'run.json').write_text(json.dumps(summary, indent=1))
-        log(f"train-ssl done: {step} steps, final loss {last.get('loss', float('nan')):.4f}, {summary['seconds']:.0f} s")
+    if is_main: logf.close(); _ssl_finish(out, model, summary, stopped, log)
     return summary
 
 def _cached_heatmaps(heat, pairs, dev, max_bytes:float=2**31):
@@ -314,10 +297,6 @@ def _cached_heatmaps(heat, pairs, dev, max_bytes:float=2**31):
     H, W = heat.hw
     if len(pairs)*H*W*4 > max_bytes: return None
     return torch.cat([heat(pairs.radar[i:i + 256].to(dev)) for i in range(0, len(pairs), 256)])
-
-class _null:
-    def __enter__(self): return self
-    def __exit__(self, *a): return False
 
 def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     "(SSLModel, run config) of a finished run (model.pt) or, failing that, its last checkpoint."
@@ -339,7 +318,6 @@ def ssl_features(model, data:SynthData, split:str='val', max_frames:int=512, bat
     prof = model.profile
     idx = data.split(split)
     idx = idx[np.linspace(0, len(idx) - 1, min(max_frames, len(idx))).round().astype(int)]
-    H, W = prof.dataset.heatmap_height, prof.dataset.heatmap_width
     pairs = load_pairs(data, split, (prof.dataset.image_height, prof.dataset.image_width), require_box=(model.method != 'cl'), indices=idx)
     heat = HeatmapMaker(data, prof, device)
     model = model.to(device).eval()
@@ -408,7 +386,8 @@ def plot_learning_curves(curves:dict, out=None, title:str='SSL learning curves o
 # %% ../nbs/12_ssl_train.ipynb #d98dea74
 def bench_ssl(profile, method:str, data, steps:int=20, device:str='auto', projector:str|None=None) -> dict:
     "Training pairs per second of `method` (with its `projector` head) on `profile` (one process), after three warm-up steps."
-    import tempfile, pandas as pd
+    import tempfile
+    import pandas as pd
     with tempfile.TemporaryDirectory() as d:
         r = train_ssl(profile, method, data, Path(d)/'run', device=device, epochs=10**6, max_steps=steps + 3, progress=False,
                       log=lambda *a: None, projector=projector)

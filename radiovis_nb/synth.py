@@ -4,19 +4,28 @@
 
 # %% ../nbs/06_synth.ipynb #788b43d3
 from __future__ import annotations
-import os, json, time, math, shutil, hashlib, contextlib
-from dataclasses import dataclass, asdict
+import hashlib
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import load_profile, sample_rng, sample_seed_sequence, repo_root, code_version, ConfigError, DATA_FORMAT
+from .config import DATA_FORMAT
+from .env import code_version
+from .params import ConfigError
 from .radar import polar_from_xyz
-from .scene import make_layout, CAR_MODELS, CAR_COLOURS, SCENARIOS, WEATHER_CODES, LIGHTING_CODES, frame_weather
+from .scene import CAR_COLOURS, CAR_MODELS, SCENARIOS, make_layout
+from .seeding import sample_rng, sample_seed_sequence
+from .weather import LIGHTING_CODES, WEATHER_CODES, frame_weather
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
-           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_chunk', 'sequence_labels',
-           'make_sequence', 'make_chunk', 'dataset_spec', 'synthesise', 'heatmap_drop_m', 'write_manifest', 'locate',
-           'bench_synth']
+           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_json_atomic', 'write_chunk',
+           'sequence_labels', 'make_sequence', 'make_chunk', 'dataset_spec', 'remove_stale_temps', 'chunk_records',
+           'publish_manifest', 'synthesise', 'write_manifest', 'locate', 'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = DATA_FORMAT     # what a dataset folder's manifest records (core owns it: it enters every data hash)
@@ -89,7 +98,7 @@ def verify_chunk(path:Path) -> str|None:
     if sha != info.get('sha256'): return f"checksum mismatch (recorded {str(info.get('sha256'))[:12]}, found {sha[:12]})"
     return None
 
-def _write_json_atomic(path:Path, obj):
+def write_json_atomic(path:Path, obj):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
     tmp.write_text(json.dumps(obj, indent=1, sort_keys=True))
     os.replace(tmp, path)
@@ -153,17 +162,14 @@ def sequence_labels(profile, spec:SequenceSpec, layout, radio:dict, cam:dict) ->
     return lab, obj
 
 # %% ../nbs/06_synth.ipynb #758f38ca
-def _concat(dicts:list) -> dict:
-    return {k: np.concatenate([d[k] for d in dicts]) for k in dicts[0]} if dicts else {}
-
 def _radio_and_camera(profile, device:str):
-    from radiovis_nb.propagation import RadioSimulator
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.propagation import RadioSimulator
     return RadioSimulator(profile, device=device), CameraRenderer(profile, device=device)
 
 def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=None) -> dict:
     "Every array of one sequence: its frames' weather drawn, echoes simulated through it, images rendered and weathered, labels."
-    from radiovis_nb.camera import apply_weather
+    from radiovis_nb.weather import apply_weather
     t0 = time.perf_counter()
     layout = make_layout(profile, spec.sequence)
     if layout.n_frames != spec.n_frames:         # the last, shorter sequence of a subset
@@ -223,16 +229,31 @@ def _prepare_dir(profile, out:Path, replace_stale:bool=False, log=print) -> dict
             raise ConfigError(f"{out} holds a dataset of another configuration (profile {have.get('profile')}, data "
                               f"{str(have.get('data_hash'))[:12]}); this run is {profile.name}, data {profile.data_hash[:12]}: "
                               f"choose another --out or delete {out}")
-    else: _write_json_atomic(f, dict(spec, resolved=profile.data_dict()))
-    for stale in (out/'chunks').glob('.*.tmp-*'):                  # temporary folders of killed runs
-        pid = stale.name.rsplit('-', 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
+    else: write_json_atomic(f, dict(spec, resolved=profile.data_dict()))
+    remove_stale_temps(out/'chunks')
     return spec
 
 def _alive(pid:int) -> bool:
     if pid == os.getpid(): return True
     try: os.kill(pid, 0); return True
     except OSError: return False
+
+def remove_stale_temps(folder:Path):
+    "Delete the temporary chunk folders (`.NAME.tmp-PID`) in `folder` of processes no longer running: a killed run's half-written chunks (synthesis and the CRUW import)."
+    for stale in Path(folder).glob('.*.tmp-*'):
+        pid = stale.name.rsplit('-', 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
+
+def chunk_records(infos:list) -> list:
+    "The manifest's record of each complete chunk (name, first frame, count, sequences, checksum)."
+    return [dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos]
+
+def publish_manifest(out:Path, man:dict, manifest_dir=None):
+    "Write `man` as out/manifest.json (atomically: a dataset without it is incomplete) and a copy as manifest_dir/<name>.json when asked."
+    write_json_atomic(Path(out)/'manifest.json', man)
+    if manifest_dir:
+        Path(manifest_dir).mkdir(parents=True, exist_ok=True)
+        write_json_atomic(Path(manifest_dir)/f'{Path(out).name}.json', man)
 
 def synthesise(profile, # a resolved Profile
                out:str|Path, # dataset folder
@@ -247,7 +268,7 @@ def synthesise(profile, # a resolved Profile
     from tqdm.auto import tqdm
     out = Path(out)
     k, n = shard
-    spec = _prepare_dir(profile, out, replace_stale, log)
+    _prepare_dir(profile, out, replace_stale, log)
     chunks = plan_chunks(profile)
     mine = [c for c in range(len(chunks)) if c % n == k]
     todo = []
@@ -279,10 +300,6 @@ def synthesise(profile, # a resolved Profile
     return write_manifest(profile, out, manifest_dir, log=log)
 
 # %% ../nbs/06_synth.ipynb #9c36b732
-def heatmap_drop_m(profile) -> float:
-    "Height of the array above a target's centre: dataset heatmaps use it to read columns as ground azimuth."
-    return profile.basestation.height_m - profile.scene.target_height_m
-
 def write_manifest(profile, out:Path, manifest_dir=None, log=print) -> dict:
     "Verify every chunk and write DIR/manifest.json (and a copy in `manifest_dir` when given)."
     out = Path(out)
@@ -303,13 +320,9 @@ def write_manifest(profile, out:Path, manifest_dir=None, log=print) -> dict:
                counts=dict(frames=sum(i['count'] for i in infos), train=len(idx['train']), val=len(idx['val']), test=len(idx['test']),
                            sequences=sum(len(c) for c in chunks), chunks=len(chunks)),
                splits=dict(sequences=splits, indices=idx),
-               chunks=[dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos],
-               models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
+               chunks=chunk_records(infos), models=MODEL_NAMES, colours=COLOUR_NAMES, scenarios=sorted(SCENARIOS), weather=list(WEATHER_CODES), lightings=list(LIGHTING_CODES),
                lidar=dict(classes=_lidar_tables()[0], materials=_lidar_tables()[1]) if profile.weather.lidar else None)
-    _write_json_atomic(out/'manifest.json', man)
-    if manifest_dir:
-        Path(manifest_dir).mkdir(parents=True, exist_ok=True)
-        _write_json_atomic(Path(manifest_dir)/f'{out.name}.json', man)
+    publish_manifest(out, man, manifest_dir)
     log(f"manifest: {out/'manifest.json'}" + (f" (copy: {Path(manifest_dir)/(out.name + '.json')})" if manifest_dir else '')
         + f"; {man['counts']['train']} train, {man['counts']['val']} val, {man['counts']['test']} test frames")
     return man
@@ -330,8 +343,8 @@ def locate(records:list, index:int) -> tuple:
 def bench_synth(profile, mode:str|None=None, n_sequences:int=3, device:str='auto') -> dict:
     "Frames per second of synthesis on `profile` in radio `mode`: radio, camera and everything (write included); bytes per frame on disk by array group."
     import tempfile
-    from radiovis_nb.propagation import RadioSimulator
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.propagation import RadioSimulator
     radio, camera = RadioSimulator(profile, mode, device), CameraRenderer(profile, device=device)
     seqs = plan_sequences(profile)
     t_radio = t_cam = t_all = 0.0; frames = 0

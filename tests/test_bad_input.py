@@ -1,7 +1,10 @@
 "Issue 16: every user mistake on the command line is one line naming what and where, exit 2, no traceback, nothing half-written."
-import os, subprocess, sys
+import os
+import subprocess
+import sys
 from pathlib import Path
-import numpy as np, pytest
+import numpy as np
+import pytest
 
 def run(*args, env=None, cwd=None):
     e = dict(os.environ, **(env or {}))
@@ -24,9 +27,9 @@ CASES = [
     (['synth', '--out', 'x', '--max-chunks', '0'], ['--max-chunks']),
     (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--epochs', '0'], ['--epochs']),
     (['train-localiser', '--data', 'd', '--labels', 'gt', '--out', 'o', '--fraction', '0'], ['--fraction']),
-    (['selflabel', '--run', 'r', '--data', 'd', '--out', 'o', '--calibrate', 'labelled:abc'], ['--calibrate', 'labelled:N']),
+    (['self-label', '--run', 'r', '--data', 'd', '--out', 'o', '--calibrate', 'labelled:abc'], ['--calibrate', 'labelled:N']),
     (['subspace', '--run', 'r', '--data', 'd', '--out', 'o.png', '--split', 'bogus'], ['--split', 'bogus']),
-    (['show', 'd', '--out', 'o.png', '--index', '-3'], ['--index']),
+    (['show', '--data', 'd', '--out', 'o.png', '--index', '-3'], ['--index']),
     (['bench', 'heatmap', '--n', 'many'], ['--n', 'not an integer']),
 ]
 
@@ -56,11 +59,11 @@ def test_synth_out_naming_a_file(tmp_path):
     assert (tmp_path/'f').read_text() == 'x'
 
 def test_show_index_out_of_range(tmp_path):
-    from radiovis_nb.core import load_profile
-    from radiovis_nb.data import cached_dataset, SynthData
+    from radiovis_nb.config import load_profile
+    from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     n = len(SynthData(d))
-    one_line_error(run('show', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
+    one_line_error(run('show', '--data', str(d), '--out', str(tmp_path/'x.png'), '--index', str(n)), f'--index {n}', f'0 to {n - 1}')
     assert not (tmp_path/'x.png').exists()
 
 def test_unsafe_checkpoint_is_refused(tmp_path):
@@ -69,16 +72,16 @@ def test_unsafe_checkpoint_is_refused(tmp_path):
         def __reduce__(self): return (os.system, (f'touch {tmp_path}/pwned',))
     (tmp_path/'run').mkdir()
     with open(tmp_path/'run'/'model.pt', 'wb') as f: pickle.dump({'model': Evil(), 'config': {}}, f)
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     d = cached_dataset(load_profile('smoke'))
-    for cmd in (['selflabel', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
+    for cmd in (['self-label', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'lab')],
                 ['subspace', '--run', str(tmp_path/'run'), '--data', str(d), '--out', str(tmp_path/'s.png')]):
         one_line_error(run(*cmd), 'model.pt', 'safely')
     assert not (tmp_path/'pwned').exists()
 
 def test_detector_weights_by_name_are_not_downloaded(tmp_path):
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     d = cached_dataset(load_profile('smoke'))
     one_line_error(run('predict-boxes', '--profile', 'smoke', '--weights', 'yolov8n.pt', '--data', str(d), '--out', str(tmp_path/'b.csv'), cwd=tmp_path),
@@ -94,9 +97,8 @@ def test_interrupt_exits_130(monkeypatch, capsys):
 @pytest.mark.parametrize('bad,needle', [('inf', "'inf'"), ('far', "'far'"), ('-10', 'is impossible'), ('1e9', 'is impossible')])
 def test_bad_label_values_are_named(tmp_path, bad, needle):
     "A label CSV with inf, a string or an impossible range is refused with its line or frame, and nothing is trained."
-    import pandas as pd
-    from radiovis_nb.core import load_profile
-    from radiovis_nb.data import cached_dataset, SynthData
+    from radiovis_nb.config import load_profile
+    from radiovis_nb.data import SynthData, cached_dataset
     d = cached_dataset(load_profile('smoke'))
     data = SynthData(d)
     lab = data.labels.loc[data.split('train'), ['index', 'range_m', 'azimuth_deg']].reset_index(drop=True).astype({'range_m': object})
@@ -109,7 +111,8 @@ def test_bad_label_values_are_named(tmp_path, bad, needle):
 
 def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
     "synth writes its manifest into its own folder only; nothing in the checkout changes; the manifest names no machine path."
-    import json, radiovis_nb
+    import json
+    import radiovis_nb
     root = Path(radiovis_nb.__file__).resolve().parent.parent
     before = subprocess.run(['git', 'status', '--porcelain', '--', 'data_manifests', 'paper_figures'], cwd=root, capture_output=True, text=True).stdout
     r = run('synth', '--profile', 'smoke', '--set', 'dataset.n_trainval=12', '--set', 'dataset.n_test=0', '--set', 'scene.sequence_length=6',
@@ -123,8 +126,10 @@ def test_outputs_go_where_asked_and_hold_no_machine_paths(tmp_path):
 
 def _corrupt_copy(tmp_path, key, value, frame_offset=2):
     "A copy of the smoke dataset with one value of `key` in its first chunk replaced and the checksums recomputed, as a careless edit would."
-    import json, shutil, zarr
-    from radiovis_nb.core import load_profile
+    import json
+    import shutil
+    import zarr
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
     from radiovis_nb.synth import chunk_info, tree_sha256
     src = cached_dataset(load_profile('smoke'))
@@ -154,10 +159,10 @@ def test_nan_label_is_named(tmp_path):
 
 @pytest.mark.parametrize('text,needle', [('[1, 2]', 'JSON object'), ('{"radar_cfg": "fast"}', 'JSON object'), ('{"ramap_rsize": "x"}', 'ramap_rsize')])
 def test_cruw_sensor_config_not_a_mapping(tmp_path, text, needle):
-    from radiovis_nb.cruw import sensor_config, CruwError
+    from radiovis_nb.cruw import CruwError, sensor_config
     (tmp_path/'sensor_config.json').write_text(text)
     with pytest.raises(CruwError, match=needle): sensor_config(tmp_path)
-    r = run('import-cruw', str(tmp_path), '--out', str(tmp_path/'out'))
+    r = run('import-cruw', '--data', str(tmp_path), '--out', str(tmp_path/'out'))
     one_line_error(r, 'sensor_config.json')
     assert not (tmp_path/'out'/'manifest.json').exists()
 
@@ -190,7 +195,7 @@ def test_cruw_import_of_published_layout(tmp_path, case):
                                                   ('test', '2019_05_09_CM1000'): {0: [], 1: [car(15, 10.0)]}}
     else: seqs = {('train', '2019_04_09_BMS1000'): {f: [] for f in range(4)}, ('train', '2019_04_09_BMS2000'): {f: [car(11, 3.0)] for f in range(4)}}
     _rod2021_copy(tmp_path/'CRUW', seqs)
-    r = run('import-cruw', str(tmp_path/'CRUW'), '--out', str(tmp_path/'d'), *[a for o in SMALL for a in ('--set', o)])
+    r = run('import-cruw', '--data', str(tmp_path/'CRUW'), '--out', str(tmp_path/'d'), *[a for o in SMALL for a in ('--set', o)])
     assert r.returncode == 0, r.stderr[-3000:]
     data = SynthData(tmp_path/'d')
     n = sum(len(f) for f in seqs.values())
@@ -198,7 +203,7 @@ def test_cruw_import_of_published_layout(tmp_path, case):
     lab = data.labels
     has = lab.box_0 >= 0
     assert np.isfinite(lab.loc[has, 'range_m']).all() and lab.loc[~has, 'range_m'].isna().all()
-    r = run('show', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
+    r = run('show', '--data', str(tmp_path/'d'), '--out', str(tmp_path/'x.png'), '--index', *[str(i) for i in range(min(n, 3))])   # imported data shows too
     assert r.returncode == 0 and (tmp_path/'x.png').stat().st_size > 10_000, r.stderr[-2000:]
 
 def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
@@ -212,10 +217,11 @@ def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
 
 def test_api_numbers_are_never_silently_defaulted(tmp_path):
     "A 0 passed from Python is an error too, not `x or default`."
-    from radiovis_nb.core import load_profile, ConfigError
     from radiovis_nb.backbones import make_backbones
-    from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import cached_dataset
+    from radiovis_nb.localiser import train_localiser
+    from radiovis_nb.params import ConfigError
     p = load_profile('smoke')
     with pytest.raises(ConfigError, match='out_channels 0'): make_backbones(p, 0)
     with pytest.raises(ConfigError, match='epochs 0'): train_localiser(p, cached_dataset(p), 'gt', tmp_path/'o', epochs=0)

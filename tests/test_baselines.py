@@ -1,19 +1,21 @@
 "Baselines: camera-to-ground geometry, CFAR, and a YOLO run that makes no network attempt."
-import subprocess, sys, textwrap
+import subprocess
+import sys
+import textwrap
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile
+from radiovis_nb.baselines import cfar_2d, cfar_predictions, teacher_labels
+from radiovis_nb.config import load_profile
 from radiovis_nb.data import SynthData, cached_dataset
 from radiovis_nb.selflabel import camera_ground_positions
-from radiovis_nb.baselines import cfar_predictions, teacher_labels, cfar_2d
 
 @pytest.fixture(scope='module')
 def data(): return SynthData(cached_dataset(load_profile('smoke')))
 
 def test_camera_to_ground_within_half_a_metre_on_scenes_of_known_geometry():
     "The teacher's box -> ground mapping at the paper's 640 x 480, on unoccluded frames of known scenes."
-    from radiovis_nb.scene import make_layout
     from radiovis_nb.camera import CameraRenderer
+    from radiovis_nb.scene import make_layout
     prof = load_profile('smoke', ['camera.width_px=640', 'camera.height_px=480', 'scene.max_parked_cars=0'])
     r = CameraRenderer(prof)
     errs = []
@@ -44,7 +46,7 @@ PROBE = textwrap.dedent('''
     def hook(event, args):
         if event.startswith(('socket.', 'urllib.', 'http.')) and event not in ('socket.__new__',): events.append(f"{event} {str(args)[:160]}")
     sys.addaudithook(hook)
-    from radiovis_nb.core import load_profile
+    from radiovis_nb.config import load_profile
     from radiovis_nb.data import SynthData, cached_dataset
     from radiovis_nb.detector import train_detector, predict_boxes, detection_table
     prof = load_profile('smoke')
@@ -76,10 +78,10 @@ def test_yolo_trains_and_predicts_without_network():
 
 def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
     "Issue 14: the teacher's record names its boxes, and a student of a ground-truth-box teacher cannot be the RODNet row."
-    import json, pandas as pd
-    from radiovis_nb.baselines import write_teacher_labels, check_teacher, camera_predictions
-    from radiovis_nb.core import ConfigError
-    from radiovis_nb.ssl_train import read_boxes_file
+    import json
+    from radiovis_nb.baselines import camera_predictions, check_teacher, write_teacher_labels
+    from radiovis_nb.data import read_boxes_file
+    from radiovis_nb.params import ConfigError
     lab = data.labels[data.labels.box_0 >= 0]
     b = lab[['box_0', 'box_1', 'box_2', 'box_3']].set_axis(['x0', 'y0', 'x1', 'y1'], axis=1).rename_axis('index').reset_index()
     b.to_csv(tmp_path/'det.csv', index=False)
@@ -95,9 +97,9 @@ def test_rodnet_row_only_from_detector_boxes(data, tmp_path):
 
 def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
     "The reproduction's RODNet student trains only on a detector-box teacher: planted ground-truth-box labels stop it before training."
-    from radiovis_nb.pipeline import Context, plan
     from radiovis_nb.baselines import write_teacher_labels
-    from radiovis_nb.core import ConfigError
+    from radiovis_nb.params import ConfigError
+    from radiovis_nb.pipeline import Context, plan
     p = load_profile('smoke')
     ctx = Context(p, tmp_path, tmp_path/'runs'/p.name, tmp_path/'figs', 'cpu', lambda *a, **k: None)
     ctx.run_dir.mkdir(parents=True); ctx.data_dir.symlink_to(cached_dataset(p))
@@ -105,3 +107,27 @@ def test_pipeline_rodnet_row_refuses_a_gt_box_teacher(tmp_path):
     units = {u.name: u for u in plan(ctx)['baselines']}
     with pytest.raises(ConfigError, match='cannot stand as'): units['rodnet-s0'].run(units['rodnet-s0'])
     assert not (ctx.run_dir/'localiser'/'rodnet-s0'/'predictions.csv').exists()
+
+def test_cfar_selection_known_answer(data):
+    "Hand-made clusters: the genie takes the one nearest the truth, the strongest the loudest; both domains keep only what a range-Doppler "
+    "cluster confirms at the same range, and fall back to every range-angle cluster where nothing is confirmed."
+    from radiovis_nb.baselines import _polar
+    idx = data.split('val')[:4]
+    lab = data.labels.loc[idx]
+    near = {int(k): dict(x=t.x + 0.5, y=t.y, power=0.1, size=3) for k, t in zip(idx, lab.itertuples())}
+    loud = {int(k): dict(x=t.x - 3.0, y=t.y, power=1.0, size=5) for k, t in zip(idx, lab.itertuples())}
+    clusters = {k: [near[k], loud[k]] for k in near}
+    clusters[int(idx[3])] = []                                                       # no cluster: the basestation's foot
+    rng_loud = {k: float(_polar(data, np.array([c['x']]), np.array([c['y']]))[0][0]) for k, c in loud.items()}
+    rd = {k: [dict(range_m=rng_loud[k] + 0.3, velocity_mps=4.0, power=1.0, size=2)] for k in near}
+    rd[int(idx[1])] = []                                                             # nothing confirmed: fall back to range-angle
+    pred = cfar_predictions(data, 'val', clusters={**clusters, **{int(k): [] for k in data.split('val')[4:]}},
+                            rd_clusters={**rd, **{int(k): [] for k in data.split('val')[4:]}})
+    e = {m: d.set_index('index').loc[idx[:3]] for m, d in pred.groupby('method')}
+    np.testing.assert_allclose(e['CFAR (genie-aided, range-angle only)'].error_m, 0.5, atol=0.02)
+    np.testing.assert_allclose(e['CFAR (strongest cluster)'].error_m, 3.0, atol=0.05)
+    np.testing.assert_allclose(e['CFAR (genie-aided)'].error_m, [3.0, 0.5, 3.0], atol=0.05)     # frame 1 unconfirmed: the nearer one
+    assert e['CFAR (genie-aided)'].confirmed.tolist() == [True, False, True]
+    assert e['CFAR (genie-aided)'].pred_velocity_mps.iloc[0] == 4.0
+    foot = pred[(pred['index'] == idx[3])]
+    assert len(foot) == 4 and (foot.n_clusters == 0).all() and (np.hypot(foot.pred_x, foot.pred_y) < 0.05).all()

@@ -1,13 +1,16 @@
 "The objectives against direct computations of the paper's equations, written here independently of the package's helpers."
-import math, os, subprocess, sys
+import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
-from radiovis_nb.core import load_profile
-from radiovis_nb.contrastive import cross_modal_nce, attention_map, scl_scores, scl_loss, box_mask, SSLModel, Queue
+from radiovis_nb.config import load_profile
+from radiovis_nb.contrastive import SSLModel, attention_map, box_mask, cross_modal_nce, scl_loss, scl_scores
 
 def unit(*shape, g):
     x = torch.randn(*shape, generator=g, dtype=torch.float64)
@@ -81,7 +84,7 @@ def test_positive_never_among_negatives_and_queue_holds_earlier_keys():
     boxes = torch.tensor([[10., 10., 30., 30.]]*8)
     seen = []
     for step in range(3):
-        before_r, before_v = m.queue_r.keys.clone(), m.queue_v.keys.clone()
+        before_r = m.queue_r.keys.clone()
         with torch.no_grad():
             k_r = F.normalize(m.g_r(m.f_r(hm[:, :, :] + step)), dim=1)
         # the negatives used for this batch are exactly the queue before the step: keys of earlier batches only
@@ -92,8 +95,8 @@ def test_positive_never_among_negatives_and_queue_holds_earlier_keys():
         seen.append(k_r)
 
 def test_loss_falls_and_gradients_reach_both_backbones(tmp_path):
-    from radiovis_nb.synth import synthesise
     from radiovis_nb.ssl_train import train_ssl
+    from radiovis_nb.synth import synthesise
     prof = load_profile('smoke', ['ssl.epochs=4', 'ssl.lr=1e-3'])
     synthesise(prof, tmp_path/'d', manifest_dir=None, progress=False, log=lambda *a: None)
     for method in ('cl', 'mcl', 'scl'):

@@ -1,12 +1,11 @@
 "CRUW import: fixtures in CRUW's layout import to the right place, run through the pipeline, and malformed copies fail by name."
-import json, shutil
-from pathlib import Path
+import shutil
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile
-from radiovis_nb.cruw import write_cruw_fixture, import_cruw, CruwError
-from radiovis_nb.data import SynthData
 from conftest import run_cli
+from radiovis_nb.config import load_profile
+from radiovis_nb.cruw import import_cruw, write_cruw_fixture
+from radiovis_nb.data import SynthData
 
 def truth(n, k0=0):
     rng = np.random.default_rng(k0)
@@ -50,12 +49,12 @@ def test_import_puts_targets_within_one_bin(fixture, tmp_path):
 def test_pipeline_runs_on_imported_data(fixture, tmp_path):
     root, _ = fixture
     sets = [a for o in SMOKE for a in ('--set', o)]
-    r = run_cli('import-cruw', str(root), '--out', str(tmp_path/'d'), *sets)
+    r = run_cli('import-cruw', '--data', str(root), '--out', str(tmp_path/'d'), *sets)
     assert r.returncode == 0, r.stderr
     for m in ('mcl', 'scl'):
         r = run_cli('train-ssl', '--profile', 'cruw', *sets, '--method', m, '--data', str(tmp_path/'d'), '--out', str(tmp_path/m), '--no-progress')
         assert r.returncode == 0, r.stderr[-2000:]
-        r = run_cli('selflabel', '--run', str(tmp_path/m), '--data', str(tmp_path/'d'), '--out', str(tmp_path/f'{m}-labels'))
+        r = run_cli('self-label', '--run', str(tmp_path/m), '--data', str(tmp_path/'d'), '--out', str(tmp_path/f'{m}-labels'))
         assert r.returncode == 0, r.stderr[-2000:]
         r = run_cli('train-localiser', '--profile', 'cruw', *sets, '--data', str(tmp_path/'d'), '--labels', str(tmp_path/f'{m}-labels'), '--out', str(tmp_path/f'{m}-loc'))
         assert r.returncode == 0, r.stderr[-2000:]
@@ -95,7 +94,7 @@ def test_malformed_copies_fail_by_name_and_leave_nothing_half_written(fixture, t
     if breakage == 'frame': lines.append('999 10.0 0.1 car')
     ann.write_text('\n'.join(lines) + '\n')
     out = tmp_path/'d'
-    r = run_cli('import-cruw', str(c), '--out', str(out), *[a for o in SMOKE for a in ('--set', o)])
+    r = run_cli('import-cruw', '--data', str(c), '--out', str(out), *[a for o in SMOKE for a in ('--set', o)])
     assert r.returncode == 2, r.stderr[-2000:]
     assert message in r.stderr, r.stderr
     where = {'shape': '000002_0000.npy', 'dtype': '000002_0000.npy', 'class': '2019_04_09_PMS1000.txt', 'numeric': '2019_04_09_PMS1000.txt',

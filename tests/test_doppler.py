@@ -1,7 +1,7 @@
 "Doppler on synthesised data (issue 15): the moving target's range-Doppler peak sits at its radial speed, a parked car's at zero."
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile
+from radiovis_nb.config import load_profile
 from radiovis_nb.data import SynthData, cached_dataset
 
 @pytest.fixture(scope='module')

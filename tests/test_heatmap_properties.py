@@ -1,8 +1,11 @@
 "Properties of the basestation code that hold for any profile: conventions, batching, devices, noise."
-import numpy as np, torch, pytest
 from dataclasses import replace
-from radiovis_nb.core import load_profile, sample_rng
-from radiovis_nb.radar import csi_from_paths, point_targets, range_azimuth_heatmap, heatmap_peak, add_noise, noise_variance
+import numpy as np
+import pytest
+import torch
+from radiovis_nb.config import load_profile
+from radiovis_nb.radar import add_noise, csi_from_paths, noise_variance, point_targets, range_azimuth_heatmap
+from radiovis_nb.seeding import sample_rng
 
 @pytest.fixture(scope='module')
 def radar(): return load_profile('smoke').radar

@@ -1,8 +1,10 @@
 "Profiles: the paper profile states every parameter; the others are diffs against it; every shipped profile validates."
 import re
-import yaml, pytest
 from dataclasses import fields
-from radiovis_nb.core import load_profile, available_profiles, PROFILES_DIR, SECTIONS, _section_cls, ConfigError
+import pytest
+import yaml
+from radiovis_nb.config import PROFILES_DIR, SECTIONS, available_profiles, load_profile
+from radiovis_nb.params import ConfigError
 
 def test_shipped_profiles():
     assert {'smoke', 'cpu', 'paper'} <= set(available_profiles())
@@ -12,7 +14,7 @@ def test_paper_profile_is_complete_on_its_own():
     raw = yaml.safe_load((PROFILES_DIR/'paper.yaml').read_text())
     assert 'base' not in raw
     for s in SECTIONS:
-        assert set(raw[s]) == {f.name for f in fields(_section_cls(s))}, s
+        assert set(raw[s]) == {f.name for f in fields(SECTIONS[s])}, s
 
 def test_paper_numbers():
     p = load_profile('paper')
@@ -35,3 +37,11 @@ def test_base_loop_is_an_error(tmp_path):
     a, b = tmp_path/'a.yaml', tmp_path/'b.yaml'
     a.write_text('base: b.yaml\n'); b.write_text('base: a.yaml\n')
     with pytest.raises(ConfigError, match='loops'): load_profile(a)
+
+def test_radar_section_is_typed():
+    "Issue 17: the radar section is the RadarConfig class itself (no name in a string to dodge an import cycle)."
+    import typing
+    from radiovis_nb.config import Profile
+    from radiovis_nb.radar import RadarConfig
+    assert SECTIONS['radar'] is RadarConfig and typing.get_type_hints(Profile)['radar'] is RadarConfig
+    assert isinstance(load_profile('smoke').radar, RadarConfig)

@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from radiovis_nb.core import load_profile
-from radiovis_nb.data import SynthData, cached_dataset, HeatmapMaker
+from radiovis_nb.config import load_profile
+from radiovis_nb.data import HeatmapMaker, SynthData, cached_dataset
+from radiovis_nb.localiser import train_localiser
+from radiovis_nb.metrics import prediction_table
 from radiovis_nb.selflabel import attention_self_labels, receptive_field
-from radiovis_nb.localiser import train_localiser, prediction_table
 
 class PeakedRadio(nn.Module):
     "A 'backbone' of stride 8 (one 8x8 average pooling) whose features turn from e1 to e0 in a Gaussian bump centred on a chosen bin."
@@ -56,8 +57,8 @@ def test_supervised_localiser_beats_the_mean_predictor():
     assert val.error_m.median() < const.error_m.median(), (val.error_m.median(), const.error_m.median())
 
 def test_label_file_errors_name_the_line(tmp_path):
-    from radiovis_nb.selflabel import read_labels
-    from radiovis_nb.core import ConfigError
+    from radiovis_nb.data import read_labels
+    from radiovis_nb.params import ConfigError
     f = tmp_path/'l.csv'
     f.write_text('index,range_m,azimuth_deg\n0,10,1\n1,,2\n')
     with pytest.raises(ConfigError, match='line 3'): read_labels(f)
@@ -114,8 +115,8 @@ def test_eq2_readout_of_a_bins_head_finds_the_matching_radio_bin(bin_rc):
 
 @pytest.mark.parametrize('bin_rc', [(2, 3), (4, 6)])
 def test_projector_gradient_readout_of_a_flatten_head_finds_the_matching_radio_bin(bin_rc):
-    from radiovis_nb.contrastive import SSLModel
     from radiovis_nb.backbones import Projector
+    from radiovis_nb.contrastive import SSLModel
     prof = load_profile('smoke')
     data = SynthData(cached_dataset(prof))
     C, h, w = 4, prof.dataset.heatmap_height//8, prof.dataset.heatmap_width//8

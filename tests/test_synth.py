@@ -1,13 +1,15 @@
 "Synthesis on the smoke profile: labels, boxes and masks, the target's footprint, shards, resume, corruption."
-import json, os, shutil
+import json
+import shutil
 from pathlib import Path
 import numpy as np
 import pytest
-from radiovis_nb.core import load_profile, ConfigError
-from radiovis_nb.synth import synthesise, chunk_name, chunk_info, plan_chunks, verify_chunk
-from radiovis_nb.data import SynthData, RadioVisualDataset, DataError
-from radiovis_nb.propagation import target_visibility
 from conftest import run_cli
+from radiovis_nb.config import load_profile
+from radiovis_nb.data import DataError, RadioVisualDataset, SynthData
+from radiovis_nb.params import ConfigError
+from radiovis_nb.propagation import target_visibility
+from radiovis_nb.synth import chunk_info, chunk_name, synthesise, verify_chunk
 
 QUIET = dict(manifest_dir=None, progress=False, log=lambda *a, **k: None)
 
@@ -103,7 +105,7 @@ def test_corrupt_chunk_is_named(smoke_dir, tmp_path):
     data = SynthData(out)
     first = data.manifest['chunks'][1]['first']
     with pytest.raises(DataError, match=r'c00001\.zarr.*checksum'): data.get('csi', [first])
-    r = run_cli('show', str(out), '--index', str(first), '--out', str(tmp_path/'x.png'))
+    r = run_cli('show', '--data', str(out), '--index', str(first), '--out', str(tmp_path/'x.png'))
     assert r.returncode == 2 and 'c00001.zarr' in r.stderr
 
 def test_other_configuration_is_refused(smoke_dir):
@@ -111,7 +113,7 @@ def test_other_configuration_is_refused(smoke_dir):
         synthesise(load_profile('smoke', ['dataset.seed=7']), smoke_dir, **QUIET)
 
 def test_show_writes_figure(smoke_dir, tmp_path):
-    r = run_cli('show', str(smoke_dir), '--index', '0', '20', '--out', str(tmp_path/'fig.png'))
+    r = run_cli('show', '--data', str(smoke_dir), '--index', '0', '20', '--out', str(tmp_path/'fig.png'))
     assert r.returncode == 0, r.stderr
     assert (tmp_path/'fig.png').stat().st_size > 20_000
 

@@ -22,12 +22,16 @@ else
   echo "[test] not a git checkout: skipping the notebook/package sync check"
 fi
 
-# 2. the notebooks as tests (cells flagged `slow` are skipped; `nbdev_test --flags slow` runs them)
+# 2. the linter (ruff.toml: unused imports and variables, undefined names, bare except, import order); fix findings in nbs/
+ruff check radiovis_nb tests || fail "ruff found problems: fix them in the notebooks (radiovis_nb/ is generated), run nbdev_export"
+echo "[test] ruff: radiovis_nb/ and tests/ are clean"
+
+# 3. the notebooks as tests (cells flagged `slow` are skipped; `nbdev_test --flags slow` runs them)
 n_nbs=$(find nbs -maxdepth 1 -name '[0-9]*.ipynb' | wc -l)
 [ "$n_nbs" -gt 0 ] || fail "no notebooks to test in nbs/"
 echo "[test] nbdev_test: $n_nbs notebooks"
 nbdev_test --n_workers 2 --timing
 
-# 3. integration tests
+# 4. integration tests
 python -m pytest tests/ -ra -q -p no:cacheprovider || { rc=$?; [ $rc = 5 ] && fail "pytest collected no tests"; exit $rc; }
 echo "[test] all passed in $(( $(date +%s) - t0 )) s"
