@@ -21,9 +21,9 @@ if TYPE_CHECKING:                                # annotations only: torch is im
     import torch
 
 # %% auto #0
-__all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'RadioVisualDataset',
-           'resize_images', 'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'show_example',
-           'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
+__all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'resize_images',
+           'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'RadioVisualDataset',
+           'show_example', 'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
@@ -293,37 +293,6 @@ def holdout_split(data:SynthData, fraction:float=0.2, seed:int=0) -> tuple:
     is_held = lab['sequence'].isin(held).to_numpy()
     return lab.index.to_numpy()[~is_held], lab.index.to_numpy()[is_held]
 
-# %% ../nbs/07_data.ipynb #fcc301d1
-class RadioVisualDataset:
-    "A torch Dataset of one split: heatmap, image, target mask and box, labels, at the training resolution."
-    def __init__(self, data:SynthData|str|Path, split:str='train',
-                 profile=None,                 # grid and training resolution (default: the dataset's profile)
-                 indices=None):                # a subset of the split's frames (e.g. a label-fraction sweep)
-        self.data = data if isinstance(data, SynthData) else SynthData(data)
-        profile = profile or self.data.profile
-        ds = profile.dataset
-        self.heat = HeatmapMaker(self.data, profile)
-        self.image_hw = (ds.image_height, ds.image_width)
-        self.split = split
-        self.indices = self.data.split(split) if indices is None else np.asarray(indices, np.int64)
-        self.labels = self.data.labels.loc[self.indices]
-
-    def __len__(self): return len(self.indices)
-
-    def __getitem__(self, i:int) -> dict:
-        import torch
-        import torch.nn.functional as F
-        idx = int(self.indices[i])
-        hm = self.heat(torch.from_numpy(self.data.radar([idx])), [idx])[0, 0]
-        img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1)
-        mask = torch.from_numpy(self.data.get('target_mask', [idx])[0]).float()[None]
-        box = torch.from_numpy(rescale_boxes(self.labels.loc[[idx], BOX_COLUMNS].to_numpy(np.float32), img.shape[1:], self.image_hw)[0])
-        if tuple(mask.shape[1:]) != self.image_hw: mask = F.interpolate(mask[None], size=self.image_hw, mode='nearest')[0]
-        img = resize_images(img[None], self.image_hw)[0].float().div_(255)
-        row = self.labels.loc[idx]
-        return dict(heatmap=hm[None].float(), image=img, mask=mask, box=box, index=idx,
-                    range_m=float(row.range_m), azimuth_deg=float(row.azimuth_deg), x=float(row.x), y=float(row.y))
-
 # %% ../nbs/07_data.ipynb #a6f94d8f
 BOX_COLUMNS = ['box_0', 'box_1', 'box_2', 'box_3']   # the target's camera box in a dataset's labels: x0, y0, x1, y1 (camera px; -1: not visible)
 
@@ -405,6 +374,37 @@ def read_labels(path:str|Path):
         df[col] = v.astype(np.int64 if col == 'index' else float)
     meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
     return df, meta
+
+# %% ../nbs/07_data.ipynb #fcc301d1
+class RadioVisualDataset:
+    "A torch Dataset of one split: heatmap, image, target mask and box, labels, at the training resolution."
+    def __init__(self, data:SynthData|str|Path, split:str='train',
+                 profile=None,                 # grid and training resolution (default: the dataset's profile)
+                 indices=None):                # a subset of the split's frames (e.g. a label-fraction sweep)
+        self.data = data if isinstance(data, SynthData) else SynthData(data)
+        profile = profile or self.data.profile
+        ds = profile.dataset
+        self.heat = HeatmapMaker(self.data, profile)
+        self.image_hw = (ds.image_height, ds.image_width)
+        self.split = split
+        self.indices = self.data.split(split) if indices is None else np.asarray(indices, np.int64)
+        self.labels = self.data.labels.loc[self.indices]
+
+    def __len__(self): return len(self.indices)
+
+    def __getitem__(self, i:int) -> dict:
+        import torch
+        import torch.nn.functional as F
+        idx = int(self.indices[i])
+        hm = self.heat(torch.from_numpy(self.data.radar([idx])), [idx])[0, 0]
+        img = torch.from_numpy(self.data.get('image', [idx])[0]).permute(2, 0, 1)
+        mask = torch.from_numpy(self.data.get('target_mask', [idx])[0]).float()[None]
+        box = torch.from_numpy(rescale_boxes(self.labels.loc[[idx], BOX_COLUMNS].to_numpy(np.float32), img.shape[1:], self.image_hw)[0])
+        if tuple(mask.shape[1:]) != self.image_hw: mask = F.interpolate(mask[None], size=self.image_hw, mode='nearest')[0]
+        img = resize_images(img[None], self.image_hw)[0].float().div_(255)
+        row = self.labels.loc[idx]
+        return dict(heatmap=hm[None].float(), image=img, mask=mask, box=box, index=idx,
+                    range_m=float(row.range_m), azimuth_deg=float(row.azimuth_deg), x=float(row.x), y=float(row.y))
 
 # %% ../nbs/07_data.ipynb #12badc7d
 def show_example(data:SynthData, index:int, ax_img=None, ax_hm=None, crop_range_m:float|None=None, ax_rd=None):
