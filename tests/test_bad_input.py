@@ -90,7 +90,7 @@ def test_detector_weights_by_name_are_not_downloaded(tmp_path):
 def test_interrupt_exits_130(monkeypatch, capsys):
     import radiovis_nb.cli as cli
     def boom(args): raise KeyboardInterrupt
-    monkeypatch.setattr(cli, '_run', boom)
+    monkeypatch.setattr(cli, '_prepare', boom)          # the first step main runs inside its error handling
     assert cli.main(['info']) == 130
     assert 'interrupted' in capsys.readouterr().err
 
@@ -210,7 +210,7 @@ def test_divergence_is_one_line_and_not_success(monkeypatch, capsys):
     "Training that diverges (NaN loss) ends with one line naming it and a non-zero exit, never 0."
     import radiovis_nb.cli as cli
     def diverge(args): raise FloatingPointError('localiser training diverged in epoch 3 (loss nan); lower localiser.lr')
-    monkeypatch.setattr(cli, '_run', diverge)
+    monkeypatch.setattr(cli, '_prepare', diverge)
     assert cli.main(['info']) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and 'epoch 3' in err[0]
