@@ -216,7 +216,6 @@ def deviation_table(data, label_dirs:list) -> 'pd.DataFrame':
 def label_errors_m(data, labels) -> 'pd.DataFrame':
     "Ground-plane error (m) of each label (DataFrame with index, range_m, azimuth_deg) against the truth, converted like predictions: index, split, error_m."
     import pandas as pd
-    from radiovis_nb.radar import ground_from_polar, heatmap_drop_m
     gt = data.labels.loc[labels['index'].to_numpy()]
     xy = ground_from_polar(labels['range_m'].to_numpy(), labels['azimuth_deg'].to_numpy(), heatmap_drop_m(data.profile))
     return pd.DataFrame(dict(index=labels['index'].to_numpy(), split=gt['split'].to_numpy(),
@@ -309,7 +308,7 @@ def crb_predictions(data, split:str='val', n_symbols:int=1) -> 'pd.DataFrame':
     and azimuth, for an estimator that sees `n_symbols` OFDM symbols (1: a heatmap's snapshot, what every method of Tab. 4 reads).
     `error_m` holds the bound (the predicted position is the truth); a frame whose target returns no echo has an infinite bound."""
     import pandas as pd
-    from radiovis_nb.radar import ground_crb_m, heatmap_drop_m
+    from radiovis_nb.radar import ground_crb_m
     if 'target_snr_db' not in data.labels: raise ValueError(f"{data.root}: no target SNR in the labels (imported data): no Cramér–Rao bound")
     idx = data.split(split)
     lab = data.labels.loc[idx]
