@@ -54,6 +54,7 @@ class Unit:
     folder: Path
     params: dict
     run: object            # callable(unit) -> dict of results
+    resumable: bool = False  # its folder keeps the state of an interrupted run (a checkpoint) that `run` picks up
 
 @dataclass
 class Context:
@@ -71,6 +72,20 @@ class Context:
     @property
     def boxes_file(self) -> Path: return self.run_dir/'detector'/'boxes.csv'
 
+def _start_unit(u:Unit, key:str, log) -> None:
+    "Before a unit runs: a resumable unit keeps its folder only when it holds an interrupted run begun with these parameters by this code "
+    "(started.json); a finished run of other code or parameters (a stale stamp.json) or an unmarked folder starts over."
+    f = u.folder/'started.json'
+    if u.resumable and u.folder.exists():
+        s = json.loads(f.read_text()) if f.is_file() else {}
+        if (u.folder/'stamp.json').exists() or s.get('key') != key or s.get('code') != code_hash():
+            log(f"[{u.name}] the run in {u.folder} was made by other code or parameters (or is unmarked): starting over")
+            shutil.rmtree(u.folder)
+        else: log(f"[{u.name}] an interrupted run of this code: resuming it")
+    if u.resumable:
+        u.folder.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(dict(key=key, code=code_hash())))
+
 def run_units(ctx:Context, stage:str, units:list) -> dict:
     "Run the units of a stage that are not done, with progress and an estimate of the time left; record the stage's wall time. Returns {unit: its stamp} (done before or now)."
     t0 = time.time()
@@ -81,11 +96,13 @@ def run_units(ctx:Context, stage:str, units:list) -> dict:
         eta = f", ETA {np.mean(times)*(len(todo) - n + 1)/60:.1f} min" if times else ''
         ctx.log(f"[{stage}] {n}/{len(todo)}: {u.name}{eta}")
         t = time.time()
+        _start_unit(u, unit_key(**u.params), ctx.log)
         extra = u.run(u) or {}
         times.append(time.time() - t)
         if 'skipped' in extra: u.folder.mkdir(parents=True, exist_ok=True)
         keep = {k: v for k, v in extra.items() if isinstance(v, (int, float, str)) and k not in ('seconds', 'key', 'code', 'unit')}
         mark_done(u.folder, unit_key(**u.params), times[-1], unit=u.name, **keep)
+        (u.folder/'started.json').unlink(missing_ok=True)
     ctx.timings[stage] = ctx.timings.get(stage, 0.0) + time.time() - t0
     ctx.log(f"[{stage}] done in {(time.time() - t0)/60:.1f} min")
     return {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units}
@@ -192,7 +209,7 @@ def _ssl_units(ctx:Context) -> list:
                 shutil.rmtree(u.folder); res = train(False)
             return {k: res[k] for k in ('steps', 'epochs', 'lr', 'schedule', 'precision')}
         units.append(Unit(run.name, ctx.run_dir/'ssl'/run.name, dict(stage='ssl', name=run.name, cfg=prof.config_hash, steps=run.steps,
-                                                                     epochs=run.epochs, channels=run.channels), go))
+                                                                     epochs=run.epochs, channels=run.channels), go, resumable=True))
     return units
 
 def _selflabel_units(ctx:Context) -> list:

@@ -245,6 +245,10 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     model = SSLModel(profile, method, out_channels, mask_offset_px, seed, P['head']).to(dev).to(memory_format=torch.channels_last)
     opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
     start_epoch, step = _ssl_resume(ckpt_path, model, opt, config, dev, log if is_main else None) if resume else (0, 0)
+    done = json.loads((out/'run.json').read_text()) if resume and step >= total and (out/'run.json').is_file() else {}
+    if done.get('status') == 'complete':                                        # resuming a finished run: nothing to train, nothing rewritten
+        if is_main: log(f"train-ssl {out}: already complete at step {step} of {total}; nothing to do")
+        return done
     net = model
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
