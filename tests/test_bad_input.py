@@ -1,5 +1,6 @@
 "Issue 16: every user mistake on the command line is one line naming what and where, exit 2, no traceback, nothing half-written."
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ def run(*args, env=None, cwd=None):
     e = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, '-c', 'import sys; from radiovis_nb.cli import main; sys.exit(main(sys.argv[1:]))', *args], capture_output=True, text=True, env=e, cwd=cwd, timeout=300)
 
+PROGRESS = re.compile(r'\[\d+:\d\d[^\]]*\]\s*$')   # a progress line (tqdm: '... 45/100 [00:30<00:36, 1.50frame/s]'), written when work passes 30 s on a loaded machine
+
 def one_line_error(r, *needles):
     assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    lines = [l for l in r.stderr.strip().splitlines() if l.strip()]
+    lines = [l for l in r.stderr.strip().splitlines() if l.strip() and not PROGRESS.search(l)]
     assert len(lines) == 1 and 'Traceback' not in r.stderr, r.stderr[-2000:]
     for n in needles: assert n in lines[0], (n, lines[0])
     return lines[0]
