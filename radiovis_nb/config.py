@@ -160,7 +160,10 @@ class LocaliserConfig:
     lr: float = spec('learning rate (paper: 1e-3)', gt=0)
     momentum: float = spec("SGD momentum, or Adam's beta1 (Tab. 9 searched 0.8-1)", ge=0, lt=1)
     loss: str = spec('training loss on the standardised (range, azimuth) (paper: mse)', choices=('mse', 'l1'))
-    epochs: int = spec('training epochs', ge=1)
+    epochs: int = spec('training epochs at most (with `patience` > 0: the cap of early stopping)', ge=1)
+    patience: int = spec('early stopping: stop once this many epochs pass without a better held-out score, keep the best epoch (0: train all `epochs`)', ge=0)
+    holdout_fraction: float = spec("fraction of the labelled training sequences held out to score early stopping, against the row's own labels", gt=0, lt=1)
+    losses: list[str] = spec('losses of Tab. 9 tried, each early-stopped; the held-out score picks one (empty: `loss` alone)', choices=('mse', 'l1'))
     batch_size: int = spec('batch size', ge=1)
     label_fractions: list[float] = spec('training-label fractions of the label-density sweep (Fig. 6), a log grid', gt=0, le=1, min_len=1)
 

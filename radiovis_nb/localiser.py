@@ -15,12 +15,14 @@ from .data import HeatmapMaker, SynthData, holdout_split, read_labels
 from .env import code_version, resolve_device
 from .metrics import prediction_table
 from .params import ConfigError
+from .radar import ground_from_polar, heatmap_drop_m
 from .seeding import sample_rng, seed_everything
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
-           'denormalise', 'predict', 'fit_localiser', 'train_localiser', 'suggest_localiser', 'localiser_params',
-           'tune_localiser', 'load_profile_with']
+           'label_holdout', 'label_distance_m', 'heatmap_stack', 'denormalise', 'predict', 'EarlyStopping',
+           'fit_localiser', 'train_localiser', 'localiser_runs_table', 'plot_localiser_curves', 'bench_localiser',
+           'suggest_localiser', 'localiser_params', 'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -59,7 +61,7 @@ def make_optimiser(params, L):
 
 LOSSES = dict(mse=torch.nn.functional.mse_loss, l1=torch.nn.functional.l1_loss)
 
-# %% ../nbs/14_localiser.ipynb #0ef091b9
+# %% ../nbs/14_localiser.ipynb #828d8aa5
 def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:int=0) -> tuple:
     "(DataFrame index/range_m/azimuth_deg of training frames, name): ground truth ('gt') or a label file, subsampled to `fraction`."
     lab = data.labels
@@ -86,51 +88,114 @@ def training_labels(data:SynthData, labels:str|Path, fraction:float=1.0, seed:in
     if len(df) < 2: raise ConfigError(f"only {len(df)} training labels")
     return df, name
 
+def label_holdout(data:SynthData, indices, fraction:float, seed:int=0) -> tuple:
+    "(rows kept for training, rows held out) of labelled training frames `indices`: `fraction` of the sequences that carry labels held out whole "
+    "(at least one, and at least one left to train on), so that neighbouring frames of one sequence never score each other."
+    seq = data.labels.loc[np.asarray(indices), 'sequence'].to_numpy()
+    seqs = np.unique(seq)
+    if len(seqs) < 2: raise ConfigError(f"the labels cover {len(seqs)} training sequence(s): early stopping needs at least 2 "
+                                        f"(one to hold out); set localiser.patience=0 to train all localiser.epochs")
+    k = min(len(seqs) - 1, max(1, int(round(fraction*len(seqs)))))
+    held = np.isin(seq, sample_rng(seed, 0, 'localiser-holdout').choice(seqs, k, replace=False))
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
+def label_distance_m(profile, pred_r, pred_a, label_r, label_a) -> np.ndarray:
+    "Ground-plane distance (m) between predicted and labelled (range m, azimuth deg) points, converted like every error (`radar.ground_from_polar`): "
+    "early stopping's score against a row's own labels, which are the truth only for the supervised row."
+    drop = heatmap_drop_m(profile)
+    d = ground_from_polar(pred_r, pred_a, drop) - ground_from_polar(label_r, label_a, drop)
+    return np.hypot(d[..., 0], d[..., 1])
+
+def heatmap_stack(data:SynthData, profile, indices, device='cpu', block:int=256, max_bytes:float=2**31):
+    "[n, 1, H, W] training heatmaps of frames `indices`, computed once (in blocks) to be indexed every epoch; float16 when float32 would pass `max_bytes`."
+    heat, idx = HeatmapMaker(data, profile, device), np.asarray(indices)
+    H, W = heat.hw
+    dtype = torch.float32 if 4*len(idx)*H*W <= max_bytes else torch.float16
+    out = torch.empty((len(idx), 1, H, W), dtype=dtype, device=device)
+    with torch.no_grad():
+        for i in range(0, len(idx), block):
+            out[i:i + block] = heat(torch.from_numpy(data.radar(idx[i:i + block])).to(device), idx[i:i + block]).to(dtype)
+    return out
+
 def denormalise(y:np.ndarray, norm:dict) -> tuple:
     "Standardised network outputs [n, 2] -> (range m, azimuth deg) with the training labels' `norm`."
     return y[:, 0]*norm['std'][0] + norm['mean'][0], y[:, 1]*norm['std'][1] + norm['mean'][1]
 
 @torch.no_grad()
-def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device='cpu', batch:int=256):
-    "(range m, azimuth deg) predictions for frames `indices`."
-    heat = HeatmapMaker(data, profile, device)
+def predict(model:Localiser, data:SynthData, indices, profile, norm:dict, device='cpu', batch:int=256, heatmaps=None):
+    "(range m, azimuth deg) predictions for frames `indices` (or for the rows of a `heatmaps` stack [n, 1, H, W])."
     model = model.to(device).eval()
+    heat = HeatmapMaker(data, profile, device) if heatmaps is None else None
     out = []
     for i in range(0, len(indices), batch):
         idx = indices[i:i + batch]
-        out.append(model(heat(torch.from_numpy(data.radar(idx)).to(device), idx)).cpu())
+        x = heatmaps[i:i + batch].float() if heat is None else heat(torch.from_numpy(data.radar(idx)).to(device), idx)
+        out.append(model(x).cpu())
     return denormalise(torch.cat(out).numpy(), norm)
 
+class EarlyStopping:
+    "The stopping rule: keep the weights of the epoch with the lowest held-out score; stop once `patience` epochs pass without a lower one (0: never stop)."
+    def __init__(self, patience:int): self.patience, self.best, self.best_epoch, self.state = patience, math.inf, -1, None
+    def __call__(self, epoch:int, score:float, model) -> bool:
+        "Record `score` of `epoch` (0-based); True when training should stop."
+        if score < self.best:
+            self.best, self.best_epoch = score, epoch
+            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        return self.patience > 0 and epoch - self.best_epoch >= self.patience
+
+# %% ../nbs/14_localiser.ipynb #5853d012
 def fit_localiser(profile, heatmaps, y:np.ndarray, seed:int=0, device='cpu', epochs:int|None=None,
-                  on_epoch=None): # called as on_epoch(epoch, model, norm) after each epoch; it may raise to stop training
-    "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. Returns (model, norm, last epoch's mean loss)."
+                  score=None,                  # score(model, norm) -> dict with 'p50_m' (lower is better) after each epoch: early stopping's held-out score
+                  patience:int|None=None,      # epochs without a better score before stopping (default: localiser.patience; 0: train all epochs)
+                  loss:str|None=None):         # 'mse' or 'l1' (default: localiser.loss)
+    "Train a fresh localiser on targets `y` [n, (range m, azimuth deg)]; `heatmaps(sel)` gives the [len(sel), 1, H, W] inputs of rows `sel`. With a `score`, "
+    "`EarlyStopping` ends training and the best epoch's weights are returned. Returns (model, norm, info): the loss, epochs run, the chosen (best) epoch "
+    "(1-based; without a score the last), its training loss and held-out score, and the curve [{epoch, train_loss, p50_m, ...}]."
+    from radiovis_nb.env import progress
     L = profile.localiser
     if epochs is not None and epochs < 1: raise ConfigError(f"epochs {epochs}: must be >= 1")
     epochs = L.epochs if epochs is None else epochs
+    loss = loss or L.loss
     seed_everything(seed)
     model = make_localiser(profile).to(device)
     norm = dict(mean=y.mean(0).tolist(), std=np.maximum(y.std(0), 1e-6).tolist())
     yt = torch.tensor((y - norm['mean'])/norm['std'], dtype=torch.float32)
-    opt, lossf = make_optimiser(model.parameters(), L), LOSSES[L.loss]
+    opt, lossf = make_optimiser(model.parameters(), L), LOSSES[loss]
+    stop = EarlyStopping((L.patience if patience is None else patience) if score is not None else 0)
     g = torch.Generator().manual_seed(seed)
-    bs = L.batch_size
-    from radiovis_nb.env import progress
+    bs, curve = L.batch_size, []
     for ep in progress(range(epochs), desc='localiser', unit='epoch'):
         model.train()
         perm = torch.randperm(len(y), generator=g)
         tot = 0.0
         for b in range(0, len(y), bs):
             sel = perm[b:b + bs]
-            loss = lossf(model(heatmaps(sel)), yt[sel].to(device))
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            tot += float(loss.detach())*len(sel)
+            loss_b = lossf(model(heatmaps(sel)), yt[sel].to(device))
+            opt.zero_grad(set_to_none=True); loss_b.backward(); opt.step()
+            tot += float(loss_b.detach())*len(sel)
         if not math.isfinite(tot): raise FloatingPointError(f"localiser training diverged in epoch {ep + 1} (loss {tot}); lower localiser.lr")
-        if on_epoch is not None: on_epoch(ep, model, norm); model.train()
-    return model, norm, tot/len(y)
+        curve.append(dict(epoch=ep + 1, train_loss=tot/len(y)))
+        if score is None: continue
+        model.eval(); curve[-1].update(score(model, norm))
+        s = curve[-1]['p50_m']
+        if stop(ep, s if math.isfinite(s) else math.inf, model): break
+    best = len(curve)
+    if stop.state is not None: model.load_state_dict(stop.state); best = stop.best_epoch + 1
+    return model, norm, dict(loss=loss, epochs_run=len(curve), best_epoch=best, train_loss=curve[best - 1]['train_loss'],
+                             best_score=curve[best - 1].get('p50_m'), curve=curve)
+
+def _held_out_scorer(data:SynthData, profile, X, y:np.ndarray, device):
+    "Early stopping's score of a model: median and 90th percentile of the ground-plane distance between its predictions on heatmaps `X` and labels `y`."
+    def score(model, norm) -> dict:
+        pr, pa = predict(model, data, np.arange(len(X)), profile, norm, device, heatmaps=X)
+        d = label_distance_m(data.profile, pr, pa, y[:, 0], y[:, 1])
+        return dict(p50_m=float(np.median(d)), p90_m=float(np.percentile(d, 90)))
+    return score
 
 def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|Path|None, fraction:float=1.0, seed:int=0,
                     device:str='auto', epochs:int|None=None, method:str|None=None, eval_splits=('val', 'test'), log=print) -> dict:
-    "Train the Tab. 9 localiser on `labels` ('gt' or a label file); predict `eval_splits`; write out/{model.pt, predictions.csv, run.json}."
+    "Train the Tab. 9 localiser on `labels` ('gt' or a label file), early-stopped on held-out labelled training sequences (each of `localiser.losses`, the best kept); "
+    "predict `eval_splits`; write out/{model.pt, predictions.csv, run.json}."
     import pandas as pd
     data = data if isinstance(data, SynthData) else SynthData(data)
     dev = resolve_device(device)
@@ -141,10 +206,20 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     method = method or name
     y = df[['range_m', 'azimuth_deg']].to_numpy(np.float64)
     idx = df['index'].to_numpy()
-    radar = torch.from_numpy(data.radar(idx))
-    heat = HeatmapMaker(data, profile, dev)
     t0 = time.time()
-    model, norm, train_loss = fit_localiser(profile, lambda sel: heat(radar[sel].to(dev)), y, seed, dev, epochs)
+    X = heatmap_stack(data, profile, idx, dev)                                  # once per run, not once per batch and epoch
+    t_heat = time.time() - t0
+    if L.patience > 0:
+        tr, ho = label_holdout(data, idx, L.holdout_fraction, seed)
+        score = _held_out_scorer(data, profile, X[torch.from_numpy(ho)], y[ho], dev)
+    else: tr, ho, score = np.arange(len(idx)), np.zeros(0, np.int64), None
+    rows = torch.from_numpy(tr).to(X.device)
+    fits = {}
+    for lo in (L.losses if score is not None and L.losses else [L.loss]):     # without a held-out score nothing can choose between losses
+        fits[lo] = fit_localiser(profile, lambda sel: X[rows[sel]].float(), y[tr], seed, dev, epochs, score=score, loss=lo)
+    chosen = min(fits, key=lambda lo: fits[lo][2]['best_score'] if fits[lo][2]['best_score'] is not None else 0.)
+    model, norm, info = fits[chosen]
+    t_train = time.time() - t0 - t_heat
     tables = []
     for sp in eval_splits:
         ev = data.split(sp)
@@ -152,8 +227,19 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
         pr, pa = predict(model, data, ev, profile, norm, dev)
         tables.append(prediction_table(data, ev, pr, pa, method, seed, sp))
     pred = pd.concat(tables, ignore_index=True)
-    summary = dict(method=method, labels=str(labels), fraction=fraction, n_labels=len(df), seed=seed, epochs=epochs, loss=L.loss, train_loss=train_loss,
-                   seconds=time.time() - t0, norm=norm, config_hash=profile.config_hash, profile=profile.name,
+    n_ep = sum(f[2]['epochs_run'] for f in fits.values())
+    stopping = dict(rule=(f"each loss of {list(fits)} trained up to {epochs} epochs on the labelled training sequences minus {len(np.unique(data.labels.loc[idx[ho], 'sequence']))} "
+                          f"held out ({len(ho)} frames); after each epoch the median ground-plane distance between predictions and the held-out frames' own labels "
+                          f"(the training labels of this row, never val or test); stop {L.patience} epochs after the lowest, keep that epoch's weights; "
+                          f"the loss with the lower best median is kept") if score is not None else f"no early stopping: {epochs} epochs on every label",
+                    patience=L.patience, holdout_fraction=L.holdout_fraction if score is not None else 0.0, held_out_frames=len(ho), train_frames=len(tr),
+                    chosen_loss=chosen, chosen_epoch=info['best_epoch'], held_out_p50_m=info['best_score'],
+                    curves={lo: f[2]['curve'] for lo, f in fits.items()}, best={lo: dict(epoch=f[2]['best_epoch'], p50_m=f[2]['best_score'],
+                                                                                        epochs_run=f[2]['epochs_run']) for lo, f in fits.items()})
+    summary = dict(method=method, labels=str(labels), fraction=fraction, n_labels=len(df), seed=seed, epochs=info['best_epoch'], epochs_max=epochs,
+                   loss=chosen, train_loss=info['train_loss'], early_stopping=stopping, seconds=time.time() - t0,
+                   timing=dict(heatmaps_s=t_heat, train_s=t_train, epochs=n_ep, epochs_per_s=n_ep/max(t_train, 1e-9)),
+                   norm=norm, config_hash=profile.config_hash, profile=profile.name,
                    data=dict(root=str(data.root), name=data.manifest['name']), code_version=code_version(),
                    errors={sp: dict(p50_m=float(np.percentile(t.error_m, 50)), p90_m=float(np.percentile(t.error_m, 90)), n=len(t))
                            for sp, t in pred.groupby('split')})
@@ -163,9 +249,59 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
         pred.to_csv(out/'predictions.csv', index=False)
         (out/'run.json').write_text(json.dumps(summary, indent=1))
     e = summary['errors'].get('val', {})
-    log(f"localiser {method} ({len(df)} labels, seed {seed}): val 50th {e.get('p50_m', float('nan')):.3f} m, 90th {e.get('p90_m', float('nan')):.3f} m "
-        f"({summary['seconds']:.0f} s)")
+    log(f"localiser {method} ({len(df)} labels, seed {seed}): {chosen} loss, epoch {info['best_epoch']} of {info['epochs_run']} run "
+        f"(held-out median {info['best_score'] or float('nan'):.3f} m against its labels); val 50th {e.get('p50_m', float('nan')):.3f} m, "
+        f"90th {e.get('p90_m', float('nan')):.3f} m ({summary['seconds']:.0f} s, {n_ep/max(t_train, 1e-9):.1f} epochs/s)")
     return dict(summary, predictions=pred)
+
+# %% ../nbs/14_localiser.ipynb #63368206
+def localiser_runs_table(folder:str|Path):
+    "One row per localiser run under `folder` (each `*/run.json`): its labels, the loss and epoch early stopping chose, the epochs run and the cap, "
+    "the held-out median against its own labels, val / test medians and the training speed."
+    import pandas as pd
+    rows = []
+    for f in sorted(Path(folder).glob('*/run.json')):
+        r = json.loads(f.read_text()); es = r.get('early_stopping', {})
+        rows.append(dict(run=f.parent.name, method=r['method'], labels=r['n_labels'], seed=r['seed'], loss=r.get('loss'), epoch=r['epochs'],
+                         epochs_run=es.get('best', {}).get(r.get('loss'), {}).get('epochs_run', r['epochs']), cap=r.get('epochs_max', r['epochs']),
+                         held_out_frames=es.get('held_out_frames', 0), held_out_p50_m=es.get('held_out_p50_m'),
+                         val_p50_m=r['errors'].get('val', {}).get('p50_m'), test_p50_m=r['errors'].get('test', {}).get('p50_m'),
+                         epochs_per_s=r.get('timing', {}).get('epochs_per_s')))
+    return pd.DataFrame(rows, columns=['run', 'method', 'labels', 'seed', 'loss', 'epoch', 'epochs_run', 'cap', 'held_out_frames', 'held_out_p50_m',
+                                       'val_p50_m', 'test_p50_m', 'epochs_per_s'])
+
+def plot_localiser_curves(folder:str|Path, runs=None, out=None):
+    "Held-out median (against each run's own labels) per epoch for the chosen loss of localiser runs `runs` (folder names; None: all), the chosen epoch marked."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    for f in sorted(Path(folder).glob('*/run.json')):
+        if runs is not None and f.parent.name not in runs: continue
+        r = json.loads(f.read_text()); es = r.get('early_stopping', {})
+        c = es.get('curves', {}).get(r.get('loss'))
+        if not c or 'p50_m' not in c[0]: continue
+        line, = ax.plot([p['epoch'] for p in c], [p['p50_m'] for p in c], label=f"{r['method']} ({r['loss']}, s{r['seed']})")
+        ax.plot(r['epochs'], c[r['epochs'] - 1]['p50_m'], 'o', color=line.get_color())
+    ax.set(xlabel='epoch', ylabel='held-out median vs its own labels (m)', yscale='log',
+           title='Localiser early stopping: held-out training sequences (dot: the epoch kept)')
+    ax.legend(fontsize=7, ncol=2); fig.tight_layout()
+    if out is not None: fig.savefig(out, dpi=110)
+    return fig
+
+# %% ../nbs/14_localiser.ipynb #a4902280
+def bench_localiser(profile, data:str|Path|SynthData, epochs:int=2, device:str='auto', max_frames:int|None=None) -> dict:
+    "Localiser training speed on `data`'s training frames (`radiovis bench localiser`): epochs/s with heatmaps made for every batch of every epoch "
+    "(the code before issue 24) and from a stack made once per run (`heatmap_stack`), and the seconds that stack takes."
+    data = data if isinstance(data, SynthData) else SynthData(data)
+    dev = resolve_device(device)
+    idx = data.split('train')[:max_frames]
+    y = data.labels.loc[idx, ['range_m', 'azimuth_deg']].to_numpy(np.float64)
+    nofit = dict(patience=0)
+    heat, radar = HeatmapMaker(data, profile, dev), torch.from_numpy(data.radar(idx))
+    t = time.time(); fit_localiser(profile, lambda sel: heat(radar[sel].to(dev)), y, 0, dev, epochs, **nofit); per_batch = time.time() - t
+    t = time.time(); X = heatmap_stack(data, profile, idx, dev); stack = time.time() - t
+    t = time.time(); fit_localiser(profile, lambda sel: X[sel.to(X.device)].float(), y, 0, dev, epochs, **nofit); cached = time.time() - t
+    return dict(frames=len(idx), hw=tuple(X.shape[-2:]), epochs=epochs, per_batch_epochs_per_s=epochs/per_batch, cached_epochs_per_s=epochs/cached,
+                stack_s=stack, device=str(dev))
 
 # %% ../nbs/14_localiser.ipynb #fb6347e3
 TAB9_SPACE = dict(                                   # Tab. 9, "Values" (the paper's NNI space)
@@ -202,16 +338,13 @@ def localiser_params(L, n_conv:int=4) -> dict|None:
 def _tune_inputs(profile, data:SynthData, holdout:float, seed:int, dev) -> dict:
     "The search's data, made once for every trial: training and held-out sequences' frames, their heatmaps, the training targets."
     tr, ho = holdout_split(data, holdout, seed)
-    heat = HeatmapMaker(data, profile, dev)
-    with torch.no_grad():
-        hm = lambda idx: torch.cat([heat(torch.from_numpy(data.radar(idx[i:i + 256])).to(dev)) for i in range(0, len(idx), 256)])
-        X, Xh = hm(tr), hm(ho)
+    X, Xh = heatmap_stack(data, profile, tr, dev), heatmap_stack(data, profile, ho, dev)
     return dict(tr=tr, ho=ho, X=X, Xh=Xh, y=data.labels.loc[tr, ['range_m', 'azimuth_deg']].to_numpy(np.float64))
 
 @torch.no_grad()
 def _held_out_errors(model, norm, data:SynthData, S:dict, seed:int) -> np.ndarray:
     "Ground-plane errors (m) of `model` on the held-out training frames."
-    model.eval(); pr, pa = denormalise(torch.cat([model(S['Xh'][i:i + 256]) for i in range(0, len(S['ho']), 256)]).cpu().numpy(), norm)
+    model.eval(); pr, pa = denormalise(torch.cat([model(S['Xh'][i:i + 256].float()) for i in range(0, len(S['ho']), 256)]).cpu().numpy(), norm)
     return prediction_table(data, S['ho'], pr, pa, 'tune', seed, 'holdout').error_m.to_numpy()
 
 def _tune_objective(optuna, profile, data:SynthData, S:dict, seed:int, dev, epochs, max_params:float, trial_timeout):
@@ -225,17 +358,19 @@ def _tune_objective(optuna, profile, data:SynthData, S:dict, seed:int, dev, epoc
         except ConfigError as e: raise optuna.TrialPruned(f"does not fit the heatmap: {e}")
         trial.set_user_attr('parameters', int(n))
         if n > max_params: raise optuna.TrialPruned(f"{n/1e6:.1f} M parameters > max_params {max_params/1e6:.1f} M")
-        t0 = time.time()
-        def on_epoch(ep, model, norm):                                       # report the held-out median; prune the hopeless and the slow
-            med = float(np.median(_held_out_errors(model, norm, data, S, seed)))
-            trial.report(med if math.isfinite(med) else 1e9, ep)
-            if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep + 1}: held-out median {med:.2f} m, worse than the trials before")
+        t0, ep = time.time(), [0]
+        def score(model, norm):                                              # the held-out median: early stopping's score; reported to prune the hopeless and the slow
+            err = _held_out_errors(model, norm, data, S, seed)
+            med = float(np.median(err)) if np.isfinite(err).all() else math.inf
+            trial.report(med if math.isfinite(med) else 1e9, ep[0]); ep[0] += 1
+            if trial.should_prune(): raise optuna.TrialPruned(f"epoch {ep[0]}: held-out median {med:.2f} m, worse than the trials before")
             if trial_timeout and time.time() - t0 > trial_timeout: raise optuna.TrialPruned(f"over the {trial_timeout:g} s time limit of a trial")
-        try: model, norm, loss = fit_localiser(prof, lambda sel: S['X'][sel], S['y'], seed, dev, epochs, on_epoch)
+            return dict(p50_m=med, p90_m=float(np.percentile(err, 90)) if math.isfinite(med) else math.inf)
+        try: model, norm, info = fit_localiser(prof, lambda sel: S['X'][sel].float(), S['y'], seed, dev, epochs, score=score)
         except FloatingPointError: return float('inf')
-        err = _held_out_errors(model, norm, data, S, seed)
-        trial.set_user_attr('p90_m', float(np.percentile(err, 90)))
-        return float(np.median(err)) if np.isfinite(err).all() else float('inf')
+        best = info['curve'][info['best_epoch'] - 1]
+        trial.set_user_attr('p90_m', best['p90_m']); trial.set_user_attr('epoch', info['best_epoch'])
+        return best['p50_m'] if math.isfinite(best['p50_m']) else float('inf')
     return objective
 
 def _write_study(optuna, study, out:Path, profile, data:SynthData, S:dict, run:dict) -> dict|None:

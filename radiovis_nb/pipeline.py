@@ -351,7 +351,7 @@ STAGES = (
           ('tab4.md', 'tab5.md', 'tab6.md', 'tab07.md', 'tab08.md', 'fig05_error_cdf.png', 'fig06_label_density.png', 'fig07_mask_offset.png',
            'fig08_feature_dims.png', 'fig10_subspace.png', 'fig13_label_histograms.png', 'fig03_scenarios.png', 'fig14b_lidar.png',
            'fig15_weather.png', 'tab_weather_detector.md', 'fig_ssl_learning_curves.png', 'ssl_learning_curves.csv', 'ssl_runs.csv',
-           'fig_error_by_range.png', 'error_by_range.csv', 'REPORT.md')),
+           'fig_error_by_range.png', 'error_by_range.csv', 'localiser_runs.csv', 'fig_localiser_curves.png', 'REPORT.md')),
 )
 STAGE_ALIASES = {'train_ssl': 'ssl', 'train_localiser': 'localiser', 'evaluate': 'results'}   # names before issue 17: accepted until 0.3
 

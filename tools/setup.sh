@@ -10,8 +10,9 @@ say() { echo "[setup] $*"; }
 is_root() { [ "$(id -u)" = 0 ]; }
 apt_install() {  # apt_install PKG...: as root via apt-get; returns 1 when that is not possible
   is_root && command -v apt-get >/dev/null 2>&1 || return 1
-  if [ -z "${_APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null && _APT_UPDATED=1 || return 1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # wait for another apt/dpkg (an unattended upgrade, a parallel set-up) instead of failing on its lock
+  if [ -z "${_APT_UPDATED:-}" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null && _APT_UPDATED=1 || return 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
 }
 
 # 1. Python >= 3.10
