@@ -1,0 +1,35 @@
+"The scaling study (issue 24) end to end on smoke data: two points of the data axis, the page, and a rerun that skips them."
+import json
+from radiovis_nb.config import load_profile
+from radiovis_nb.data import cached_dataset
+from radiovis_nb.scaling import STUDY_ROWS, Point, read_points, run_study
+
+def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
+    prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
+    work, page = tmp_path/'work', tmp_path/'page'
+    work.mkdir()
+    (work/'data').symlink_to(cached_dataset(load_profile('smoke')))          # the study's dataset: the cached smoke dataset (synthesis is skipped: complete)
+    report = tmp_path/'REPORT.md'; report.write_text('# report\n')
+    L = prof.scene.sequence_length
+    pts = [Point(4*L, (48, 64)), Point(8*L, (48, 64))]
+    logs = []
+    run_study(prof, work, page, pts, 'cpu', report, log=logs.append)
+    recs, preds = read_points(page)
+    assert set(recs) == {'n20-48x64', 'n40-48x64'}
+    for name, pred in preds.items():
+        have = set(pred.method)
+        assert {'Supervised', 'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL', 'CFAR (genie-aided)'} <= have, (name, have)
+        assert have <= set(STUDY_ROWS)
+        assert set(pred.split) == {'val', 'test'}
+        assert recs[name]['label_errors_m']['Supervised'] == 0.0 and 'SCL' in recs[name]['label_errors_m']
+        assert sum(recs[name]['minutes'].values()) > 0
+    # a point trains only on its own frames: the localisers' labels are the view's training frames
+    sup = json.loads((work/'points'/'n20-48x64'/'localiser'/'supervised-s0'/'run.json').read_text())
+    assert sup['n_labels'] == 4*L
+    txt = (page/'README.md').read_text()
+    assert '## Where the orderings go with scale' in txt and 'fig_scaling_data.png' in txt and (page/'fig_scaling_data.png').stat().st_size > 0
+    assert 'Supervised < MCL (projector gradient)' in txt and 'extrapolat' in txt
+    assert '<!-- scaling:start -->' in report.read_text()
+    logs.clear()
+    run_study(prof, work, page, pts, 'cpu', report, log=logs.append)
+    assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
