@@ -236,6 +236,23 @@ def _cmd_bench_ssl_estimate(args):
         print(f"ESTIMATE {m}: {e['flops_per_pair']/1e9:.0f} GFLOP per pair (forward + backward), {e['pairs']} pairs x {e['epochs']} epochs "
               f"= {e['total_flops']:.2e} FLOP: {e['hours']:.2f} h at a sustained {e['sustained_tflops']:.0f} TFLOP/s (an estimate, not a measurement)")
 
+def _cmd_bench_localiser(args):
+    from radiovis_nb.localiser import bench_localiser
+    b = bench_localiser(_p(args), args.data, args.epochs, args.device, args.frames)
+    print(f"train-localiser on {b['frames']} training frames at {b['hw'][0]}x{b['hw'][1]} ({b['device']}): {b['cached_epochs_per_s']:.2f} epochs/s with the "
+          f"heatmaps made once per run ({b['stack_s']:.1f} s to make them), {b['per_batch_epochs_per_s']:.2f} epochs/s with heatmaps made for every batch "
+          f"(before issue 24): {b['cached_epochs_per_s']/b['per_batch_epochs_per_s']:.1f}x")
+
+def _cmd_bench_gpu_check(args):
+    from radiovis_nb.pipeline import gpu_check
+    r = gpu_check(_p(args), args.out, args.device or 'auto', args.mcl_steps, args.steps)
+    print(json.dumps(r, indent=1))
+    if not all(p['ok'] for p in r['parts'].values()): raise SystemExit(1)
+
+def _cmd_study_scaling(args):
+    from radiovis_nb.scaling import study_from_args
+    study_from_args(args)
+
 _DATA = 'dataset folder'
 
 def _add_setup(sub):
@@ -348,13 +365,27 @@ def _add_bench(sub):
     sp = common_args(bsub.add_parser('ssl-estimate', help="GPU hours of the profile's SSL protocol from its FLOPs (an estimate)"), device=False)
     sp.add_argument('--method', choices=['cl', 'mcl', 'scl'], default=None, help='one method (default: all three)')
     sp.add_argument('--tflops', type=POSF, default=400., help='assumed sustained TFLOP/s (400: ~40%% of an H100 bf16 peak)')
+    sp = common_args(bsub.add_parser('gpu-check', help="GPU readiness: synthesis frames/s, SSL pairs/s and a 200-step MCL run at the profile's shapes, as JSON"),
+                     default_profile='paper', out='JSON file to write')
+    sp.add_argument('--mcl-steps', type=POS, default=200, help='steps of the MCL run')
+    sp.add_argument('--steps', type=POS, default=20, help='SSL steps to time')
+    sp = common_args(bsub.add_parser('localiser', help='localiser training epochs per second, heatmaps made once per run against once per batch'), data=_DATA)
+    sp.add_argument('--epochs', type=POS, default=2, help='epochs to time, each way')
+    sp.add_argument('--frames', type=POS, default=None, help='time the first N training frames (default: all)')
+
+def _add_study(sub):
+    study = sub.add_parser('study', help='studies beyond the paper: scaling (how each method moves with data and resolution)')
+    ssub = study.add_subparsers(dest='what', metavar='WHAT', required=True, parser_class=_Parser)
+    from radiovis_nb.scaling import add_study_args
+    add_study_args(common_args(ssub.add_parser('scaling', help='the scaling study: training frames 600-9,600 and two resolutions, its page in '
+                                                              'paper_figures/scaling/ (resumable; --list shows the points)'), default_profile='scaling'))
 
 _HANDLERS = {'info': _cmd_info, 'profile': _cmd_profile, 'reproduce': _cmd_reproduce, 'synth': _cmd_synth, 'show': _cmd_show,
              'export-yolo': _cmd_export_yolo, 'import-cruw': _cmd_import_cruw, 'train-ssl': _cmd_train_ssl, 'self-label': _cmd_self_label,
              'selflabel': _cmd_self_label, 'train-localiser': _cmd_train_localiser, 'tune-localiser': _cmd_tune_localiser, 'subspace': _cmd_subspace,
              'evaluate': _cmd_evaluate, 'baselines': _cmd_baselines, 'train-detector': _cmd_train_detector, 'predict-boxes': _cmd_predict_boxes,
              ('bench', 'heatmap'): _cmd_bench_heatmap, ('bench', 'synth'): _cmd_bench_synth, ('bench', 'ssl'): _cmd_bench_ssl,
-             ('bench', 'ssl-estimate'): _cmd_bench_ssl_estimate}
+             ('bench', 'ssl-estimate'): _cmd_bench_ssl_estimate, ('bench', 'localiser'): _cmd_bench_localiser, ('bench', 'gpu-check'): _cmd_bench_gpu_check, ('study', 'scaling'): _cmd_study_scaling}
 
 def build_parser() -> argparse.ArgumentParser:
     "The `radiovis` parser: one subcommand per stage, each handled by a `_cmd_*` function (set as its `func`)."
@@ -364,11 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--debug', action='store_true', help='show the full traceback of any error (also: RADIOVIS_DEBUG=1)')
     ap.add_argument('--version', action='version', version=f'radiovis {__version__}', help="print radiovis' version and exit")
     sub = ap.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
-    for add in (_add_setup, _add_data, _add_learning, _add_baselines, _add_bench): add(sub)
+    for add in (_add_setup, _add_data, _add_learning, _add_baselines, _add_bench, _add_study): add(sub)
     for name, sp in sub.choices.items():
-        if name == 'bench':
+        if name in ('bench', 'study'):
             for what, bp in next(a for a in sp._actions if isinstance(a, argparse._SubParsersAction)).choices.items():
-                bp.set_defaults(func=_HANDLERS[('bench', what)])
+                bp.set_defaults(func=_HANDLERS[(name, what)])
         else: sp.set_defaults(func=_HANDLERS[name])
     return ap
 

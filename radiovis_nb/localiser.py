@@ -209,7 +209,8 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     t0 = time.time()
     X = heatmap_stack(data, profile, idx, dev)                                  # once per run, not once per batch and epoch
     t_heat = time.time() - t0
-    if L.patience > 0:
+    few = data.labels.loc[idx, 'sequence'].nunique() < 2                      # nothing to hold out: every epoch, on every label (said in run.json)
+    if L.patience > 0 and not few:
         tr, ho = label_holdout(data, idx, L.holdout_fraction, seed)
         score = _held_out_scorer(data, profile, X[torch.from_numpy(ho)], y[ho], dev)
     else: tr, ho, score = np.arange(len(idx)), np.zeros(0, np.int64), None
@@ -231,7 +232,9 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
     stopping = dict(rule=(f"each loss of {list(fits)} trained up to {epochs} epochs on the labelled training sequences minus {len(np.unique(data.labels.loc[idx[ho], 'sequence']))} "
                           f"held out ({len(ho)} frames); after each epoch the median ground-plane distance between predictions and the held-out frames' own labels "
                           f"(the training labels of this row, never val or test); stop {L.patience} epochs after the lowest, keep that epoch's weights; "
-                          f"the loss with the lower best median is kept") if score is not None else f"no early stopping: {epochs} epochs on every label",
+                          f"the loss with the lower best median is kept") if score is not None else
+                          f"no early stopping ({'the labels cover one training sequence' if few and L.patience > 0 else 'localiser.patience 0'}): "
+                          f"{epochs} epochs on every label",
                     patience=L.patience, holdout_fraction=L.holdout_fraction if score is not None else 0.0, held_out_frames=len(ho), train_frames=len(tr),
                     chosen_loss=chosen, chosen_epoch=info['best_epoch'], held_out_p50_m=info['best_score'],
                     curves={lo: f[2]['curve'] for lo, f in fits.items()}, best={lo: dict(epoch=f[2]['best_epoch'], p50_m=f[2]['best_score'],

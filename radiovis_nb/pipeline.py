@@ -20,7 +20,7 @@ from .params import ConfigError
 __all__ = ['MAIN_VARIANTS', 'STAGES', 'STAGE_ALIASES', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context',
            'run_units', 'SSLRun', 'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'Stage',
            'stage_names', 'stage_table', 'figure_dir', 'run_notebook', 'render_html', 'run_stage', 'record_time',
-           'reproduce']
+           'reproduce', 'gpu_check']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -446,3 +446,52 @@ def reproduce(profile:str|None=None, overrides=(), fig_dir:str|Path|None=None, s
     if any(s.run.startswith('notebook:') for s in todo): log(f"executed notebooks as HTML: {render_html(ctx.run_dir/'notebooks', ctx.run_dir/'html')}")
     log(f"ran {len(result)} stage(s) in {time.time() - t_all:.1f} s: {', '.join(result) or 'none'}")
     return result
+
+# %% ../nbs/19_pipeline.ipynb #5ab0ae64
+def gpu_check(profile, out:str|Path, device:str='auto', mcl_steps:int=200, bench_steps:int=20, synth_sequences:int=1, work:str|Path|None=None,
+              log=print) -> dict:
+    "The GPU readiness check (`tools/gpu-check.sh`, `radiovis bench gpu-check`): synthesis frames/s at the profile's resolution (Mitsuba 3 and Sionna RT "
+    "on the device), SSL pairs/s of MCL (bf16 where the device has it) and an `mcl_steps`-step MCL run on the profile's shapes, from a small dataset of "
+    "the profile made first. `out` (JSON) is rewritten after every part; a part that fails is recorded with its error and the next one runs."
+    import tempfile
+    import torch
+    from radiovis_nb.env import code_version
+    from radiovis_nb.ssl_train import bench_ssl, train_ssl
+    from radiovis_nb.synth import bench_synth, synthesise, write_json_atomic
+    out, dev = Path(out), str(resolve_device(device))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(work) if work else Path(tempfile.mkdtemp(prefix='radiovis-gpu-check-'))
+    L, s = profile.scene.sequence_length, profile.ssl
+    n_seq = max(6, -(-4*s.batch_size//L))                               # enough boxed training frames for a batch after the val split
+    small = replace(profile, dataset=replace(profile.dataset, n_trainval=n_seq*L, n_test=0, chunk_frames=L))
+    ds = profile.dataset
+    res = dict(profile=profile.name, device=dev, gpu=torch.cuda.get_device_name(0) if dev.startswith('cuda') else None, code_version=code_version(),
+               heatmap=[ds.heatmap_height, ds.heatmap_width], image=[ds.image_height, ds.image_width],
+               camera=[profile.camera.width_px, profile.camera.height_px], parts={})
+    def part(name, fn):
+        t = time.time()
+        try: res['parts'][name] = dict(ok=True, **fn())
+        except Exception as e: res['parts'][name] = dict(ok=False, error=f"{type(e).__name__}: {' '.join(str(e).split())}")
+        res['parts'][name]['seconds'] = time.time() - t
+        res['seconds'] = sum(p['seconds'] for p in res['parts'].values())
+        write_json_atomic(out, res)
+        log(f"[gpu-check] {name}: " + ('ok' if res['parts'][name]['ok'] else res['parts'][name]['error']) + f" ({res['parts'][name]['seconds']:.0f} s)")
+    def synth():
+        b = bench_synth(profile, None, synth_sequences, dev)
+        return dict(frames_per_s=b['total_fps'], radio_frames_per_s=b['radio_fps'], camera_frames_per_s=b['camera_fps'], mode=b['mode'], rays=b['rays'])
+    def dataset():
+        synthesise(small, work/'data', manifest_dir=None, progress=False, log=lambda *a, **k: None, replace_stale=True)
+        return dict(frames=n_seq*L, folder=str(work/'data'))
+    def ssl():
+        b = bench_ssl(profile, 'mcl', work/'data', bench_steps, dev, s.projector)
+        return dict(pairs_per_s=b['pairs_per_s'], precision=b['precision'], features=list(b['features']), batch=b['batch'], steps=bench_steps)
+    def mcl():
+        shutil.rmtree(work/'mcl', ignore_errors=True)
+        r = train_ssl(profile, 'mcl', work/'data', work/'mcl', device=dev, steps=mcl_steps, progress=False, log=lambda *a, **k: None)
+        loss = float(r['last'].get('loss', np.nan))
+        return dict(steps=r['steps_done'], final_loss=loss, finite=bool(np.isfinite(loss)), pairs_per_s=r['steps_done']*s.batch_size/max(r['seconds'], 1e-9),
+                    precision=r['precision'])
+    part('synthesis', synth)
+    part('dataset', dataset)
+    if res['parts']['dataset']['ok']: part('ssl_bench', ssl); part('mcl_run', mcl)
+    return res

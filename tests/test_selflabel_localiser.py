@@ -152,3 +152,16 @@ def test_calibrate_recovers_a_known_offset(how):
     raw = pd.DataFrame({'index': lab.index.to_numpy(), 'range_m': ref_r + 1.7, 'azimuth_deg': ref_a - 2.3})
     cal = calibrate(raw, data, 'gt', None, how, labelled=len(raw))
     assert abs(cal['range_offset_m'] - 1.7) < 1e-9 and abs(cal['azimuth_offset_deg'] + 2.3) < 1e-9, cal
+
+
+def test_localiser_on_one_labelled_sequence_trains_every_epoch_and_says_so(tmp_path):
+    "Labels from a single training sequence leave nothing to hold out: no early stopping, every epoch, and run.json says why."
+    import json
+    prof = load_profile('smoke', ['localiser.epochs=2'])
+    data = SynthData(cached_dataset(prof))
+    tr = data.labels.loc[data.split('train')]
+    one = tr[tr.sequence == tr.sequence.iloc[0]][['index', 'range_m', 'azimuth_deg']]
+    one.to_csv(tmp_path/'labels.csv', index=False)
+    res = train_localiser(prof, data, tmp_path/'labels.csv', tmp_path/'run', device='cpu', log=lambda *a: None)
+    es = json.loads((tmp_path/'run'/'run.json').read_text())['early_stopping']
+    assert es['held_out_frames'] == 0 and 'one training sequence' in es['rule'] and res['epochs'] == 2
