@@ -13,7 +13,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     L = prof.scene.sequence_length
     pts = [Point(4*L, (48, 64)), Point(8*L, (48, 64))]
     logs = []
-    run_study(prof, work, page, pts, 'cpu', report, log=logs.append)
+    run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
     recs, preds = read_points(page)
     assert set(recs) == {'n20-48x64', 'n40-48x64'}
     for name, pred in preds.items():
@@ -30,6 +30,8 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '## Where the orderings go with scale' in txt and 'fig_scaling_data.png' in txt and (page/'fig_scaling_data.png').stat().st_size > 0
     assert 'Supervised < MCL (projector gradient)' in txt and 'extrapolat' in txt
     assert '<!-- scaling:start -->' in report.read_text()
+    cost = json.loads((page/'cost-96x128.json').read_text())                # a resolution measured for its cost only
+    assert set(cost['pairs_per_s']) == {'mcl-flatten', 'mcl-bins', 'scl'} and cost['ssl_hours_per_point'] > 0 and '96 x 128 is not run' in txt
     logs.clear()
-    run_study(prof, work, page, pts, 'cpu', report, log=logs.append)
+    run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
