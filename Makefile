@@ -1,5 +1,5 @@
-# The two commands of the README, and their helpers. Each target does its own set-up (tools/setup.sh).
-.PHONY: reproduce test setup bench clean
+# The two commands of the README, and their helpers (docs, readme, lab: extras). Each target does its own set-up (tools/setup.sh).
+.PHONY: reproduce test setup bench clean docs docs-site readme lab
 SHELL := /bin/bash
 
 reproduce: setup  ## the main job: every built stage on the default cpu profile
@@ -13,6 +13,19 @@ setup:            ## .venv with pinned packages, the package itself, libllvm19 w
 
 bench: setup      ## throughput benchmarks
 	.venv/bin/radiovis bench heatmap
+
+docs: setup       ## README from nbs/index.ipynb, the notebooks re-executed in place (smoke profile, outputs kept), the site in _site/
+	.venv/bin/python tools/readme.py
+	.venv/bin/python tools/docs.py --execute
+
+docs-site: setup  ## only the site in _site/, from the notebooks as committed (no execution)
+	.venv/bin/python tools/docs.py
+
+readme: setup     ## README.md from nbs/index.ipynb (the results block `make reproduce` writes is carried over)
+	.venv/bin/python tools/readme.py
+
+lab: setup        ## JupyterLab on nbs/, the notebooks running on the project's kernel "radiovis" (.venv)
+	.venv/bin/jupyter lab --ServerApp.root_dir=nbs $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:            ## remove run outputs (not the committed figures)
 	rm -rf runs
