@@ -165,3 +165,28 @@ def test_lab_serves_the_notebooks_on_the_project_kernel(tmp_path):
         assert urllib.request.urlopen(f'http://127.0.0.1:{port}/lab?token=radiovis-test', timeout=10).status == 200
     finally:
         lab.terminate(); lab.wait(timeout=30)
+
+EXPLANATORY = ['01_ofdm_radar', '02_blur_model', '03_scene', '03a_weather', '04_propagation', '05_camera', '10_backbones',
+               '11_contrastive', '13_selflabel', '17_metrics']
+
+def _outputs(name):
+    nb = json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text(encoding='utf-8'))
+    return [o for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])]
+
+_FIGURE = re.compile(r'plt\.subplots\(|plt\.figure\(|\.imshow\(')
+
+@pytest.mark.parametrize('name', EXPLANATORY)
+def test_explanatory_notebooks_carry_their_outputs(name):
+    "Committed with their printed numbers, and every cell that draws a figure shows it (make docs regenerates them on the smoke profile)."
+    nb = json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text(encoding='utf-8'))
+    outs = [o for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])]
+    assert any(o['output_type'] == 'stream' or 'text/plain' in o.get('data', {}) for o in outs), f"{name}: no printed output (run make docs)"
+    for c in nb['cells']:
+        s = ''.join(c['source'])
+        if c['cell_type'] != 'code' or re.search(r'^#\|\s*(export|slow|notest|hide)', s, re.M) or not _FIGURE.search(s): continue
+        assert any('image/png' in o.get('data', {}) for o in c.get('outputs', [])), f"{name}: a figure cell without its figure: {s[:100]!r}"
+
+def test_no_committed_output_is_an_error():
+    bad = [p.name for p in NOTEBOOKS for c in json.loads(p.read_text(encoding='utf-8'))['cells'] for o in c.get('outputs', [])
+           if o['output_type'] == 'error']
+    assert not bad, f"error outputs committed in {sorted(set(bad))}"

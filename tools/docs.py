@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,8 @@ def execute_notebook(path:str) -> tuple:
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     path = Path(path); t0 = time.time(); flags = _skip_flags()
-    os.environ.update(IN_TEST='1', RADIOVIS_PROFILE=os.environ.get('RADIOVIS_PROFILE', 'smoke'))
+    os.environ.update(IN_TEST='1', RADIOVIS_PROFILE=os.environ.get('RADIOVIS_PROFILE', 'smoke'),      # as tools/test.sh runs them
+                      RADIOVIS_CACHE=os.environ.get('RADIOVIS_CACHE', str(ROOT/'runs'/'.cache')))
     nb = read_nb(path)
     def skip(cell):
         if cell.cell_type != 'code': return True
@@ -72,15 +73,16 @@ def execute_notebook(path:str) -> tuple:
     return path.name, time.time() - t0, None
 
 def execute_all(names:list, workers:int) -> None:
-    paths = [str(NBS/f'{n}.ipynb') for n in names]
-    failed = []
-    with ProcessPoolExecutor(max_workers=workers) as ex:
-        for name, secs, err in ex.map(execute_notebook, paths):
-            print(f"[docs] executed {name} in {secs:.0f} s" + (' FAILED' if err else ''), flush=True)
-            if err: failed.append((name, err))
+    "Each notebook in a process of its own (IPython takes over `__main__`), `workers` at a time; then nbdev_clean."
+    def one(name):
+        t0 = time.time()
+        r = subprocess.run([sys.executable, __file__, '--execute-one', str(NBS/f'{name}.ipynb')], capture_output=True, text=True)
+        print(f"[docs] executed {name} in {time.time() - t0:.0f} s" + ('' if r.returncode == 0 else ' FAILED'), flush=True)
+        return name, (r.stdout + r.stderr)[-6000:] if r.returncode else None
+    with ThreadPoolExecutor(max_workers=workers) as ex: failed = [(n, e) for n, e in ex.map(one, names) if e]
     subprocess.run([str(Path(sys.executable).with_name('nbdev_clean'))], cwd=ROOT, check=True)
     for name, err in failed: print(f"[docs] {name}:\n{err}", file=sys.stderr)
-    if failed: raise SystemExit(f"[docs] {len(failed)} notebook(s) failed: {', '.join(n for n, _ in failed)}")
+    if failed: raise SystemExit(f"[docs] {len(failed)} notebook(s) failed (their outputs were not written): {', '.join(n for n, _ in failed)}")
 
 # ---------------------------------------------------------------- the site
 CSS = """
@@ -209,7 +211,12 @@ def main(argv=None) -> int:
     ap.add_argument('--only', nargs='*', default=None, help='notebook names (without .ipynb) to execute / publish; default: all')
     ap.add_argument('--out', default=str(ROOT/'_site'), help='the site folder (default: _site/)')
     ap.add_argument('--workers', type=int, default=2, help='notebooks executed at once')
+    ap.add_argument('--execute-one', default=None, help=argparse.SUPPRESS)         # a worker: run this notebook in place, nothing else
     args = ap.parse_args(argv)
+    if args.execute_one:
+        _, _, err = execute_notebook(args.execute_one)
+        if err: print(err, file=sys.stderr)
+        return 1 if err else 0
     t0 = time.time()
     if args.execute:
         names = args.only or sorted(p.stem for p in NBS.glob('[0-9]*.ipynb'))
