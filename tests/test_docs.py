@@ -87,7 +87,7 @@ def test_site_pages(site):
     assert 'make reproduce' in index and 'href="results.html"' in index
     assert 'require_modules' in (site/'api.html').read_text(encoding='utf-8')
     primer = (site/'01_ofdm_radar.html').read_text(encoding='utf-8')
-    assert primer.count('src="data:image/png;base64,') >= 3, "the primer's figures (committed outputs: run make docs)"
+    assert primer.count('src="data:image/png;base64,') >= 1, "the primer's figures (committed outputs: run make docs)"
     assert 'smoke' in primer and 'results.html' in primer                    # the page says its numbers come from a small dataset
 
 PROBE = """<!DOCTYPE html><html><body><pre id="result">pending</pre><iframe id="f" style="width:1200px;height:900px"></iframe>
@@ -134,7 +134,7 @@ def test_browser_sees_a_broken_image(served):
 def test_primer_page_in_a_browser(served):
     res = _in_browser(served, '01_ofdm_radar.html')
     assert res['title'].startswith('OFDM radar primer')
-    assert res['images'] >= 3 and not res['broken'], res
+    assert res['images'] >= 1 and not res['broken'], res
 
 @needs_chromium
 def test_results_page_in_a_browser(served):
