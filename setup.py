@@ -1,6 +1,6 @@
 # Standard nbdev 2 setup.py: every setting comes from settings.ini.
 from configparser import ConfigParser
-import setuptools, shlex
+import re, setuptools, shlex
 
 config = ConfigParser(delimiters=['='])
 config.read('settings.ini', encoding='utf-8')
@@ -21,8 +21,19 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+extras = {'dev': dev_requirements, 'tune': shlex.split(cfg.get('tune_requirements', ''))}
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
+
+def long_description(readme='README.md'):
+    "README.md for a package index: relative links point into the repository (images at their raw files), where an index can follow them."
+    repo = cfg['git_url'].rstrip('/')
+    raw = repo.replace('https://github.com/', 'https://raw.githubusercontent.com/') + '/' + cfg['branch'] + '/'
+    def absolute(m):
+        bang, text, url = m.groups()
+        if re.match(r'[a-z][a-z0-9+.-]*:|#|/', url): return m.group(0)
+        return f"{bang}[{text}]({(raw if bang else repo + '/blob/' + cfg['branch'] + '/') + url})"
+    return re.sub(r'(!?)\[([^\]]*)\]\(([^)\s]+)\)', absolute, open(readme, encoding='utf-8').read())
 
 setuptools.setup(
     name = cfg['lib_name'],
@@ -37,9 +48,9 @@ setuptools.setup(
     include_package_data = True,
     package_data = {cfg['lib_name']: ['profiles/*.yaml']},
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require = extras,
     python_requires  = '>=' + cfg['min_python'],
-    long_description = open('README.md', encoding='utf-8').read(),
+    long_description = long_description(),
     long_description_content_type = 'text/markdown',
     zip_safe = False,
     entry_points = {

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 import numpy as np
 from .config import DEFAULT_PROFILE, available_profiles, describe_profile, load_profile
-from .env import apply_runtime, configure_offline, package_versions, repo_root, resolve_device
+from .env import apply_runtime, configure_offline, package_versions, repo_root, require_modules, resolve_device
 from .params import ConfigError
 
 # %% auto #0
@@ -415,6 +415,7 @@ def _prepare(args):
         setattr(args, n, old); _note(f"note: radiovis {args.command} takes --{n} {old} now; the positional form goes in radiovis 0.3")
     for n in getattr(args, '_required', ()):
         if getattr(args, n) is None: raise ConfigError(f"--{n} is required")
+    require_modules(args.func.__name__.removeprefix('_cmd_'))   # a missing module: one line naming its pip package, before anything is written
     if getattr(args, 'device', None) not in (None, ''):
         try: resolve_device(args.device)
         except ConfigError: raise

@@ -13,8 +13,9 @@ from pathlib import Path
 from .params import ConfigError
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'repo_root', 'cache_dir', 'configure_offline', 'apply_runtime', 'resolve_device', 'package_versions',
-           'mitsuba_variant', 'scoped_variant', 'code_version', 'progress']
+__all__ = ['PACKAGE_DIR', 'PIP_PACKAGE', 'COMMAND_MODULES', 'repo_root', 'cache_dir', 'configure_offline', 'MissingDependency',
+           'require_modules', 'apply_runtime', 'resolve_device', 'package_versions', 'mitsuba_variant',
+           'scoped_variant', 'code_version', 'progress']
 
 # %% ../nbs/00b_env.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -61,6 +62,38 @@ def configure_offline() -> dict:
             if not (font_dir/name).exists() and dejavu.exists(): shutil.copyfile(dejavu, font_dir/name)
     except OSError: pass  # a read-only home: ultralytics then only warns that it cannot fetch the font
     return {k: v for k, v in os.environ.items() if before.get(k) != v}
+
+# %% ../nbs/00b_env.ipynb #f12410aa
+# the pip package that provides each module radiovis imports beyond the core (numpy, scipy, torch, pandas, ...)
+PIP_PACKAGE = {'drjit': 'sionna-rt', 'mitsuba': 'sionna-rt', 'sionna': 'sionna-rt', 'zarr': 'zarr', 'ultralytics': 'ultralytics',
+               'torchvision': 'torchvision', 'ot': 'pot', 'sklearn': 'scikit-learn', 'PIL': 'pillow', 'papermill': 'papermill',
+               'nbconvert': 'nbconvert', 'ipykernel': 'ipykernel', 'optuna': '"radiovis_nb[tune]"',
+               'fastcore': '-e ".[dev]" (in the checkout)'}      # the notebooks `reproduce` executes use fastcore's test helpers
+_SYNTH, _DATA = ('zarr', 'drjit', 'mitsuba', 'sionna'), ('zarr',)
+# the modules each command's handler needs (keyed by the handler's name without `_cmd_`)
+COMMAND_MODULES = {
+    'synth': _SYNTH, 'bench_synth': _SYNTH, 'show': _DATA, 'export_yolo': _DATA, 'import_cruw': ('zarr', 'PIL'),
+    'train_ssl': _DATA, 'self_label': _DATA, 'train_localiser': _DATA, 'tune_localiser': ('zarr', 'optuna'), 'subspace': _DATA,
+    'evaluate': ('zarr', 'ot'), 'baselines': ('zarr', 'sklearn'), 'train_detector': ('zarr', 'torchvision', 'ultralytics'),
+    'predict_boxes': ('zarr', 'torchvision', 'ultralytics'), 'bench_ssl': _DATA,
+    'reproduce': (*_SYNTH, 'sklearn', 'ot', 'torchvision', 'ultralytics', 'papermill', 'nbconvert', 'ipykernel', 'fastcore')}
+
+class MissingDependency(ConfigError):
+    "A module that a command needs is not installed; the message names the pip package that provides it."
+
+def require_modules(command:str, # a `COMMAND_MODULES` key (a command without extra needs passes)
+                    modules=None, # the modules to check; default: `COMMAND_MODULES[command]`
+                   ):
+    "Raise `MissingDependency` (one line: the modules, the pip command) when any module `command` needs cannot be found."
+    import importlib.util
+    def found(m):
+        try: return importlib.util.find_spec(m) is not None
+        except (ImportError, ValueError): return False
+    missing = [m for m in (COMMAND_MODULES.get(command, ()) if modules is None else modules) if not found(m)]
+    if not missing: return
+    pkgs = list(dict.fromkeys(PIP_PACKAGE.get(m, m) for m in missing))
+    raise MissingDependency(f"{command.replace('_', '-')} needs the Python module{'s' if len(missing) > 1 else ''} {', '.join(missing)}, "
+                            f"not installed here: pip install {' '.join(pkgs)}")
 
 # %% ../nbs/00b_env.ipynb #26764659
 def apply_runtime(profile) -> str:

@@ -86,8 +86,9 @@ def ols(pred_x, pred_y, true_x, true_y, cls:str='car') -> np.ndarray:
     s2 = np.asarray(true_x)**2 + np.asarray(true_y)**2
     return np.exp(-d2/(2*s2*OLS_KAPPA[cls]))
 
-def ap_ols(scores_ols, thresholds=np.arange(0.5, 0.901, 0.05), confidences=None) -> dict:
-    "AP at each OLS threshold and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
+def ap_ols(scores_ols, thresholds=None, confidences=None) -> dict:
+    "AP at each OLS threshold (default 0.50, 0.55, ..., 0.90) and their mean, for one prediction per ground-truth frame (`metrics.average_precision`)."
+    thresholds = np.arange(0.5, 0.901, 0.05) if thresholds is None else thresholds
     o = np.asarray(scores_ols, float)
     conf = np.ones(len(o)) if confidences is None else np.asarray(confidences, float)
     out = {f'AP{t:.2f}': average_precision(o >= t, conf, len(o)) for t in thresholds}

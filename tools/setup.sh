@@ -63,3 +63,17 @@ if [ "$(uname -s)" = Linux ] && ! command -v nvidia-smi >/dev/null 2>&1; then
     fi
   fi
 fi
+
+# 5. the project's Jupyter kernel, "radiovis": the notebooks name it, so they run on this .venv in `make lab` (and any
+#    Jupyter started from .venv); `python -m ipykernel install --user --name radiovis` from .venv makes it visible to others
+kernel="$VENV/share/jupyter/kernels/radiovis/kernel.json"
+if ! grep -q "$(cd "$VENV/bin" && pwd)/python" "$kernel" 2>/dev/null; then
+  "$VENV/bin/python" -m ipykernel install --sys-prefix --name radiovis --display-name radiovis >/dev/null
+  say "Jupyter kernel 'radiovis' registered ($VENV/share/jupyter/kernels/radiovis)"
+fi
+
+# 6. a headless browser for the docs' page test (tests/test_docs.py): Debian's chromium, as root
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if apt_install chromium; then say "chromium installed (the docs' browser test)"
+  else say "no chromium and it cannot be installed here (needs root and apt-get): the docs' browser test will be skipped"; fi
+fi
