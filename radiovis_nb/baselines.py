@@ -209,6 +209,8 @@ def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, devi
     from radiovis_nb.data import read_boxes_file
     boxes = read_boxes_file(boxes_file) if boxes_file else None
     df = pd.concat([teacher_labels(data, s, boxes, profile, device).assign(split=s) for s in ('train', 'val')], ignore_index=True)
+    if not (df.split == 'train').any():             # no teacher, no student: never a labels.json with NaN shares
+        raise ConfigError(f"{boxes_file or data.root}: no box on any training frame, so there are no teacher labels to write")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out/'labels.csv', index=False)
     src = 'detector' if boxes_file else 'gt'

@@ -22,8 +22,9 @@ if TYPE_CHECKING:                                # annotations only: torch is im
 
 # %% auto #0
 __all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'resize_images',
-           'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'RadioVisualDataset',
-           'show_example', 'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
+           'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'read_csv_checked',
+           'RadioVisualDataset', 'show_example', 'example_grid', 'cached_dataset', 'synthesise_parallel',
+           'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
@@ -39,8 +40,10 @@ class SynthData:
         if not man.is_file():
             hint = ' (its shards are still running or were killed: run radiovis synth again to finish it)' if (self.root/'dataset.json').exists() else ''
             raise DataError(f"{self.root}: no manifest.json, not a complete radiovis dataset{hint}")
-        try: self.manifest = json.loads(man.read_text())
-        except ValueError as e: raise DataError(f"{man}: not valid JSON ({e})") from None
+        from radiovis_nb.synth import read_json_mapping
+        self.manifest = read_json_mapping(man, DataError)
+        miss = [k for k in ('profile', 'chunks', 'counts', 'name') if k not in self.manifest]
+        if self.manifest.get('format') == FORMAT and miss: raise DataError(f"{man}: not a complete radiovis manifest (no {', '.join(miss)})")
         if self.manifest.get('format') != FORMAT:
             again = 'import it again (radiovis import-cruw)' if self.manifest.get('source') == 'cruw' else 'synthesise it again (radiovis synth)'
             raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}: {again}")
@@ -315,10 +318,14 @@ def read_boxes_file(path:str|Path) -> dict:
     import pandas as pd
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
-    df = pd.read_csv(path)
+    df = read_csv_checked(path, 'a boxes file (index,x0,y0,x1,y1)')
     need = {'index', 'x0', 'y0', 'x1', 'y1'}
-    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(df.columns)}")
+    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(map(str, df.columns))}")
+    if len(df) == 0: raise ConfigError(f"{path}: no boxes (a header only): nothing to mask or to label with")
     if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
+    v = df[list(need)].apply(pd.to_numeric, errors='coerce')
+    bad = ~np.isfinite(v.to_numpy(float)).all(axis=1)
+    if bad.any(): raise ConfigError(f"{path}: line {int(np.argmax(bad)) + 2}: not finite numbers")
     df = df.drop_duplicates('index')
     return {int(r.index): (float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in df.itertuples()}
 
@@ -357,9 +364,10 @@ def read_labels(path:str|Path):
     path = Path(path)
     f = path/'labels.csv' if path.is_dir() else path
     if not f.is_file(): raise FileNotFoundError(f"labels {f} do not exist")
-    df = pd.read_csv(f)
+    df = read_csv_checked(f, 'a label file (index,range_m,azimuth_deg)')
     need = {'index', 'range_m', 'azimuth_deg'}
     if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
+    if len(df) == 0: raise ConfigError(f"{f}: no labels (a header only)")
     bad = df[list(need)].isna().any(axis=1)
     if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
     for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
@@ -372,8 +380,23 @@ def read_labels(path:str|Path):
             raise ConfigError(f"{f}: line {i + 2}: {col} '{df[col].iloc[i]}' is not "
                               + {'index': 'a frame index', 'range_m': 'a finite range in m', 'azimuth_deg': 'a finite azimuth within +-180 deg'}[col])
         df[col] = v.astype(np.int64 if col == 'index' else float)
-    meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
+    dup = df[df.duplicated('index', keep=False)]
+    if len(dup):
+        conflict = dup.groupby('index')[['range_m', 'azimuth_deg']].nunique().max(axis=1) > 1
+        if conflict.any():
+            i = int(conflict.index[np.argmax(conflict.to_numpy())])
+            raise ConfigError(f"{f}: frame {i} has conflicting labels (lines {', '.join(str(k + 2) for k in np.flatnonzero(df['index'].to_numpy() == i))}): one label per frame")
+    from radiovis_nb.synth import read_json_mapping
+    meta = read_json_mapping(f.parent/'labels.json', DataError) if (f.parent/'labels.json').exists() else dict(method=f.stem)
     return df, meta
+
+def read_csv_checked(path:Path, what:str):
+    "`pd.read_csv(path)`, with an empty, binary or malformed file a DataError naming it and `what` it should be."
+    import pandas as pd
+    try: return pd.read_csv(path)
+    except pd.errors.EmptyDataError: raise DataError(f"{path}: empty; {what} needs a header line and rows") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as e:
+        raise DataError(f"{path}: not a readable CSV, expected {what} ({type(e).__name__}: {str(e).splitlines()[0][:100]})") from None
 
 # %% ../nbs/07_data.ipynb #fcc301d1
 class RadioVisualDataset:
