@@ -148,9 +148,13 @@ def _cmd_train_ssl(args):
               args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps, curve=curve)
 
 def _cmd_self_label(args):
+    from radiovis_nb.data import SynthData
     from radiovis_nb.selflabel import self_labels
     how, _, n = args.calibrate.partition(':')
-    self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
+    data = SynthData(args.data)
+    if how == 'labelled' and int(n) > len(data.split('train')):    # before any feature is computed
+        raise ConfigError(f"--calibrate {args.calibrate}: {args.data} has only {len(data.split('train'))} training frames to take labels from")
+    self_labels(args.run, data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
 
 def _cmd_train_localiser(args):
     from radiovis_nb.localiser import train_localiser
@@ -196,6 +200,7 @@ def _cmd_predict_boxes(args):
     from radiovis_nb.detector import predict_boxes
     data = SynthData(args.data)
     bx = predict_boxes(args.weights, data, np.arange(len(data)), _p(args), args.device)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
 
 def _cmd_import_cruw(args):
