@@ -175,8 +175,9 @@ def _cmd_baselines(args):
     from radiovis_nb.data import SynthData, read_boxes_file
     from radiovis_nb.metrics import crb_predictions
     data, p, out, dev = SynthData(args.data), _p(args), Path(args.out), str(resolve_device(args.device))
+    boxes = read_boxes_file(args.boxes) if args.boxes else None     # checked before the CFAR work
     parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
-    if args.boxes: parts.append(camera_predictions(data, read_boxes_file(args.boxes), 'val'))
+    if args.boxes: parts.append(camera_predictions(data, boxes, 'val'))
     pred = pd.concat(parts, ignore_index=True)
     tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
     try: write_teacher_labels(data, tmp, args.boxes, p, dev)
