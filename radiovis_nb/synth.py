@@ -185,7 +185,8 @@ def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=No
     if layout.n_frames != spec.n_frames:         # the last, shorter sequence of a subset
         layout.positions = layout.positions[:spec.n_frames]
     idx = spec.first + np.arange(spec.n_frames)
-    weather = [frame_weather(profile, int(i)) for i in idx]
+    w = frame_weather(profile, int(spec.first))  # once per sequence (its first frame's draw): weather and light do not change within seconds, and the detector's motion input needs a steady background
+    weather = [dict(w) for _ in idx]
     r = radio.simulate_sequence(layout, idx, weather=weather)
     t1 = time.perf_counter()
     # the renderer's sampler seed: from (dataset seed, the sequence's first frame index), like every other draw (frame t: frame_seed(seed, t))

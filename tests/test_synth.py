@@ -141,6 +141,16 @@ def test_mixed_scenarios_weather_and_lidar(mixed_data):
     lab = mixed_data.labels
     assert set(lab.scenario) == {0, 1, 2}
     assert len(set(lab.weather)) >= 3
+    # issue 26: weather and light are drawn once per sequence; drawn per frame, a clear-day frame's motion input (the detector's) had a
+    # background of fog / night frames brighter than the moving target, and the detector scored 0 on the showcase's clear frames
+    assert lab.groupby('sequence').weather.nunique().max() == 1 and lab.groupby('sequence').lighting.nunique().max() == 1
+    from radiovis_nb.data import BOX_COLUMNS
+    from radiovis_nb.detector import detector_inputs
+    sel = lab[(lab.weather == 0) & (lab.visible_px > 0)]
+    g = detector_inputs(mixed_data, sel.index.to_numpy(), 'motion')[..., 1].astype(float)
+    inside = np.zeros(g.shape, bool)
+    for n, b in enumerate(sel[BOX_COLUMNS].to_numpy(float).round().astype(int)): inside[n, max(b[1], 0):b[3], max(b[0], 0):b[2]] = True
+    assert g[inside].mean() > 3*g[~inside].mean(), (g[inside].mean(), g[~inside].mean())   # the target stands out of a steady background
     n_target = 0
     for k in lab.index:
         pc = mixed_data.lidar(k)
