@@ -167,6 +167,7 @@ def _cmd_tune_localiser(args):
 
 def _cmd_evaluate(args):
     from radiovis_nb.metrics import evaluate
+    if not args.runs and not args.labels: raise ConfigError("nothing to evaluate: give --runs RUN... (localiser runs) and / or --labels DIR... (self-label folders)")
     for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
 
 def _cmd_baselines(args):
@@ -179,9 +180,12 @@ def _cmd_baselines(args):
     parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
     if args.boxes: parts.append(camera_predictions(data, boxes, 'val'))
     pred = pd.concat(parts, ignore_index=True)
-    tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
+    tmp, made = out/f'.teacher.tmp-{os.getpid()}', not out.exists()   # every output is made before any is written: no half-finished folder
     try: write_teacher_labels(data, tmp, args.boxes, p, dev)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if made: shutil.rmtree(out, ignore_errors=True)   # nothing else was in it
+        raise
     (out/'cfar').mkdir(parents=True, exist_ok=True); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
     shutil.rmtree(out/'teacher', ignore_errors=True); os.replace(tmp, out/'teacher')
     for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")

@@ -30,6 +30,25 @@ __all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMak
 class DataError(RuntimeError):
     "A dataset on disk is missing, incomplete or corrupt; the message names the file."
 
+_CODECS = {'bytes', 'zstd', 'blosc', 'gzip', 'crc32c', 'transpose', 'sharding_indexed'}
+
+def _check_chunk_metadata(path:Path):
+    "A chunk's arrays may only be numbers, stored with plain codecs: a crafted folder (zarr v2 metadata, an object dtype, a pickle codec) could otherwise run code when read."
+    path = Path(path)
+    v2 = [p for n in ('.zarray', '.zgroup', '.zattrs', '.zmetadata') for p in path.rglob(n)]
+    if v2: raise DataError(f"chunk {path}: {v2[0].relative_to(path)}: zarr v2 metadata, which radiovis never writes; refused")
+    for f in path.rglob('zarr.json'):
+        try: m = json.loads(f.read_text())
+        except (OSError, ValueError): raise DataError(f"chunk {path}: {f.relative_to(path)} is not valid JSON") from None
+        if not isinstance(m, dict): raise DataError(f"chunk {path}: {f.relative_to(path)} is not a JSON object")
+        if m.get('node_type') != 'array': continue
+        dt, codecs = m.get('data_type'), m.get('codecs', [])
+        names = {c.get('name') if isinstance(c, dict) else c for c in codecs} if isinstance(codecs, list) else {None}
+        try: kind = np.dtype(dt).kind if isinstance(dt, str) else 'O'
+        except TypeError: kind = 'O'
+        if kind not in 'biufc' or not names <= _CODECS:
+            raise DataError(f"chunk {path}: {f.relative_to(path)}: data type {dt!r} / codecs {sorted(map(str, names))} that radiovis never writes; refused")
+
 class SynthData:
     "A complete dataset folder: its manifest, profile, labels and arrays by frame index."
     ARRAYS = ('csi', 'image', 'target_mask', 'depth')
@@ -95,8 +114,9 @@ class SynthData:
                 if chunk_info(path)['sha256'] != rec['sha256']: problem = 'checksum differs from the manifest'
             if problem: raise DataError(f"chunk {path}: {problem}. Remake it: {self.remake_command()}")
             self._verified.add(name)
+        _check_chunk_metadata(path)
         try:
-            g = zarr.open_group(str(path), mode='r')
+            g = zarr.open_group(str(path), mode='r', zarr_format=3)
             return {k: v for k, v in g.members(max_depth=None) if hasattr(v, 'shape')}
         except Exception as e: raise DataError(f"chunk {path}: unreadable ({e})") from None
 

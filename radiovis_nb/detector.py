@@ -201,10 +201,20 @@ def torch_state_kept():
     finally: torch.use_deterministic_algorithms(det); torch.set_num_threads(threads)
 
 def _relative_args(out:Path):
-    "Ultralytics' args.yaml files under `out` with `out`'s absolute path made relative (`.`): the folder describes itself, no machine path."
-    for f in out.rglob('args.yaml'):
-        t = f.read_text()
-        f.write_text(t.replace(str(out) + '/', '').replace(str(out), '.'))
+    "Ultralytics' records under `out` (args.yaml, and the training arguments inside its .pt files) with `out`'s absolute path made relative: the folder describes itself, no machine path. The weights are untouched."
+    import os
+    import torch
+    rel = lambda v: v.replace(str(out) + '/', '').replace(str(out), '.') if isinstance(v, str) else v
+    for f in out.rglob('args.yaml'): f.write_text(rel(f.read_text()))
+    for f in out.rglob('labels/*.cache'): f.unlink()                 # ultralytics' label caches (absolute image paths): remade when needed
+    for w in out.rglob('*.pt'):
+        ck = torch.load(w, map_location='cpu', weights_only=False)    # a file ultralytics has just written here, not a user's
+        if not isinstance(ck, dict): continue
+        if isinstance(ck.get('train_args'), dict): ck['train_args'] = {k: rel(v) for k, v in ck['train_args'].items()}
+        for key in ('model', 'ema'):
+            m = ck.get(key)
+            if m is not None and isinstance(getattr(m, 'args', None), dict): m.args = {k: rel(v) for k, v in m.args.items()}
+        tmp = w.with_name(f'.{w.name}.tmp-{os.getpid()}'); torch.save(ck, tmp); os.replace(tmp, w)
 
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
     "Train YOLO from scratch on the train split; its epochs are scored, and the best kept, on held-out training sequences (`ssl.holdout_fraction` of them, the SSL learning curves' frames), never on val. Returns and writes out/run.json."

@@ -251,6 +251,7 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     if resume and not ckpt_path.exists(): raise ConfigError(f"--resume: no checkpoint.pt in {out}")
     P = _ssl_plan(profile, method, data, mask, boxes_file, mask_offset_px, seed, world, out_channels, epochs, steps, max_steps, projector, dev)
     config, pairs, total, local_bs = P['config'], P['pairs'], P['total'], s.batch_size//world
+    if boxes_file: config['boxes_file'] = os.path.relpath(Path(boxes_file).resolve(), out.resolve())   # relative to the run folder: no machine path
     seed_everything(seed)
     model = SSLModel(profile, method, out_channels, mask_offset_px, seed, P['head']).to(dev).to(memory_format=torch.channels_last)
     opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
@@ -319,6 +320,8 @@ def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     if not f.exists(): raise FileNotFoundError(f"{run}: no model.pt or checkpoint.pt (not an SSL run?)")
     ck = load_checkpoint(f, device)
     cfg = ck['config']
+    bf = cfg.get('boxes_file')                   # kept relative to the run folder (runs of an older radiovis: as given)
+    if bf and not Path(bf).is_absolute() and (run/bf).is_file(): cfg = dict(cfg, boxes_file=str(run/bf))
     prof = profile_from_dict(cfg['resolved'], cfg['profile'], str(f))
     head = None if cfg['method'] == 'scl' else cfg.get('projector', 'flatten')    # runs of an older radiovis had flatten heads only
     model = SSLModel(prof, cfg['method'], cfg['out_channels'], cfg['mask_offset_px'], cfg['seed'], head)

@@ -1,4 +1,5 @@
 "Issue 26, round 2 of issue 16: nothing unsafe, nothing silent, on every path a user can walk. One test per category; the table of user mistakes runs the CLI in-process (main() returns, so no traceback escaped)."
+import json
 import os
 import signal
 import sqlite3
@@ -55,6 +56,11 @@ def test_real_ultralytics_weights_pass_the_check(tmp_path):
     from ultralytics import YOLO
     YOLO('yolov8n.yaml').save(str(tmp_path/'y.pt'))
     assert check_weights_file(tmp_path/'y.pt') == tmp_path/'y.pt'
+
+def test_a_profile_yaml_cannot_run_code(tmp_path, capsys):
+    (tmp_path/'evil.yaml').write_text(f'base: smoke\nradar: !!python/object/apply:os.system ["touch {tmp_path}/pwned"]\n')
+    line = main_line(capsys, ['profile', '--profile', tmp_path/'evil.yaml'])
+    assert 'evil.yaml' in line and 'not valid YAML' in line and not (tmp_path/'pwned').exists()
 
 # ---------------------------------------------------------------- 2. writes only inside --out
 
@@ -137,6 +143,7 @@ MISTAKES = [
     ('self-label: more labels than frames', ['self-label', '--run', '{t}', '--data', '{d}', '--out', '{t}/o', '--calibrate', 'labelled:100000'], None, ['labelled:100000', 'training frames']),
     ('evaluate: header-only predictions', ['evaluate', '--data', '{d}', '--out', '{t}/o', '--runs', '{x}'], lambda t: _preds(t, ''), ['predictions.csv', 'header only']),
     ('evaluate: NaN predictions', ['evaluate', '--data', '{d}', '--out', '{t}/o', '--runs', '{x}'], lambda t: _preds(t, '1,val,m,0,1,1,1,1,0.5\n2,val,m,0,1,1,1,1,nan\n'), ['line 3', 'error_m']),
+    ('evaluate: nothing to evaluate', ['evaluate', '--data', '{d}', '--out', '{t}/o'], None, ['nothing to evaluate']),
     ('evaluate: a label folder of garbage', ['evaluate', '--data', '{d}', '--out', '{t}/o', '--labels', '{x}'], 'binary labels CSV', ['not a readable CSV']),
 ]
 
@@ -244,3 +251,23 @@ def test_export_yolo_data_yaml_holds_no_machine_path_and_home_is_untouched(tmp_p
     y = (tmp_path/'y'/'data.yaml').read_text()
     assert str(tmp_path) not in y and 'path:' not in y, y
     assert files_in(home) == set(), files_in(home)
+
+@pytest.mark.parametrize('how', ['zarr v2 metadata', 'object dtype', 'a pickle codec'])
+def test_a_crafted_chunk_is_refused_before_zarr_reads_it(tmp_path, capsys, smoke, how):
+    "A dataset folder is a file a user passes too: its chunks' metadata may only name numbers and plain codecs (zarr.json is outside the checksums)."
+    import shutil
+    from radiovis_nb.synth import chunk_info, tree_sha256
+    d = tmp_path/'data'; shutil.copytree(smoke, d)
+    man = json.loads((d/'manifest.json').read_text())
+    c = d/'chunks'/man['chunks'][0]['name']
+    if how == 'zarr v2 metadata': (c/'csi'/'.zarray').write_text(json.dumps({'zarr_format': 2, 'dtype': '|O', 'filters': [{'id': 'pickle'}]}))
+    else:
+        zj = c/'csi'/'zarr.json'; meta = json.loads(zj.read_text())
+        if how == 'object dtype': meta['data_type'] = 'object'
+        else: meta['codecs'].append({'name': 'numcodecs.pickle', 'configuration': {}})
+        zj.write_text(json.dumps(meta))
+    zj = c/'zarr.json'; meta = json.loads(zj.read_text()); meta['attributes']['radiovis_chunk']['sha256'] = tree_sha256(c); zj.write_text(json.dumps(meta))
+    man['chunks'][0]['sha256'] = chunk_info(c)['sha256']; (d/'manifest.json').write_text(json.dumps(man))   # checksums made to match, as an attacker would
+    line = main_line(capsys, ['show', '--data', d, '--out', tmp_path/'x.png'])
+    assert c.name in line and 'refused' in line, line
+    assert not (tmp_path/'x.png').exists()
