@@ -176,7 +176,9 @@ def _cmd_baselines(args):
     from radiovis_nb.data import SynthData, read_boxes_file
     from radiovis_nb.metrics import crb_predictions
     data, p, out, dev = SynthData(args.data), _p(args), Path(args.out), str(resolve_device(args.device))
-    boxes = read_boxes_file(args.boxes) if args.boxes else None     # checked before the CFAR work
+    boxes = read_boxes_file(args.boxes, require=True) if args.boxes else None     # checked before the CFAR work
+    if boxes is not None and not set(boxes) & set(int(i) for i in data.split('train')):
+        raise ConfigError(f"--boxes {args.boxes}: no box on any training frame of {args.data}: the teacher would have no labels")
     parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
     if args.boxes: parts.append(camera_predictions(data, boxes, 'val'))
     pred = pd.concat(parts, ignore_index=True)

@@ -333,15 +333,15 @@ def rescale_boxes(boxes, from_hw:tuple, to_hw:tuple) -> np.ndarray:
     sy, sx = to_hw[0]/from_hw[0], to_hw[1]/from_hw[1]
     return np.where(b >= 0, b*np.array([sx, sy, sx, sy], np.float32), b)
 
-def read_boxes_file(path:str|Path) -> dict:
-    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row)."
+def read_boxes_file(path:str|Path, require:bool=False) -> dict:
+    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row). A header only is {} (a detector that found nothing), or an error with `require`."
     import pandas as pd
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
     df = read_csv_checked(path, 'a boxes file (index,x0,y0,x1,y1)')
     need = {'index', 'x0', 'y0', 'x1', 'y1'}
     if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(map(str, df.columns))}")
-    if len(df) == 0: raise ConfigError(f"{path}: no boxes (a header only): nothing to mask or to label with")
+    if len(df) == 0 and require: raise ConfigError(f"{path}: no boxes (a header only): nothing to mask or to label with")   # a detector that found nothing: {} for the pipeline
     if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
     v = df[list(need)].apply(pd.to_numeric, errors='coerce')
     bad = ~np.isfinite(v.to_numpy(float)).all(axis=1)
@@ -366,7 +366,7 @@ def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_f
     if mask == 'gt': boxes = lab[BOX_COLUMNS].to_numpy(np.float32)
     elif mask == 'detector':
         if boxes_file is None: raise ConfigError("--mask detector needs --boxes FILE (a detector's boxes: index,x0,y0,x1,y1)")
-        det = read_boxes_file(boxes_file)
+        det = read_boxes_file(boxes_file, require=True)
         boxes = np.array([det.get(int(i), (-1., -1., -1., -1.)) for i in idx], np.float32)
     else: raise ConfigError(f"mask {mask!r}: choose gt or detector")
     keep = (boxes[:, 0] >= 0) if require_box else np.ones(len(idx), bool)

@@ -135,6 +135,7 @@ MISTAKES = [
     ('predict-boxes: truncated weights', ['predict-boxes', '--data', '{d}', '--out', '{t}/b.csv', '--weights', '{x}'], 'truncated weights', ['w.pt']),
     ('predict-boxes: a folder as weights', ['predict-boxes', '--data', '{d}', '--out', '{t}/b.csv', '--weights', '{t}'], None, ['no such file']),
     ('baselines: header-only --boxes', ['baselines', '--data', '{d}', '--out', '{t}/o', '--boxes', '{x}'], lambda t: (t/'b.csv').write_text('index,x0,y0,x1,y1\n') and t/'b.csv', ['b.csv', 'no boxes']),
+    ('baselines: --boxes on no training frame', ['baselines', '--data', '{d}', '--out', '{t}/o', '--boxes', '{x}'], 'boxes on test frames only', ['no box on any training frame']),
     ('baselines: empty --boxes', ['baselines', '--data', '{d}', '--out', '{t}/o', '--boxes', '{x}'], lambda t: (t/'b.csv').write_text('') or t/'b.csv', ['b.csv', 'empty']),
     ('train-ssl: header-only --boxes', ['train-ssl', '--method', 'mcl', '--mask', 'detector', '--data', '{d}', '--out', '{t}/o', '--boxes', '{x}'],
      lambda t: (t/'b.csv').write_text('index,x0,y0,x1,y1\n') and t/'b.csv', ['b.csv', 'no boxes']),
@@ -156,6 +157,25 @@ def _truncated_weights(t):
     return t/'w.pt'
 
 SETUP['truncated weights'] = _truncated_weights
+
+def _test_frame_boxes(t):
+    from radiovis_nb.config import load_profile
+    from radiovis_nb.data import SynthData, cached_dataset
+    i = int(SynthData(cached_dataset(load_profile('smoke'))).split('test')[0])
+    (t/'b.csv').write_text(f'index,x0,y0,x1,y1\n{i},1,1,9,9\n'); return t/'b.csv'
+
+SETUP['boxes on test frames only'] = _test_frame_boxes
+
+def test_a_teacher_without_labels_writes_valid_json(tmp_path, smoke):
+    "The pipeline's detector may find nothing (smoke): its teacher record is then valid JSON (null, never a bare NaN), and read back as NaN."
+    from radiovis_nb.baselines import check_teacher, write_teacher_labels
+    from radiovis_nb.data import SynthData
+    (tmp_path/'b.csv').write_text('index,x0,y0,x1,y1\n')
+    out = write_teacher_labels(SynthData(smoke), tmp_path/'t', tmp_path/'b.csv')
+    def no_constants(c): raise ValueError(f'{c} in labels.json')
+    rec = json.loads((out/'labels.json').read_text(), parse_constant=no_constants)
+    assert rec['n'] == 0 and rec['radar_share'] is None
+    assert check_teacher(out, 'RODNet')['radar_share'] != check_teacher(out, 'RODNet')['radar_share']   # NaN
 
 @pytest.mark.parametrize('argv,setup,needles', [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES])
 def test_user_mistakes_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, smoke, argv, setup, needles):
