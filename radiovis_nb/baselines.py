@@ -215,7 +215,7 @@ def write_teacher_labels(data, out:str|Path, boxes_file=None, profile=None, devi
     rec = dict(method=TEACHERS[src], source='camera box fused with CFAR + DBSCAN clusters', boxes_source=src,
                boxes=Path(boxes_file).name if boxes_file else 'ground truth',
                boxes_sha256=hashlib.sha256(Path(boxes_file).read_bytes()).hexdigest() if boxes_file else None,
-               gate_m=(profile or data.profile).baselines.teacher_gate_m, radar_share=float((df.source == 'radar').mean()), n=len(df),
+               gate_m=(profile or data.profile).baselines.teacher_gate_m, radar_share=float((df.source == 'radar').mean()) if len(df) else None, n=len(df),   # no labels: null, never a bare NaN
                train_frames_labelled=int((df.split == 'train').sum()), train_frames=int(len(data.split('train'))),
                seed=0, code_version=code_version())
     (out/'labels.json').write_text(json.dumps(rec, indent=1))
@@ -225,7 +225,9 @@ def check_teacher(label_dir:str|Path, name:str) -> dict:
     "The teacher record of `label_dir`, after checking that a student named `name` may be trained on it: `RODNet` only on a detector's boxes."
     f = Path(label_dir)/'labels.json'
     if not f.is_file(): raise ConfigError(f"{label_dir}: no labels.json (teacher labels are written by `radiovis baselines`)")
-    rec = json.loads(f.read_text())
+    from radiovis_nb.synth import read_json_mapping
+    rec = read_json_mapping(f)
+    if 'radar_share' in rec and rec['radar_share'] is None: rec['radar_share'] = float('nan')   # a teacher without labels (JSON null): NaN in Python, as before
     src = rec.get('boxes_source', 'gt' if rec.get('boxes') == 'ground truth' else 'detector')
     if name in TEACHERS.values() and TEACHERS[src] != name:
         raise ConfigError(f"{f}: a teacher fed {'ground-truth' if src == 'gt' else 'detector'} boxes cannot stand as {name!r}; "

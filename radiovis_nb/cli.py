@@ -84,6 +84,13 @@ def _number(kind=int, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
 POS, NONNEG = _number(int, 1), _number(int, 0)
 FINITE, POSF = _number(float), _number(float, 0, lo_open=True)
 
+_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._+-]*')
+
+def _name(text:str) -> str:
+    "evaluate --tag: a name that becomes part of file names (letters, digits, . _ + -), never a path."
+    if text == '' or _NAME.fullmatch(text): return text
+    raise argparse.ArgumentTypeError(f"{text!r}: a name (letters, digits, . _ + -), not a path")
+
 def _calibration(text:str) -> str:
     "self-label --calibrate: camera, none or labelled:N with N >= 1."
     if text in ('camera', 'none') or re.fullmatch(r'labelled:[1-9]\d*', text): return text
@@ -141,9 +148,13 @@ def _cmd_train_ssl(args):
               args.channels, args.epochs, args.max_steps, progress=not args.no_progress, projector=args.projector, steps=args.steps, curve=curve)
 
 def _cmd_self_label(args):
+    from radiovis_nb.data import SynthData
     from radiovis_nb.selflabel import self_labels
     how, _, n = args.calibrate.partition(':')
-    self_labels(args.run, args.data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
+    data = SynthData(args.data)
+    if how == 'labelled' and int(n) > len(data.split('train')):    # before any feature is computed
+        raise ConfigError(f"--calibrate {args.calibrate}: {args.data} has only {len(data.split('train'))} training frames to take labels from")
+    self_labels(args.run, data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
 
 def _cmd_train_localiser(args):
     from radiovis_nb.localiser import train_localiser
@@ -156,6 +167,7 @@ def _cmd_tune_localiser(args):
 
 def _cmd_evaluate(args):
     from radiovis_nb.metrics import evaluate
+    if not args.runs and not args.labels: raise ConfigError("nothing to evaluate: give --runs RUN... (localiser runs) and / or --labels DIR... (self-label folders)")
     for f in evaluate(args.data, args.runs, args.labels, args.out, args.tag): print(f"wrote {Path(args.out)/f}")
 
 def _cmd_baselines(args):
@@ -164,12 +176,18 @@ def _cmd_baselines(args):
     from radiovis_nb.data import SynthData, read_boxes_file
     from radiovis_nb.metrics import crb_predictions
     data, p, out, dev = SynthData(args.data), _p(args), Path(args.out), str(resolve_device(args.device))
+    boxes = read_boxes_file(args.boxes, require=True) if args.boxes else None     # checked before the CFAR work
+    if boxes is not None and not set(boxes) & set(int(i) for i in data.split('train')):
+        raise ConfigError(f"--boxes {args.boxes}: no box on any training frame of {args.data}: the teacher would have no labels")
     parts = [cfar_predictions(data, 'val', p, dev)] + ([crb_predictions(data, 'val')] if data.has_symbols else [])
-    if args.boxes: parts.append(camera_predictions(data, read_boxes_file(args.boxes), 'val'))
+    if args.boxes: parts.append(camera_predictions(data, boxes, 'val'))
     pred = pd.concat(parts, ignore_index=True)
-    tmp = out/f'.teacher.tmp-{os.getpid()}'                  # every output is made before any is written: no half-finished folder
+    tmp, made = out/f'.teacher.tmp-{os.getpid()}', not out.exists()   # every output is made before any is written: no half-finished folder
     try: write_teacher_labels(data, tmp, args.boxes, p, dev)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if made: shutil.rmtree(out, ignore_errors=True)   # nothing else was in it
+        raise
     (out/'cfar').mkdir(parents=True, exist_ok=True); pred.to_csv(out/'cfar'/'predictions.csv', index=False)
     shutil.rmtree(out/'teacher', ignore_errors=True); os.replace(tmp, out/'teacher')
     for m, d in pred.groupby('method'): print(f"{m}: val 50th {d.error_m.median():.3f} m, 90th {d.error_m.quantile(0.9):.3f} m")
@@ -189,6 +207,7 @@ def _cmd_predict_boxes(args):
     from radiovis_nb.detector import predict_boxes
     data = SynthData(args.data)
     bx = predict_boxes(args.weights, data, np.arange(len(data)), _p(args), args.device)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
 
 def _cmd_import_cruw(args):
@@ -336,7 +355,7 @@ def _add_baselines(sub):
                      out='figure folder (give paper_figures explicitly to overwrite the committed figures)')
     sp.add_argument('--runs', nargs='*', default=[], help='localiser run folders (predictions.csv)')
     sp.add_argument('--labels', nargs='*', default=[], help='self-label folders')
-    sp.add_argument('--tag', default='', help='prefix of the files written')
+    sp.add_argument('--tag', type=_name, default='', help='prefix of the files written (a name, not a path)')
     sp = common_args(sub.add_parser('baselines', help="genie-aided and strongest-cluster CFAR on val, the CRB, and the RODNet-style teacher's pseudo-labels"),
                      data=_DATA, out='folder: cfar/predictions.csv and teacher/labels.csv')
     sp.add_argument('--boxes', default=None, help="a detector's boxes (CSV from predict-boxes): the RODNet teacher and the camera-only row; "
@@ -405,6 +424,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _note(msg:str): print(msg, file=sys.stderr)
 
+_FILE_OUT = {'show': ('.png', '.pdf', '.svg', '.jpg', '.jpeg'), 'subspace': ('.png', '.pdf', '.svg', '.jpg', '.jpeg'), 'predict-boxes': ('.csv',)}
+_NO_OUT = ('info', 'profile', 'reproduce', 'bench')
+
+def _check_output(opt:str, path, kind:str='folder', suffixes:tuple=()):
+    "An output (`--out`, `--manifest-dir`, ...) radiovis may make or write, checked before any work: not a symbolic link, of the right kind if it exists, under a folder that can be written."
+    p = Path(path)
+    if p.is_symlink(): raise ConfigError(f"{opt} {path}: is a symbolic link (to {os.readlink(p)}); radiovis writes only into what it names: give the real {kind}")
+    if p.exists() and kind == 'folder' and not p.is_dir(): raise ConfigError(f"{opt} {path}: is a file; a folder is needed")
+    if p.exists() and kind == 'file' and p.is_dir(): raise ConfigError(f"{opt} {path}: is a folder; give a file name")
+    if suffixes and p.suffix.lower() not in suffixes: raise ConfigError(f"{opt} {path}: give a file name ending in {' or '.join(suffixes)}")
+    a = p if p.exists() else p.parent
+    while not a.exists() and a != a.parent: a = a.parent
+    if not a.is_dir(): raise ConfigError(f"{opt} {path}: {a} is a file, so nothing can be made under it")
+    if not os.access(a, os.W_OK | os.X_OK): raise ConfigError(f"{opt} {path}: {a} cannot be written (permission denied)")
+
 def _prepare(args):
     "What the parser cannot see, before anything is created: old spellings mapped (with a note), required paths present, the device exists, output files not folders."
     if args.command == 'selflabel': _note("note: 'radiovis selflabel' is now 'radiovis self-label'; the old name goes in radiovis 0.3")
@@ -420,11 +454,32 @@ def _prepare(args):
         try: resolve_device(args.device)
         except ConfigError: raise
         except Exception as e: raise ConfigError(f"--device {args.device}: {e}") from None
-    if args.command in ('show', 'subspace', 'predict-boxes') and args.out and Path(args.out).is_dir():
-        raise ConfigError(f"--out {args.out}: is a folder; give a file name")
+    if getattr(args, 'out', None) is not None and args.command not in _NO_OUT:
+        _check_output('--out', args.out, 'file' if args.command in _FILE_OUT else 'folder', _FILE_OUT.get(args.command, ()))
+    for opt in ('manifest_dir', 'fig_dir'):
+        if getattr(args, opt, None) is not None: _check_output(f"--{opt.replace('_', '-')}", getattr(args, opt))
+    if args.command == 'predict-boxes':
+        from radiovis_nb.detector import check_weights_file
+        check_weights_file(args.weights, '--weights')
+    if args.command == 'tune-localiser' and (Path(args.out)/'study.db').is_file():
+        _check_study(Path(args.out)/'study.db')
     if hasattr(args, 'overrides'):            # the profile's runtime section: torch threads, and the device when --device is not given
         dev = apply_runtime(_p(args))
-        if getattr(args, 'device', '') is None: args.device = dev
+        if getattr(args, 'device', '') is None or (args.command == 'info' and dev not in (None, '')):
+            try: resolve_device(dev)
+            except Exception as e: raise ConfigError(f"runtime.device {dev!r} (the profile's, or --set): {e}") from None
+            if hasattr(args, 'device'): args.device = dev
+
+def _check_study(db:Path):
+    "tune-localiser's study.db, when there is one to resume: an SQLite database that opens, not a corrupt or foreign file."
+    import sqlite3
+    with open(db, 'rb') as f: head = f.read(16)
+    if head and head != b'SQLite format 3\x00': raise ConfigError(f"{db}: not an SQLite database (corrupt?): delete it to start the study afresh, or choose another --out")
+    try:
+        from contextlib import closing
+        with closing(sqlite3.connect(f'file:{db}?mode=ro', uri=True)) as c: ok = c.execute('PRAGMA quick_check').fetchone()[0]
+    except sqlite3.Error as e: ok = str(e)
+    if ok != 'ok': raise ConfigError(f"{db}: the study database is corrupt ({ok}): delete it to start the study afresh, or choose another --out")
 
 def main(argv:list|None=None) -> int:
     "Entry point of the `radiovis` console script: parse, prepare, run the subcommand's handler; a user's mistake is one line and exit 2."
@@ -433,8 +488,20 @@ def main(argv:list|None=None) -> int:
     args = ap.parse_args(argv)
     if args.command is None: ap.print_help(); return 0
     debug = args.debug or os.environ.get('RADIOVIS_DEBUG', '') not in ('', '0')
+    hits = []                                           # Ctrl-C seen: a library that turns KeyboardInterrupt into its own error (Dr.Jit: RuntimeError) or swallows it still ends in 130
+    def on_sigint(signum, frame): hits.append(signum); raise KeyboardInterrupt
+    import signal
+    try: old = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError: old = None                       # not the main thread: Python's own handling
+    try: return _run(args, hits, debug)
+    finally:
+        if old is not None: signal.signal(signal.SIGINT, old)
+
+def _run(args, hits:list, debug:bool) -> int:
     try:
-        _prepare(args); args.func(args); return 0
+        _prepare(args); args.func(args)
+        if hits: raise KeyboardInterrupt
+        return 0
     except KeyboardInterrupt:
         print(f"radiovis {args.command}: interrupted", file=sys.stderr); return 130
     except FloatingPointError as e:                     # training diverged: not the user's mistake, but nothing to debug either
@@ -443,5 +510,8 @@ def main(argv:list|None=None) -> int:
     except Exception as e:
         from radiovis_nb.cruw import CruwError
         from radiovis_nb.data import DataError
+        if hits and not debug: print(f"radiovis {args.command}: interrupted", file=sys.stderr); return 130
+        if isinstance(e, OSError) and not isinstance(e, (FileNotFoundError, NotADirectoryError, IsADirectoryError)) and e.filename and not debug:
+            print(f"radiovis {args.command}: error: {e.filename}: {e.strerror or e}", file=sys.stderr); return 2   # a place that cannot be written, a full disk
         if debug or not isinstance(e, (ConfigError, FileNotFoundError, NotADirectoryError, IsADirectoryError, DataError, CruwError)): raise
         print(f"radiovis {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr); return 2

@@ -264,7 +264,9 @@ class Profile:
     @property
     def data_hash(self) -> str:
         "SHA-256 of `data_dict()` and the dataset format: datasets are shared by every profile and override that agrees on both."
-        return hashlib.sha256(json.dumps(dict(self.data_dict(), format=DATA_FORMAT), sort_keys=True).encode()).hexdigest()
+        w = self.weather                                 # weather drawn once per sequence since issue 26 (was: per frame): a mixed-weather dataset's bytes changed
+        mixed = any(x > 0 for c, x in zip(w.conditions, w.condition_weights) if c != 'clear') or any(x > 0 for l, x in zip(w.lightings, w.lighting_weights) if l != 'day')
+        return hashlib.sha256(json.dumps(dict(self.data_dict(), format=DATA_FORMAT, **({'weather_draw': 'sequence'} if mixed else {})), sort_keys=True).encode()).hexdigest()
 
 def available_profiles() -> list[str]:
     "Names of the profiles shipped with the package."

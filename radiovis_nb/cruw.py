@@ -240,6 +240,7 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
                 manifest_dir=None, log=print) -> dict:
     "Convert a CRUW copy into a radiovis dataset (heatmaps, images, masks, labels, manifest); a rerun verifies and skips complete chunks."
     from radiovis_nb.env import progress
+    from radiovis_nb.synth import read_json_mapping
     root, out = Path(root), Path(out)
     cfg = sensor_config(root)
     r = profile.radar
@@ -248,21 +249,31 @@ def import_cruw(root:str|Path, out:str|Path, profile, sequences=None, boxes_file
     det = read_boxes_file(boxes_file) if boxes_file else None
     blocks, n_frames = _cruw_blocks(root, seqs, profile.dataset.chunk_frames)
     split_of = _cruw_split_of(blocks, profile, profile.dataset.val_fraction if val_fraction is None else val_fraction)
-    spec = dict(format=FORMAT, source='cruw', root=str(root.resolve()), sequences=[n for _, n in seqs], n_chunks=len(blocks), n_frames=n_frames,
+    spec = dict(format=FORMAT, source='cruw', root=root.resolve().name,   # the folder's name, no machine path sequences=[n for _, n in seqs], n_chunks=len(blocks), n_frames=n_frames,
                 grid=dict(range=[r.range_min_m, r.range_max_m, r.n_range_bins], azimuth=[r.azimuth_min_deg, r.azimuth_max_deg, r.n_azimuth_bins]),
                 camera=[profile.camera.width_px, profile.camera.height_px], boxes=str(boxes_file) if boxes_file else 'annotations')
-    (out/'chunks').mkdir(parents=True, exist_ok=True)
-    f = out/'dataset.json'
-    if f.exists() and json.loads(f.read_text()) != spec:
+    f, made = out/'dataset.json', not out.exists()
+    if f.exists() and read_json_mapping(f) != spec:
         raise ConfigError(f"{out} holds another import (a different source, grid or sequence list): choose another --out or delete {out}")
+    fresh = not f.exists()
+    (out/'chunks').mkdir(parents=True, exist_ok=True)
     write_json_atomic(f, spec)
     remove_stale_temps(out/'chunks')
     t0 = time.time()
-    for c, b in progress(list(enumerate(blocks)), desc='import-cruw', unit='block'):
-        path = out/'chunks'/chunk_name(c)
-        if verify_chunk(path) is None: continue
-        write_chunk(path, _cruw_chunk(root, c, b, cfg, grids, profile, det, target_class),
-                    dict(chunk=c, first=b['first'], count=len(b['frames']), sequences=[c], source=f"{b['split']}/{b['name']}"))
+    try:
+        for c, b in progress(list(enumerate(blocks)), desc='import-cruw', unit='block'):
+            path = out/'chunks'/chunk_name(c)
+            if verify_chunk(path) is None: continue
+            write_chunk(path, _cruw_chunk(root, c, b, cfg, grids, profile, det, target_class),
+                        dict(chunk=c, first=b['first'], count=len(b['frames']), sequences=[c], source=f"{b['split']}/{b['name']}"))
+    except BaseException:                         # a bad input file: a first import that made no chunk leaves nothing behind
+        if fresh and not any(verify_chunk(p) is None for p in (out/'chunks').glob('c*.zarr')):
+            remove_stale_temps(out/'chunks')
+            f.unlink(missing_ok=True)
+            for d in ([out/'chunks', out] if made else [out/'chunks']):
+                try: d.rmdir()
+                except OSError: pass
+        raise
     man = _cruw_manifest(out, root, cfg, seqs, blocks, n_frames, split_of, profile, target_class, spec['boxes'])
     publish_manifest(out, man, manifest_dir)
     log(f"import-cruw: {n_frames} frames of {len(seqs)} sequence(s) -> {out} ({man['counts']['train']} train, {man['counts']['val']} val, "

@@ -22,12 +22,32 @@ if TYPE_CHECKING:                                # annotations only: torch is im
 
 # %% auto #0
 __all__ = ['BOX_COLUMNS', 'DataError', 'SynthData', 'reading_radar', 'HeatmapMaker', 'holdout_split', 'resize_images',
-           'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'RadioVisualDataset',
-           'show_example', 'example_grid', 'cached_dataset', 'synthesise_parallel', 'reproduce_synthesis']
+           'rescale_boxes', 'read_boxes_file', 'Pairs', 'load_pairs', 'read_labels', 'read_csv_checked',
+           'RadioVisualDataset', 'show_example', 'example_grid', 'cached_dataset', 'synthesise_parallel',
+           'reproduce_synthesis']
 
 # %% ../nbs/07_data.ipynb #b003de9e
 class DataError(RuntimeError):
     "A dataset on disk is missing, incomplete or corrupt; the message names the file."
+
+_CODECS = {'bytes', 'zstd', 'blosc', 'gzip', 'crc32c', 'transpose', 'sharding_indexed'}
+
+def _check_chunk_metadata(path:Path):
+    "A chunk's arrays may only be numbers, stored with plain codecs: a crafted folder (zarr v2 metadata, an object dtype, a pickle codec) could otherwise run code when read."
+    path = Path(path)
+    v2 = [p for n in ('.zarray', '.zgroup', '.zattrs', '.zmetadata') for p in path.rglob(n)]
+    if v2: raise DataError(f"chunk {path}: {v2[0].relative_to(path)}: zarr v2 metadata, which radiovis never writes; refused")
+    for f in path.rglob('zarr.json'):
+        try: m = json.loads(f.read_text())
+        except (OSError, ValueError): raise DataError(f"chunk {path}: {f.relative_to(path)} is not valid JSON") from None
+        if not isinstance(m, dict): raise DataError(f"chunk {path}: {f.relative_to(path)} is not a JSON object")
+        if m.get('node_type') != 'array': continue
+        dt, codecs = m.get('data_type'), m.get('codecs', [])
+        names = {c.get('name') if isinstance(c, dict) else c for c in codecs} if isinstance(codecs, list) else {None}
+        try: kind = np.dtype(dt).kind if isinstance(dt, str) else 'O'
+        except TypeError: kind = 'O'
+        if kind not in 'biufc' or not names <= _CODECS:
+            raise DataError(f"chunk {path}: {f.relative_to(path)}: data type {dt!r} / codecs {sorted(map(str, names))} that radiovis never writes; refused")
 
 class SynthData:
     "A complete dataset folder: its manifest, profile, labels and arrays by frame index."
@@ -39,8 +59,10 @@ class SynthData:
         if not man.is_file():
             hint = ' (its shards are still running or were killed: run radiovis synth again to finish it)' if (self.root/'dataset.json').exists() else ''
             raise DataError(f"{self.root}: no manifest.json, not a complete radiovis dataset{hint}")
-        try: self.manifest = json.loads(man.read_text())
-        except ValueError as e: raise DataError(f"{man}: not valid JSON ({e})") from None
+        from radiovis_nb.synth import read_json_mapping
+        self.manifest = read_json_mapping(man, DataError)
+        miss = [k for k in ('profile', 'chunks', 'counts', 'name') if k not in self.manifest]
+        if self.manifest.get('format') == FORMAT and miss: raise DataError(f"{man}: not a complete radiovis manifest (no {', '.join(miss)})")
         if self.manifest.get('format') != FORMAT:
             again = 'import it again (radiovis import-cruw)' if self.manifest.get('source') == 'cruw' else 'synthesise it again (radiovis synth)'
             raise DataError(f"{man}: format {self.manifest.get('format')!r}, this radiovis reads {FORMAT!r}: {again}")
@@ -92,8 +114,9 @@ class SynthData:
                 if chunk_info(path)['sha256'] != rec['sha256']: problem = 'checksum differs from the manifest'
             if problem: raise DataError(f"chunk {path}: {problem}. Remake it: {self.remake_command()}")
             self._verified.add(name)
+        _check_chunk_metadata(path)
         try:
-            g = zarr.open_group(str(path), mode='r')
+            g = zarr.open_group(str(path), mode='r', zarr_format=3)
             return {k: v for k, v in g.members(max_depth=None) if hasattr(v, 'shape')}
         except Exception as e: raise DataError(f"chunk {path}: unreadable ({e})") from None
 
@@ -310,15 +333,19 @@ def rescale_boxes(boxes, from_hw:tuple, to_hw:tuple) -> np.ndarray:
     sy, sx = to_hw[0]/from_hw[0], to_hw[1]/from_hw[1]
     return np.where(b >= 0, b*np.array([sx, sy, sx, sy], np.float32), b)
 
-def read_boxes_file(path:str|Path) -> dict:
-    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row)."
+def read_boxes_file(path:str|Path, require:bool=False) -> dict:
+    "Detector boxes from a CSV with columns index,x0,y0,x1,y1 (camera px): {index: (x0, y0, x1, y1)}; the best box per index wins (first row). A header only is {} (a detector that found nothing), or an error with `require`."
     import pandas as pd
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"boxes file {path} does not exist")
-    df = pd.read_csv(path)
+    df = read_csv_checked(path, 'a boxes file (index,x0,y0,x1,y1)')
     need = {'index', 'x0', 'y0', 'x1', 'y1'}
-    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(df.columns)}")
+    if not need <= set(df.columns): raise ConfigError(f"{path}: needs columns {', '.join(sorted(need))}, has {', '.join(map(str, df.columns))}")
+    if len(df) == 0 and require: raise ConfigError(f"{path}: no boxes (a header only): nothing to mask or to label with")   # a detector that found nothing: {} for the pipeline
     if df[list(need)].isna().any().any(): raise ConfigError(f"{path}: empty values in {', '.join(sorted(need))}")
+    v = df[list(need)].apply(pd.to_numeric, errors='coerce')
+    bad = ~np.isfinite(v.to_numpy(float)).all(axis=1)
+    if bad.any(): raise ConfigError(f"{path}: line {int(np.argmax(bad)) + 2}: not finite numbers")
     df = df.drop_duplicates('index')
     return {int(r.index): (float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in df.itertuples()}
 
@@ -339,7 +366,7 @@ def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_f
     if mask == 'gt': boxes = lab[BOX_COLUMNS].to_numpy(np.float32)
     elif mask == 'detector':
         if boxes_file is None: raise ConfigError("--mask detector needs --boxes FILE (a detector's boxes: index,x0,y0,x1,y1)")
-        det = read_boxes_file(boxes_file)
+        det = read_boxes_file(boxes_file, require=True)
         boxes = np.array([det.get(int(i), (-1., -1., -1., -1.)) for i in idx], np.float32)
     else: raise ConfigError(f"mask {mask!r}: choose gt or detector")
     keep = (boxes[:, 0] >= 0) if require_box else np.ones(len(idx), bool)
@@ -357,9 +384,10 @@ def read_labels(path:str|Path):
     path = Path(path)
     f = path/'labels.csv' if path.is_dir() else path
     if not f.is_file(): raise FileNotFoundError(f"labels {f} do not exist")
-    df = pd.read_csv(f)
+    df = read_csv_checked(f, 'a label file (index,range_m,azimuth_deg)')
     need = {'index', 'range_m', 'azimuth_deg'}
     if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
+    if len(df) == 0: raise ConfigError(f"{f}: no labels (a header only)")
     bad = df[list(need)].isna().any(axis=1)
     if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
     for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
@@ -372,8 +400,23 @@ def read_labels(path:str|Path):
             raise ConfigError(f"{f}: line {i + 2}: {col} '{df[col].iloc[i]}' is not "
                               + {'index': 'a frame index', 'range_m': 'a finite range in m', 'azimuth_deg': 'a finite azimuth within +-180 deg'}[col])
         df[col] = v.astype(np.int64 if col == 'index' else float)
-    meta = json.loads((f.parent/'labels.json').read_text()) if (f.parent/'labels.json').exists() else dict(method=f.stem)
+    dup = df[df.duplicated('index', keep=False)]
+    if len(dup):
+        conflict = dup.groupby('index')[['range_m', 'azimuth_deg']].nunique().max(axis=1) > 1
+        if conflict.any():
+            i = int(conflict.index[np.argmax(conflict.to_numpy())])
+            raise ConfigError(f"{f}: frame {i} has conflicting labels (lines {', '.join(str(k + 2) for k in np.flatnonzero(df['index'].to_numpy() == i))}): one label per frame")
+    from radiovis_nb.synth import read_json_mapping
+    meta = read_json_mapping(f.parent/'labels.json', DataError) if (f.parent/'labels.json').exists() else dict(method=f.stem)
     return df, meta
+
+def read_csv_checked(path:Path, what:str):
+    "`pd.read_csv(path)`, with an empty, binary or malformed file a DataError naming it and `what` it should be."
+    import pandas as pd
+    try: return pd.read_csv(path)
+    except pd.errors.EmptyDataError: raise DataError(f"{path}: empty; {what} needs a header line and rows") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as e:
+        raise DataError(f"{path}: not a readable CSV, expected {what} ({type(e).__name__}: {str(e).splitlines()[0][:100]})") from None
 
 # %% ../nbs/07_data.ipynb #fcc301d1
 class RadioVisualDataset:

@@ -14,8 +14,8 @@ from .env import code_version, configure_offline, resolve_device
 from .params import ConfigError
 
 # %% auto #0
-__all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'box_iou', 'torch_state_kept', 'train_detector', 'predict_boxes',
-           'detection_table', 'ap50', 'ap50_95']
+__all__ = ['motion_composite', 'detector_inputs', 'export_yolo', 'check_weights_file', 'box_iou', 'torch_state_kept',
+           'train_detector', 'predict_boxes', 'detection_table', 'ap50', 'ap50_95']
 
 # %% ../nbs/16_detector.ipynb #8cdbbb6e
 def motion_composite(frames:np.ndarray, # uint8 [T, H, W, 3]: the frames of one sequence, in order
@@ -81,9 +81,99 @@ def export_yolo(data:SynthData, out:str|Path, splits=('train', 'val', 'test'), i
                                           f"{(b[3] - b[1])*sy/H:.6f}\n")
                 (out/'labels'/sp/f'{k:07d}.txt').write_text(txt)
     yaml = out/'data.yaml'
-    yaml.write_text(f"path: {out.resolve()}\ntrain: images/train\nval: images/val\n" + ("test: images/test\n" if 'test' in sets else '')
+    yaml.write_text(f"train: images/train\nval: images/val\n" + ("test: images/test\n" if 'test' in sets else '')
                     + "names:\n  0: target\n")
     return yaml
+
+# %% ../nbs/16_detector.ipynb #20f2f752
+import pickle as _pickle
+import re
+
+_TORCH_REFS = re.compile(r'(?:[A-Z][A-Za-z]*Storage|u?int\d+|float\d*|bfloat16|half|double|long|short|bool|complex\d*|cfloat|cdouble|Size|device|dtype)')
+_REBUILD = {('torch._utils', n) for n in ('_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_parameter', '_rebuild_parameter_with_state')}
+_CALLABLE = _REBUILD | {('collections', 'OrderedDict'), ('builtins', 'set'), ('builtins', 'frozenset'), ('builtins', 'slice'), ('torch', 'Size'),
+                        ('torch', 'device'), ('pathlib', 'PosixPath'), ('pathlib', 'PurePosixPath'), ('pathlib', 'WindowsPath'), ('_codecs', 'encode'),
+                        ('numpy', 'dtype'), ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar'),
+                        ('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'), ('numpy', 'ndarray')}
+
+_PLAIN = {('ultralytics.utils', 'IterableSimpleNamespace'), ('types', 'SimpleNamespace'), ('argparse', 'Namespace'), ('collections', 'OrderedDict'),
+          ('collections', 'defaultdict'), ('builtins', 'set'), ('builtins', 'frozenset'), ('builtins', 'object')}
+
+def _class_ok(module:str, name:str) -> bool:
+    "A class whose instances a detector checkpoint may hold (made by `cls.__new__` and a state, never by calling it): torch's and ultralytics' layers and models."
+    if (module, name) in _PLAIN: return True
+    return bool(re.fullmatch(r'[A-Z]\w*', name)) and (module.startswith(('torch.nn.modules.', 'ultralytics.nn.modules.')) or module == 'ultralytics.nn.tasks')
+
+class _Ref:
+    "What the dry run puts where a real unpickler would put an object: nothing from the file is imported or called."
+    def __init__(self, module:str='', name:str=''): self.module, self.name = module, name
+    def __setstate__(self, state): pass
+    def __setitem__(self, k, v): pass
+    def append(self, v): pass
+    def extend(self, v): pass
+    def add(self, v): pass
+
+class _DryUnpickler(_pickle._Unpickler):
+    "Reads a pickle without creating anything it names: every global must be allow-listed, only known-harmless functions may be called, classes only instantiated bare (as torch.save writes modules)."
+    dispatch = dict(_pickle._Unpickler.dispatch)
+    def __init__(self, f, where):
+        super().__init__(f)
+        self.where = where
+    def persistent_load(self, pid): return _Ref('storage')
+    def find_class(self, module, name):
+        if self.proto < 3 and self.fix_imports:                    # Python 2 names (__builtin__.set), mapped as pickle itself maps them
+            import _compat_pickle
+            if (module, name) in _compat_pickle.NAME_MAPPING: module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING: module = _compat_pickle.IMPORT_MAPPING[module]
+        ok = ((module == 'torch' and _TORCH_REFS.fullmatch(name)) or (module, name) in _CALLABLE or _class_ok(module, name))
+        if not ok: raise ConfigError(f"{self.where}: refused: its pickle names {module}.{name}, which a weights file never needs (nothing in it was run)")
+        return _Ref(module, name)
+    def _refuse_call(self, f, how):
+        raise ConfigError(f"{self.where}: refused: its pickle {how} {getattr(f, 'module', '?')}.{getattr(f, 'name', '?')} (nothing in it was run)")
+    def load_reduce(self):
+        self.stack.pop(); f = self.stack[-1]                       # the arguments, unused: nothing is called
+        if not (isinstance(f, _Ref) and (f.module, f.name) in _CALLABLE): self._refuse_call(f, 'calls')
+        self.stack[-1] = _Ref()
+    dispatch[_pickle.REDUCE[0]] = load_reduce
+    def load_newobj(self):
+        self.stack.pop(); cls = self.stack.pop()
+        if not (isinstance(cls, _Ref) and (_class_ok(cls.module, cls.name) or (cls.module, cls.name) in _CALLABLE)): self._refuse_call(cls, 'makes')
+        self.append(_Ref())
+    dispatch[_pickle.NEWOBJ[0]] = load_newobj
+    def load_newobj_ex(self):
+        del self.stack[-2:]; cls = self.stack.pop()
+        if not (isinstance(cls, _Ref) and _class_ok(cls.module, cls.name)): self._refuse_call(cls, 'makes')
+        self.append(_Ref())
+    dispatch[_pickle.NEWOBJ_EX[0]] = load_newobj_ex
+    def _no(self): raise ConfigError(f"{self.where}: refused: its pickle calls a class with arguments (INST / OBJ), which torch.save never writes (nothing in it was run)")
+    dispatch[_pickle.INST[0]] = _no
+    dispatch[_pickle.OBJ[0]] = _no
+
+def check_weights_file(path:str|Path, what:str='detector weights') -> Path:
+    "Refuse a weights file that could run code when loaded (ultralytics unpickles with `weights_only=False`): it must be a torch.save zip whose pickle names only torch's and ultralytics' layers and tensors, checked by a dry run that imports and calls nothing. Returns the path."
+    import io
+    import zipfile
+    path = Path(path)
+    where = f"{what} {path}"
+    if not path.is_file():          # ultralytics would try to download a bare name such as yolov8n.pt
+        raise ConfigError(f"{where}: no such file (a trained detector's best.pt is needed; nothing is downloaded)")
+    if path.stat().st_size == 0: raise ConfigError(f"{where}: the file is empty")
+    if not zipfile.is_zipfile(path):
+        raise ConfigError(f"{where}: not a torch weights file (torch.save's zip archive), or truncated; a raw pickle or other file is never loaded")
+    try:
+        with zipfile.ZipFile(path) as z:
+            pk = [n for n in z.namelist() if n == 'data.pkl' or n.endswith('/data.pkl')]
+            if len(pk) != 1: raise ConfigError(f"{where}: not a torch weights file (no data.pkl in the archive)")
+            bad = z.testzip()
+            if bad is not None: raise ConfigError(f"{where}: corrupt or truncated ({bad} fails its checksum)")
+            blob = z.read(pk[0])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+        raise ConfigError(f"{where}: corrupt or truncated ({type(e).__name__}: {e})") from None
+    try: obj = _DryUnpickler(io.BytesIO(blob), where).load()
+    except ConfigError: raise
+    except Exception as e: raise ConfigError(f"{where}: not a readable weights pickle ({type(e).__name__}: {str(e)[:120]})") from None
+    del obj
+    return path
 
 # %% ../nbs/16_detector.ipynb #1dea66af
 def _offline_amp_check(model, device=None, *a, **k) -> bool:
@@ -109,6 +199,22 @@ def torch_state_kept():
     threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     try: yield
     finally: torch.use_deterministic_algorithms(det); torch.set_num_threads(threads)
+
+def _relative_args(out:Path):
+    "Ultralytics' records under `out` (args.yaml, and the training arguments inside its .pt files) with `out`'s absolute path made relative: the folder describes itself, no machine path. The weights are untouched."
+    import os
+    import torch
+    rel = lambda v: v.replace(str(out) + '/', '').replace(str(out), '.') if isinstance(v, str) else v
+    for f in out.rglob('args.yaml'): f.write_text(rel(f.read_text()))
+    for f in out.rglob('labels/*.cache'): f.unlink()                 # ultralytics' label caches (absolute image paths): remade when needed
+    for w in out.rglob('*.pt'):
+        ck = torch.load(w, map_location='cpu', weights_only=False)    # a file ultralytics has just written here, not a user's
+        if not isinstance(ck, dict): continue
+        if isinstance(ck.get('train_args'), dict): ck['train_args'] = {k: rel(v) for k, v in ck['train_args'].items()}
+        for key in ('model', 'ema'):
+            m = ck.get(key)
+            if m is not None and isinstance(getattr(m, 'args', None), dict): m.args = {k: rel(v) for k, v in m.args.items()}
+        tmp = w.with_name(f'.{w.name}.tmp-{os.getpid()}'); torch.save(ck, tmp); os.replace(tmp, w)
 
 def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='auto', epochs:int|None=None, seed:int=0, log=print) -> dict:
     "Train YOLO from scratch on the train split; its epochs are scored, and the best kept, on held-out training sequences (`ssl.holdout_fraction` of them, the SSL learning curves' frames), never on val. Returns and writes out/run.json."
@@ -142,7 +248,8 @@ def train_detector(profile, data:str|Path|SynthData, out:str|Path, device:str='a
                train_images=len(list((out/'yolo_data'/'images'/'train').glob('*.png'))), weights=str(weights), seconds=time.time() - t0,
                held_out_frames=len(held), holdout_mAP50=float(m.box.map50), holdout_mAP50_95=float(m.box.map), data=dict(name=data.manifest['name']),
                code_version=code_version())
-    (out/'run.json').write_text(json.dumps(rec, indent=1))
+    _relative_args(out)
+    (out/'run.json').write_text(json.dumps(dict(rec, weights=str(weights.relative_to(out))), indent=1))   # no machine path in what is kept
     log(f"detector {det.model} ({det.input} input): mAP50 {rec['holdout_mAP50']:.3f} on {len(held)} held-out training frames ({rec['seconds']:.0f} s)")
     return rec
 
@@ -152,9 +259,7 @@ def predict_boxes(weights:str|Path, data:SynthData, indices, profile, device:str
     configure_offline()
     from ultralytics import YOLO
     det = profile.detector
-    if not Path(weights).is_file():          # ultralytics would try to download a bare name such as yolov8n.pt
-        raise ConfigError(f"detector weights {weights}: no such file (a trained detector's best.pt is needed; nothing is downloaded)")
-    model = YOLO(str(weights))
+    model = YOLO(str(check_weights_file(weights)))   # ultralytics unpickles with weights_only=False: a dry run first; a bare name (yolov8n.pt) is never downloaded
     dev = resolve_device(device)
     rows = []
     for i in range(0, len(indices), batch):

@@ -43,6 +43,14 @@ def cache_dir() -> Path:
     return p
 
 # %% ../nbs/00b_env.ipynb #37696ca3
+def _tool_dir() -> Path:
+    "Where libraries keep their own settings: `$RADIOVIS_CACHE` when set, else a per-user folder in the temporary directory (never under the home folder)."
+    import tempfile
+    if os.environ.get('RADIOVIS_CACHE'): return cache_dir()
+    p = Path(tempfile.gettempdir())/f"radiovis-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
 def configure_offline() -> dict:
     "Set the environment so that no library radiovis uses reaches the network; returns the variables it set."
     before = dict(os.environ)
@@ -50,9 +58,11 @@ def configure_offline() -> dict:
     # ultralytics sets OMP_NUM_THREADS=1 when it is unset, and torch then runs on one thread for the rest of the process
     # if ultralytics is imported before torch's first parallel operation: keep every core unless the user chose otherwise
     os.environ.setdefault('OMP_NUM_THREADS', str(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1))
-    os.environ.setdefault('YOLO_CONFIG_DIR', str(cache_dir()/'ultralytics'))
+    tools = _tool_dir()                                  # never the home folder: ultralytics' settings and font, torch hub, matplotlib's font cache
+    os.environ.setdefault('YOLO_CONFIG_DIR', str(tools/'ultralytics'))
+    os.environ.setdefault('MPLCONFIGDIR', str(tools/'matplotlib'))
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
-    os.environ.setdefault('TORCH_HOME', str(cache_dir()/'torch'))  # torch.hub never finds weights to fetch here either
+    os.environ.setdefault('TORCH_HOME', str(tools/'torch'))  # torch.hub never finds weights to fetch here either
     font_dir = Path(os.environ['YOLO_CONFIG_DIR']).expanduser()/'Ultralytics'
     try:
         font_dir.mkdir(parents=True, exist_ok=True)

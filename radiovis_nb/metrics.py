@@ -18,9 +18,9 @@ __all__ = ['OLS_KAPPA', 'TAB4_BASELINES', 'TAB7_COLUMNS', 'percentile_errors', '
            'average_precision', 'ols', 'ap_ols', 'wasserstein_quadratic', 'histogram_edges', 'kl_divergence',
            'mutual_information_plugin', 'mutual_information', 'paper_bins', 'label_deviation', 'markdown_table',
            'mean_std', 'plot_error_cdfs', 'plot_label_histograms', 'deviation_table', 'label_errors_m', 'evaluate',
-           'prediction_table', 'error_by_range', 'plot_error_by_range', 'crb_predictions', 'plot_error_vs_crb',
-           'paper_name', 'fmt', 'error_rows', 'error_table_md', 'error_tab', 'tab4', 'tab5', 'tab6', 'tab7', 'tab8',
-           'weather_table']
+           'read_predictions', 'prediction_table', 'error_by_range', 'plot_error_by_range', 'crb_predictions',
+           'plot_error_vs_crb', 'paper_name', 'fmt', 'error_rows', 'error_table_md', 'error_tab', 'tab4', 'tab5',
+           'tab6', 'tab7', 'tab8', 'weather_table']
 
 # %% ../nbs/17_metrics.ipynb #3c9f16c3
 def percentile_errors(errors, percentiles=(50, 90)) -> dict:
@@ -233,11 +233,13 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
     data = data if isinstance(data, SynthData) else SynthData(data)
     profile = profile or data.profile
     if out is None: raise ConfigError("evaluate: say where the tables and figures go (out); paper_figures/ only when named")
+    if tag and (Path(tag).name != tag or tag in ('.', '..')): raise ConfigError(f"tag {tag!r}: a name, not a path")
+    pred = pd.concat([read_predictions(r) for r in runs], ignore_index=True) if runs else None   # every input read and checked before anything is written
+    for d in label_dirs: read_labels(d)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     pre = f'{tag}_' if tag else ''
     files = []
     if runs:
-        pred = pd.concat([pd.read_csv(Path(r)/'predictions.csv') for r in runs], ignore_index=True)
         md, tab = error_tab(pred, list(dict.fromkeys(pred.method)), data.labels['sequence'].to_dict())
         if data.manifest.get('source') == 'cruw':                     # CRUW's own metric beside ours
             cls = data.manifest['cruw'].get('target_class', 'car')
@@ -261,6 +263,27 @@ def evaluate(data, runs=(), label_dirs=(), out:str|Path|None=None, tag:str='', p
         plt.close(plot_label_histograms(data.labels, sl, profile, out/f'{pre}fig13_label_histograms.png'))
         files += [f'{pre}tab07_label_deviation.csv', f'{pre}tab07_label_deviation.md', f'{pre}fig13_label_histograms.png']
     return files
+
+def read_predictions(run:str|Path):
+    "A localiser run's predictions.csv, checked: the columns the tables need, at least one row, a finite error on every row (else a ConfigError naming the file and line)."
+    from radiovis_nb.data import read_csv_checked
+    from radiovis_nb.params import ConfigError
+    f = Path(run)/'predictions.csv' if Path(run).is_dir() or not str(run).endswith('.csv') else Path(run)
+    if not f.is_file(): raise FileNotFoundError(f"{f}: no such file (a localiser run folder holds predictions.csv)")
+    df = read_csv_checked(f, 'predictions (a localiser run)')
+    need = ['index', 'split', 'method', 'seed', 'pred_x', 'pred_y', 'true_x', 'true_y', 'error_m']
+    miss = [c for c in need if c not in df.columns]
+    if miss: raise ConfigError(f"{f}: no column(s) {', '.join(miss)}: not a localiser's predictions")
+    if len(df) == 0: raise ConfigError(f"{f}: no predictions (a header only): nothing to evaluate")
+    e = _numeric(df['error_m'])
+    bad = np.isnan(e) | (e < 0)                        # +inf is a bound's 'no echo' (the CRB rows): kept
+    if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad)) + 2}: error_m is {df['error_m'].iloc[int(np.argmax(bad))]!r}, not a distance: the run's predictions are broken")
+    return df
+
+def _numeric(s) -> np.ndarray:
+    "A column as floats, anything that is not a number NaN."
+    import pandas as pd
+    return pd.to_numeric(s, errors='coerce').to_numpy(float)
 
 def prediction_table(data:SynthData, indices, pred_r, pred_a, method:str, seed:int, split:str):
     "Per-sample predictions with the truth: index, split, method, seed, predicted and true range / azimuth / x / y, error in metres."

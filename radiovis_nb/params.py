@@ -40,11 +40,15 @@ def _coerce(value, typ, where:str):
         if isinstance(value, bool): return value
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if typ is int:
-        if isinstance(value, int) and not isinstance(value, bool): return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) >= 2**53: raise ConfigError(f"{where}: {value} is too large (at most {2**53 - 1})")
+            return value
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53: return int(value)
         raise ConfigError(f"{where}: expected an integer, got {value!r}")
     if typ is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try: return float(value)
+            except OverflowError: raise ConfigError(f"{where}: {value} is too large") from None
         if isinstance(value, str):
             try: return float(value)
             except ValueError: pass

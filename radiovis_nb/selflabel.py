@@ -109,6 +109,7 @@ def calibrate(raw, data:SynthData, mask:str='gt', boxes_file=None, how:str='came
         sel = np.isfinite(ref_r) & np.isfinite(ref_a)
     elif how == 'labelled':
         if labelled < 1: raise ConfigError("calibration 'labelled' needs a number of labelled frames >= 1")
+        if labelled > len(raw): raise ConfigError(f"calibration labelled:{labelled}: only {len(raw)} training frames have a label to calibrate with")
         # the subset: the frames with the lowest draw of their own (run seed, frame index) stream, whatever the rows' order
         u = np.array([sample_rng(seed, int(i), 'calibration-subset').random() for i in raw['index']])
         sel = np.zeros(len(raw), bool); sel[np.argsort(u, kind='stable')[:min(labelled, len(raw))]] = True
@@ -153,7 +154,7 @@ def self_labels(run:str|Path, data:str|Path|SynthData, out:str|Path|None=None, c
     name = label_name(cfg['method'], cfg['mask'], readout, calibration, labelled)
     df['method'], df['seed'] = name, cfg['seed']
     record = dict(method=name, ssl_method=cfg['method'], variant=model.variant, readout=readout, mask=cfg['mask'], mask_offset_px=cfg['mask_offset_px'], seed=cfg['seed'],
-                  run=str(run), calibration=cal, data=dict(root=str(data.root), name=data.manifest['name']), n=len(df),
+                  run=Path(run).name, calibration=cal, data=dict(name=data.manifest['name']), n=len(df),   # names, no machine paths
                   ssl_config_hash=cfg['config_hash'], code_version=code_version())
     if out is not None:
         out = Path(out)

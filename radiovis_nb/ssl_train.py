@@ -148,7 +148,7 @@ def _ssl_plan(profile, method:str, data:SynthData, mask:str, boxes_file, mask_of
                   holdout=dict(fraction=s.holdout_fraction, train_frames=len(train_idx), held_out_frames=len(held_idx), pairs=len(pairs)),
                   out_channels=profile.backbone.out_channels if out_channels is None else out_channels, world_size=world,
                   profile=profile.name, config_hash=profile.config_hash, resolved=profile.to_dict(),
-                  data=dict(root=str(data.root), name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))
+                  data=dict(name=data.manifest['name'], data_hash=data.manifest['profile'].get('data_hash')))   # no machine path
     return dict(config=config, pairs=pairs, pair_seqs=pair_seqs, head=head, total=total, n_epochs=n_epochs, steps_per_epoch=steps_per_epoch,
                 amp_dtype=amp_dtype, held_out=len(held_idx))
 
@@ -206,6 +206,16 @@ def _ssl_start_log(out:Path, P:dict, variant:str, s, dev, log) -> tuple:
         f"lr {s.lr:g} ({s.schedule}, {s.warmup_steps} warm-up), {config['precision']}, {config['world_size']} process(es) on {dev}, seed {config['seed']} -> {out}")
     return logf, writer
 
+def _ssl_diverged(out:Path, logf, config:dict, step:int, fresh:bool, made_out:bool):
+    "A diverged run leaves nothing half-written: a fresh run's files are removed (and its folder, if this call made it); a resumed run keeps its last checkpoint, its run.json saying where it diverged."
+    logf.close()
+    if not fresh:
+        (out/'run.json').write_text(json.dumps(dict(config, status=f'diverged at step {step + 1}', code_version=code_version()), indent=1)); return
+    for f in ('run.json', 'log.csv', 'curve.csv', 'checkpoint.pt'): (out/f).unlink(missing_ok=True)
+    if made_out:
+        try: out.rmdir()
+        except OSError: pass
+
 def _ssl_finish(out:Path, model, summary:dict, stopped:bool, log):
     "The finished run: model.pt (unless stopped early), run.json with the summary, a last line."
     if not stopped: _save_atomic(dict(model=model.state_dict(), config=summary['config'] if 'config' in summary else {k: summary[k] for k in summary
@@ -235,12 +245,13 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
     from tqdm.auto import tqdm
     rank, world, dev = dist_setup(device)
     is_main, data, out, s = rank == 0, (data if isinstance(data, SynthData) else SynthData(data)), Path(out), profile.ssl
-    ckpt_path = out/'checkpoint.pt'
+    ckpt_path, existed = out/'checkpoint.pt', out.exists()
     if ckpt_path.exists() and not resume:
         raise ConfigError(f"{out} already holds a run (checkpoint.pt): pass --resume to continue it or choose another --out")
     if resume and not ckpt_path.exists(): raise ConfigError(f"--resume: no checkpoint.pt in {out}")
     P = _ssl_plan(profile, method, data, mask, boxes_file, mask_offset_px, seed, world, out_channels, epochs, steps, max_steps, projector, dev)
     config, pairs, total, local_bs = P['config'], P['pairs'], P['total'], s.batch_size//world
+    if boxes_file: config['boxes_file'] = os.path.relpath(Path(boxes_file).resolve(), out.resolve())   # relative to the run folder: no machine path
     seed_everything(seed)
     model = SSLModel(profile, method, out_channels, mask_offset_px, seed, P['head']).to(dev).to(memory_format=torch.channels_last)
     opt = _adam([p for p in model.parameters() if p.requires_grad], s.lr, dev)
@@ -271,8 +282,8 @@ def train_ssl(profile,                      # the resolved Profile (ssl.*, backb
             hm = cached[sel].to(dev, non_blocking=True) if cached is not None else heat(pairs.radar[sel].to(dev, non_blocking=True))
             loss = _ssl_step(net, model, opt, pairs, sel, hm, dev, P['amp_dtype'], lr)
             if not math.isfinite(loss):
-                if is_main: (out/'run.json').write_text(json.dumps(dict(config, status=f'diverged at step {step + 1}', code_version=code_version()), indent=1))
-                raise RuntimeError(f"train-ssl {out}: the loss is {loss} at step {step + 1} (lr {lr:.3g}); the run stopped. "
+                if is_main: _ssl_diverged(out, logf, config, step, fresh=not resume, made_out=not existed)
+                raise FloatingPointError(f"train-ssl {out}: the loss is {loss} at step {step + 1} (lr {lr:.3g}); the run stopped. "
                                    "Lower ssl.lr or lengthen ssl.warmup_steps.")
             opt.step()
             model.momentum_update()
@@ -309,6 +320,8 @@ def load_ssl_model(run:str|Path, device:str='cpu') -> tuple:
     if not f.exists(): raise FileNotFoundError(f"{run}: no model.pt or checkpoint.pt (not an SSL run?)")
     ck = load_checkpoint(f, device)
     cfg = ck['config']
+    bf = cfg.get('boxes_file')                   # kept relative to the run folder (runs of an older radiovis: as given)
+    if bf and not Path(bf).is_absolute() and (run/bf).is_file(): cfg = dict(cfg, boxes_file=str(run/bf))
     prof = profile_from_dict(cfg['resolved'], cfg['profile'], str(f))
     head = None if cfg['method'] == 'scl' else cfg.get('projector', 'flatten')    # runs of an older radiovis had flatten heads only
     model = SSLModel(prof, cfg['method'], cfg['out_channels'], cfg['mask_offset_px'], cfg['seed'], head)

@@ -23,9 +23,10 @@ from .weather import LIGHTING_CODES, WEATHER_CODES, frame_weather
 
 # %% auto #0
 __all__ = ['FORMAT', 'MODEL_NAMES', 'COLOUR_NAMES', 'SequenceSpec', 'plan_sequences', 'plan_chunks', 'split_sequences',
-           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'write_json_atomic', 'write_chunk',
-           'sequence_labels', 'make_sequence', 'make_chunk', 'dataset_spec', 'remove_stale_temps', 'chunk_records',
-           'publish_manifest', 'synthesise', 'write_manifest', 'locate', 'bench_synth']
+           'parse_shard', 'tree_sha256', 'chunk_name', 'chunk_info', 'verify_chunk', 'read_json_mapping',
+           'write_json_atomic', 'write_chunk', 'sequence_labels', 'make_sequence', 'make_chunk', 'dataset_spec',
+           'remove_stale_temps', 'chunk_records', 'publish_manifest', 'synthesise', 'write_manifest', 'locate',
+           'bench_synth']
 
 # %% ../nbs/06_synth.ipynb #52199771
 FORMAT = DATA_FORMAT     # what a dataset folder's manifest records (core owns it: it enters every data hash)
@@ -84,8 +85,8 @@ def chunk_name(c:int) -> str: return f'c{c:05d}.zarr'
 def chunk_info(path:Path) -> dict|None:
     "The record of a complete chunk (first, count, sequences, sha256, ...) from its group attributes; None if it has none."
     try: attrs = json.loads((Path(path)/'zarr.json').read_text()).get('attributes', {})
-    except (OSError, ValueError): return None
-    return attrs.get('radiovis_chunk')
+    except (OSError, ValueError, AttributeError): return None
+    return attrs.get('radiovis_chunk') if isinstance(attrs, dict) else None
 
 def verify_chunk(path:Path) -> str|None:
     "None when the chunk at `path` is complete and intact, else what is wrong with it."
@@ -97,6 +98,15 @@ def verify_chunk(path:Path) -> str|None:
     sha = tree_sha256(path)
     if sha != info.get('sha256'): return f"checksum mismatch (recorded {str(info.get('sha256'))[:12]}, found {sha[:12]})"
     return None
+
+def read_json_mapping(path:Path, error=ConfigError) -> dict:
+    "The JSON object in `path`; a truncated, non-JSON or non-object file is `error` (ConfigError, or the caller's) naming the file."
+    path = Path(path)
+    try: d = json.loads(path.read_text())
+    except UnicodeDecodeError: raise error(f"{path}: not a text file (not valid JSON)") from None
+    except ValueError as e: raise error(f"{path}: not valid JSON, truncated or corrupt ({e})") from None
+    if not isinstance(d, dict): raise error(f"{path}: not a JSON object (holds a {type(d).__name__})")
+    return d
 
 def write_json_atomic(path:Path, obj):
     tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
@@ -175,7 +185,8 @@ def make_sequence(profile, spec:SequenceSpec, radio, camera, timing:dict|None=No
     if layout.n_frames != spec.n_frames:         # the last, shorter sequence of a subset
         layout.positions = layout.positions[:spec.n_frames]
     idx = spec.first + np.arange(spec.n_frames)
-    weather = [frame_weather(profile, int(i)) for i in idx]
+    w = frame_weather(profile, int(spec.first))  # once per sequence (its first frame's draw): weather and light do not change within seconds, and the detector's motion input needs a steady background
+    weather = [dict(w) for _ in idx]
     r = radio.simulate_sequence(layout, idx, weather=weather)
     t1 = time.perf_counter()
     # the renderer's sampler seed: from (dataset seed, the sequence's first frame index), like every other draw (frame t: frame_seed(seed, t))
@@ -219,12 +230,12 @@ def dataset_spec(profile) -> dict:
 def _prepare_dir(profile, out:Path, replace_stale:bool=False, log=print) -> dict:
     spec = dataset_spec(profile)
     f = out/'dataset.json'
-    if replace_stale and f.exists() and {k: json.loads(f.read_text()).get(k) for k in ('data_hash', 'format')} != {k: spec[k] for k in ('data_hash', 'format')}:
+    if replace_stale and f.exists() and {k: read_json_mapping(f).get(k) for k in ('data_hash', 'format')} != {k: spec[k] for k in ('data_hash', 'format')}:
         log(f"{out} holds a dataset of another configuration: making it again")
         shutil.rmtree(out)
     (out/'chunks').mkdir(parents=True, exist_ok=True)
     if f.exists():
-        have = json.loads(f.read_text())
+        have = read_json_mapping(f)
         if have.get('data_hash') != spec['data_hash'] or have.get('format') != FORMAT:
             raise ConfigError(f"{out} holds a dataset of another configuration (profile {have.get('profile')}, data "
                               f"{str(have.get('data_hash'))[:12]}); this run is {profile.name}, data {profile.data_hash[:12]}: "
@@ -277,10 +288,11 @@ def synthesise(profile, # a resolved Profile
         if problem is None: continue
         if problem != 'missing': log(f"chunk {chunk_name(c)}: {problem}: making it again")
         todo.append(c)
+    complete = len(mine) - len(todo)
     if max_chunks is not None: todo = todo[:max_chunks]
     frames = sum(s.n_frames for c in todo for s in chunks[c])
     log(f"radiovis synth: {profile.name} (data {profile.data_hash[:12]}), {profile.dataset.radio_mode} mode -> {out}: "
-        f"shard {k}/{n} has {len(mine)} of {len(chunks)} chunks, {len(mine) - len(todo)} already complete, {frames} frames to make")
+        f"shard {k}/{n} has {len(mine)} of {len(chunks)} chunks, {complete} already complete, {len(todo)} to make now ({frames} frames)")
     if todo:
         radio, camera = _radio_and_camera(profile, device)
         bar = tqdm(total=frames, unit='frame', disable=not progress, desc='synth', dynamic_ncols=True)
@@ -295,7 +307,9 @@ def synthesise(profile, # a resolved Profile
         log(f"made {frames} frames in {time.time() - t0:.1f} s ({frames/max(time.time() - t0, 1e-9):.2f} frames/s)")
     missing = [c for c in range(len(chunks)) if chunk_info(out/'chunks'/chunk_name(c)) is None]
     if missing:
-        log(f"{len(missing)} chunk(s) of other shards still missing: the manifest is written when the last shard finishes")
+        own = [c for c in missing if c % n == k]
+        if own: log(f"{len(own)} chunk(s) of this shard still to make (--max-chunks): run the same command again to continue")
+        if len(own) < len(missing): log(f"{len(missing) - len(own)} chunk(s) of other shards still missing: the manifest is written when the last shard finishes")
         return None
     return write_manifest(profile, out, manifest_dir, log=log)
 

@@ -18,7 +18,7 @@ WEATHER_CODES = ('clear', 'rain', 'snow', 'fog', 'dust')
 LIGHTING_CODES = ('day', 'dusk', 'night')
 
 def frame_weather(profile, index:int, seed:int|None=None) -> dict:
-    "The weather of frame `index`, drawn from the profile's mix with the generator of (seed, index, 'weather'): condition, lighting, rain rate, visibility."
+    "The weather drawn for frame `index` from the profile's mix with the generator of (seed, index, 'weather'): condition, lighting, rain rate, visibility. Synthesis draws once per sequence, at its first frame (`synth.make_sequence`)."
     w = profile.weather
     rng = sample_rng(profile.dataset.seed if seed is None else seed, index, 'weather')
     cw, lw = np.asarray(w.condition_weights, float), np.asarray(w.lighting_weights, float)

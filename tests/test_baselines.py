@@ -60,14 +60,22 @@ PROBE = textwrap.dedent('''
         assert Path(rec['weights']).is_file() and Path(rec['weights']).is_relative_to(Path(d).resolve()), rec['weights']
         bx = predict_boxes(rec['weights'], data, data.split('val'), prof, 'cpu')
         print('TABLE', detection_table(data, bx))
+        kept = [Path('det')/f for f in ('run.json', 'train/args.yaml', 'yolo_data/data.yaml')]
+        text = ''.join(f.read_text() for f in kept) + str(torch.load('det/train/weights/best.pt', weights_only=False).get('train_args'))
+        print('MACHINE-PATHS', str(Path(d).resolve()) in text or str(Path(d)) in text)
         os.chdir('/')
     print('THREADS', threads, torch.get_num_threads(), torch.are_deterministic_algorithms_enabled())
     print('NETWORK-EVENTS', len(events)); print(*events, sep='\\n')
 ''')
 
-def test_yolo_trains_and_predicts_without_network():
-    r = subprocess.run([sys.executable, '-c', PROBE], capture_output=True, text=True, timeout=900)
+def test_yolo_trains_and_predicts_without_network(tmp_path):
+    import os
+    home = tmp_path/'home'; home.mkdir()                     # issue 26: nothing is written under the user's home (with the dataset cache elsewhere)
+    env = {**os.environ, 'HOME': str(home)} if os.environ.get('RADIOVIS_CACHE') else None
+    r = subprocess.run([sys.executable, '-c', PROBE], capture_output=True, text=True, timeout=900, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert 'MACHINE-PATHS False' in r.stdout, r.stdout[-2000:]   # issue 26: the detector's folder describes itself
+    if env: assert not any(home.rglob('*')), list(home.rglob('*'))[:5]
     out = r.stdout[r.stdout.index('NETWORK-EVENTS'):].splitlines()
     assert out[0] == 'NETWORK-EVENTS 0', '\n'.join(out[:20])
     # ultralytics sets torch to cpu_count - 1 threads (one on two cores) and deterministic mode for the rest of the process:

@@ -95,25 +95,27 @@ def test_positive_never_among_negatives_and_queue_holds_earlier_keys():
         seen.append(k_r)
 
 def test_loss_falls_and_gradients_reach_both_backbones(tmp_path):
+    import json
+    from radiovis_nb.data import cached_dataset
     from radiovis_nb.ssl_train import train_ssl
-    from radiovis_nb.synth import synthesise
     prof = load_profile('smoke', ['ssl.epochs=4', 'ssl.lr=1e-3'])
-    synthesise(prof, tmp_path/'d', manifest_dir=None, progress=False, log=lambda *a: None)
+    d = cached_dataset(prof)                                  # the smoke dataset (ssl.* is not a data parameter): shared, not made again
     for method in ('cl', 'mcl', 'scl'):
-        train_ssl(prof, method, tmp_path/'d', tmp_path/method, progress=False, log=lambda *a: None)
+        train_ssl(prof, method, d, tmp_path/method, progress=False, log=lambda *a: None)
         lg = pd.read_csv(tmp_path/method/'log.csv')
         assert lg.loss.iloc[-3:].mean() < lg.loss.iloc[:3].mean(), (method, lg.loss.tolist())
-        ck = torch.load(tmp_path/method/'model.pt', weights_only=False)['model']
+        whole = torch.load(tmp_path/method/'model.pt', weights_only=False)
+        for text in ((tmp_path/method/'run.json').read_text(), json.dumps(whole['config'])):   # issue 26: no machine path in what a run keeps
+            assert str(tmp_path) not in text and str(d) not in text
+        ck = whole['model']
         torch.manual_seed(0)
         for name in ('f_r.net.0.0.weight', 'f_v.net.0.0.weight'):
             assert not torch.equal(ck[name], SSLModel(prof, method).state_dict()[name]), (method, name)
 
 @pytest.fixture(scope='module')
-def ddp_data(tmp_path_factory):
-    from radiovis_nb.synth import synthesise
-    d = tmp_path_factory.mktemp('ddp')/'data'
-    synthesise(load_profile('smoke'), d, manifest_dir=None, progress=False, log=lambda *a: None)
-    return d
+def ddp_data():
+    from radiovis_nb.data import cached_dataset
+    return cached_dataset(load_profile('smoke'))              # read only: the shared smoke dataset
 
 @pytest.mark.parametrize('method', ['mcl', 'scl'])
 def test_two_process_ddp_matches_one_process(ddp_data, tmp_path, method):
