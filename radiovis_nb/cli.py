@@ -157,7 +157,9 @@ def _cmd_self_label(args):
     self_labels(args.run, data, args.out, how, int(n or 0), str(resolve_device(args.device)), readout=args.readout)
 
 def _cmd_train_localiser(args):
+    from radiovis_nb.data import read_labels
     from radiovis_nb.localiser import train_localiser
+    if args.labels != 'gt': read_labels(args.labels, require=True)       # an empty, binary or conflicting label file: one line, before training
     train_localiser(_p(args), args.data, args.labels, args.out, args.fraction, args.seed, args.device, args.epochs, args.method)
 
 def _cmd_tune_localiser(args):

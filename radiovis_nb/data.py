@@ -378,7 +378,7 @@ def load_pairs(data:SynthData, split:str, image_hw:tuple, mask:str='gt', boxes_f
     img = resize_images(img, image_hw)
     return Pairs(torch.from_numpy(idx), torch.from_numpy(data.radar(idx)), img.contiguous(), torch.from_numpy(boxes))
 
-def read_labels(path:str|Path):
+def read_labels(path:str|Path, require:bool=False):
     "A label file for the localiser: a self-label folder (labels.csv + labels.json) or any CSV with index, range_m, azimuth_deg."
     import pandas as pd
     path = Path(path)
@@ -387,7 +387,7 @@ def read_labels(path:str|Path):
     df = read_csv_checked(f, 'a label file (index,range_m,azimuth_deg)')
     need = {'index', 'range_m', 'azimuth_deg'}
     if not need <= set(df.columns): raise ConfigError(f"{f}: needs columns {', '.join(sorted(need))}")
-    if len(df) == 0: raise ConfigError(f"{f}: no labels (a header only)")
+    if len(df) == 0 and require: raise ConfigError(f"{f}: no labels (a header only)")   # a teacher may label nothing: empty for the pipeline
     bad = df[list(need)].isna().any(axis=1)
     if bad.any(): raise ConfigError(f"{f}: line {int(np.argmax(bad.to_numpy())) + 2}: empty value")
     for col in ('index', 'range_m', 'azimuth_deg'):                 # numbers, finite, physically possible: never a silent 3e8 m error
