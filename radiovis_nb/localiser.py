@@ -19,9 +19,10 @@ from .radar import ground_from_polar, heatmap_drop_m
 from .seeding import sample_rng, seed_everything
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'LOSSES', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels', 'label_holdout',
-           'label_distance_m', 'heatmap_stack', 'denormalise', 'predict', 'EarlyStopping', 'localiser_runs_table',
-           'plot_localiser_curves', 'bench_localiser']
+__all__ = ['ACTIVATIONS', 'LOSSES', 'TAB9_SPACE', 'Localiser', 'make_localiser', 'make_optimiser', 'training_labels',
+           'label_holdout', 'label_distance_m', 'heatmap_stack', 'denormalise', 'predict', 'EarlyStopping',
+           'fit_localiser', 'train_localiser', 'localiser_runs_table', 'plot_localiser_curves', 'bench_localiser',
+           'suggest_localiser', 'localiser_params', 'tune_localiser', 'load_profile_with']
 
 # %% ../nbs/14_localiser.ipynb #14d0b240
 ACTIVATIONS = dict(relu=nn.ReLU, leaky_relu=nn.LeakyReLU, sigmoid=nn.Sigmoid, tanh=nn.Tanh, softplus=nn.Softplus)
@@ -242,7 +243,7 @@ def train_localiser(profile, data:str|Path|SynthData, labels:str|Path, out:str|P
                    loss=chosen, train_loss=info['train_loss'], early_stopping=stopping, seconds=time.time() - t0,
                    timing=dict(heatmaps_s=t_heat, train_s=t_train, epochs=n_ep, epochs_per_s=n_ep/max(t_train, 1e-9)),
                    norm=norm, config_hash=profile.config_hash, profile=profile.name,
-                   data=dict(name=data.manifest['name'])   # no machine path in a record, code_version=code_version(),
+                   data=dict(name=data.manifest['name']), code_version=code_version(),
                    errors={sp: dict(p50_m=float(np.percentile(t.error_m, 50)), p90_m=float(np.percentile(t.error_m, 90)), n=len(t))
                            for sp, t in pred.groupby('split')})
     if out is not None:
@@ -388,7 +389,7 @@ def _write_study(optuna, study, out:Path, profile, data:SynthData, S:dict, run:d
                    pruned=sum(t.state.name == 'PRUNED' for t in study.trials), max_params=run['max_params'],
                    holdout=dict(fraction=run['holdout'], train_frames=len(S['tr']), held_out_frames=len(S['ho'])), seed=run['seed'],
                    epochs=run['epochs'], seconds=time.time() - run['t_start'], profile=profile.name,
-                   config_hash=profile.config_hash, data=dict(name=data.manifest['name'])   # no machine path in a record, code_version=code_version())
+                   config_hash=profile.config_hash, data=dict(name=data.manifest['name']), code_version=code_version())
     (out/'best.json').write_text(json.dumps(summary, indent=1))
     full = profile.to_dict(); full['localiser'] = {**full['localiser'], **bp}
     (out/'best.yaml').write_text(f"# the best of {len(study.trials)} Optuna trials over Tab. 9's space (radiovis tune-localiser): held-out median "
