@@ -78,8 +78,11 @@ def test_every_computing_subcommand_takes_profile_set_and_device():
     import argparse
     from radiovis_nb.cli import build_parser
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
-    leaves = {n: p for n, p in sub.items() if n != 'bench'}
-    leaves.update({f'bench {n}': p for n, p in next(a for a in sub['bench']._actions if isinstance(a, argparse._SubParsersAction)).choices.items()})
+    nested = ('bench', 'study')                                       # commands with sub-subcommands: their leaves compute
+    leaves = {n: p for n, p in sub.items() if n not in nested}
+    for g in nested:
+        leaves.update({f'{g} {n}': p for n, p in next(a for a in sub[g]._actions if isinstance(a, argparse._SubParsersAction)).choices.items()})
+    assert {'bench localiser', 'bench gpu-check', 'study scaling'} <= set(leaves)
     no_device = {'info', 'profile', 'import-cruw', 'evaluate', 'bench ssl-estimate', 'export-yolo', 'show'}
     for name, p in leaves.items():
         opts = {o for a in p._actions for o in a.option_strings}
