@@ -52,7 +52,7 @@ def _tool_dir() -> Path:
     return p
 
 def configure_offline() -> dict:
-    "Set the environment so that no library radiovis uses reaches the network; returns the variables it set."
+    "Set the environment so that no library radiovis uses reaches the network or writes under the home folder; returns the variables it set."
     before = dict(os.environ)
     os.environ.setdefault('YOLO_OFFLINE', '1')
     # ultralytics sets OMP_NUM_THREADS=1 when it is unset, and torch then runs on one thread for the rest of the process
@@ -63,6 +63,10 @@ def configure_offline() -> dict:
     os.environ.setdefault('MPLCONFIGDIR', str(tools/'matplotlib'))
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     os.environ.setdefault('TORCH_HOME', str(tools/'torch'))  # torch.hub never finds weights to fetch here either
+    # the other libraries that keep files under the home folder unless told otherwise (all read when first imported):
+    os.environ.setdefault('DRJIT_CACHE_DIR', str(tools/'drjit'))                # Dr.Jit's compiled kernels (synthesis), else ~/.drjit
+    os.environ.setdefault('IPYTHONDIR', str(tools/'ipython'))                   # the kernels papermill starts (reproduce), else ~/.ipython
+    os.environ.setdefault('JUPYTER_RUNTIME_DIR', str(tools/'jupyter-runtime'))  # their connection files, else ~/.local/share/jupyter/runtime
     font_dir = Path(os.environ['YOLO_CONFIG_DIR']).expanduser()/'Ultralytics'
     try:
         font_dir.mkdir(parents=True, exist_ok=True)

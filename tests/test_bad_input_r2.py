@@ -255,10 +255,12 @@ def test_ctrl_c_during_synthesis_is_130_and_a_rerun_resumes(tmp_path):
 # ---------------------------------------------------------------- 4. no exit 0 with a NaN or empty result: see MISTAKES (evaluate, baselines, labels, self-label)
 
 def test_synth_max_chunks_in_an_empty_folder_says_what_it_does(tmp_path):
+    home = tmp_path/'home'; home.mkdir()                 # item 5 too: synthesis (Dr.Jit's kernel cache) writes nothing under the home folder
     r = run('synth', '--profile', 'smoke', '--set', 'dataset.n_trainval=12', '--set', 'dataset.n_test=0', '--set', 'scene.sequence_length=6',
-            '--set', 'dataset.chunk_frames=6', '--out', str(tmp_path/'d'), '--no-progress', '--max-chunks', '1')
+            '--set', 'dataset.chunk_frames=6', '--out', str(tmp_path/'d'), '--no-progress', '--max-chunks', '1', env={'HOME': str(home)})
     assert r.returncode == 0, r.stderr[-2000:]
     assert '0 already complete, 1 to make now' in r.stdout and 'other shards' not in r.stdout, r.stdout
+    assert files_in(home) == set(), files_in(home)
 
 # ---------------------------------------------------------------- 5. no machine paths in outputs, nothing under the home folder
 
@@ -270,6 +272,21 @@ def test_export_yolo_data_yaml_holds_no_machine_path_and_home_is_untouched(tmp_p
     assert r.returncode == 0, r.stderr[-2000:]
     y = (tmp_path/'y'/'data.yaml').read_text()
     assert str(tmp_path) not in y and 'path:' not in y, y
+    assert files_in(home) == set(), files_in(home)
+
+def test_a_notebook_stage_writes_nothing_under_home(tmp_path):
+    "reproduce's notebook stages run in kernels papermill starts (IPython's profile, Jupyter's connection files): with the entry point's environment, none under the home folder."
+    import nbformat
+    home = tmp_path/'home'; home.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'language': 'python', 'display_name': 'Python 3'}}, cells=[nbformat.v4.new_code_cell('x = 1', metadata={'tags': ['parameters']}), nbformat.v4.new_code_cell('print(x + 1)')])
+    nbformat.write(nb, tmp_path/'a.ipynb')
+    code = ("import sys; from pathlib import Path; from radiovis_nb.env import configure_offline; configure_offline(); "
+            "from radiovis_nb.pipeline import run_notebook; p = Path(sys.argv[1]); run_notebook(p/'a.ipynb', p/'out'/'a.ipynb', dict(x=41), p)")
+    env = {**os.environ, 'HOME': str(home)}
+    for v in ('IPYTHONDIR', 'JUPYTER_RUNTIME_DIR', 'DRJIT_CACHE_DIR'): env.pop(v, None)
+    r = subprocess.run([sys.executable, '-c', code, str(tmp_path)], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert '42' in (tmp_path/'out'/'a.ipynb').read_text()
     assert files_in(home) == set(), files_in(home)
 
 @pytest.mark.parametrize('how', ['zarr v2 metadata', 'object dtype', 'a pickle codec'])
