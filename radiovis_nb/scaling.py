@@ -21,13 +21,14 @@ from .selflabel import label_name
 from .synth import write_json_atomic
 
 # %% auto #0
-__all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN', 'PAPER_HW',
-           'MCL_ROW', 'ORDERINGS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels',
-           'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context',
-           'run_point', 'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit',
-           'crossing', 'scaling_fits', 'ordering_table', 'trend_words', 'point_record', 'read_points', 'plot_data_axis',
-           'plot_resolution_axis', 'orderings_text', 'write_page', 'update_report_section', 'measure_cost', 'run_study',
-           'parse_hw', 'add_study_args', 'study_from_args']
+__all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
+           'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
+           'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
+           'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table', 'trend_words',
+           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'orderings_text', 'write_page',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -60,13 +61,17 @@ def scaled_radio_kernels(base_kernels, base_h:int, h:int, depth:int=3) -> list:
     cands = [(k1, k2, k3) for k1 in range(3, 12, 2) for k2 in range(1, 12, 2) for k3 in (1, 3, 5)]
     return list(min(cands, key=lambda k: (abs(radio_receptive_field(k, depth) - want), sum(k))))
 
+ALL_SEEDS_UP_TO = 2400*120*160     # training frames x heatmap pixels up to which a point trains every localiser seed (the cpu profile's scale)
+
 def point_profile(base, point:Point):
     "The profile of one point: `base` with the point's heatmap and image size; the radio kernels, the mask padding and the detector's image size "
-    "scaled with it (everything else, the SSL step budget included, is the base's)."
+    "scaled with it; beyond `ALL_SEEDS_UP_TO` the first seed of `evaluation.seeds` only (the localisers' and students' cost grows with frames x "
+    "pixels: three seeds of every point would take the study far past its 8 hours on 2 cores). Everything else, the SSL step budget included, is the base's."
     h, w = point.hw
-    d, b, s, det = base.dataset, base.backbone, base.ssl, base.detector
+    d, b, s, det, ev = base.dataset, base.backbone, base.ssl, base.detector, base.evaluation
     f = w/d.image_width
     return replace(base, dataset=replace(d, heatmap_height=h, heatmap_width=w, image_height=h, image_width=w),
+                   evaluation=ev if point.n_train*h*w <= ALL_SEEDS_UP_TO else replace(ev, seeds=list(ev.seeds[:1])),
                    backbone=replace(b, radio_kernels=scaled_radio_kernels(b.radio_kernels, d.heatmap_height, h, b.depth)),
                    ssl=replace(s, box_pad_px=s.box_pad_px*f, mask_offsets_px=[o*f for o in s.mask_offsets_px]),
                    detector=replace(det, imgsz=int(round(det.imgsz*f/32))*32 or 32))
@@ -405,9 +410,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
           'from the finished points (`points/*.json`, per-frame errors in `points/*.csv.gz`). Val and test are reporting only: every choice '
           '(SSL budget, localiser epochs and loss) is made on held-out training sequences or fixed in advance.', '']
     if syn: md += [f"**Dataset.** `{syn['profile']}` profile, data hash `{syn['data_hash']}`: {syn['frames']:,} frames ({syn['train']:,} train / "
-                   f"{syn['val']:,} val / {syn['test']:,} test), camera {syn['camera']}; synthesis {syn['minutes']:.0f} min on this machine. The "
+                   f"{syn['val']:,} val / {syn['test']:,} test), camera {syn['camera']}; " + (f"synthesis {syn['minutes']:.0f} min on this machine. " if syn.get('minutes') is not None else
+                   "synthesised before the study's first call (`radiovis synth --shard k/n`): its wall time is in the shards' logs, not here. ") + "The "
                    "points are nested subsets of its training sequences (whole sequences); every point is scored on the same val and test frames.", '']
-    codes = sorted({r['code_label'] for r in recs.values()})
+    codes = sorted({r['code']: r['code_label'] for r in sorted(recs.values(), key=lambda r: r['code_label'], reverse=True)}.values())   # by the package's hash; one label each
     md += ['## Points', '', '| point | training frames | heatmaps / images | status | SSL steps (flattened at) | minutes | code |', '| --- | --- | --- | --- | --- | --- | --- |']
     total = 0.0
     for p in points:
@@ -418,13 +424,20 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
         steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
         md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {steps} ({flat or '-'}) | "
                   f"{mins:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in r['minutes'].items())}) | {r['code_label']} |")
+    if recs:
+        full = max(len(r['seeds']) for r in recs.values())    # the most any finished point trained (the profile's seeds, when a small point is done)
+        few = ', '.join(f"{r['point']} ({len(r['seeds'])})" for r in sorted(recs.values(), key=lambda r: (r['hw'][0], r['n_train'])) if len(r['seeds']) < full)
+        md += ['', f"**Seeds.** One SSL seed per point. The localisers and the RODNet students train {full} seeds at points up to "
+               f"{ALL_SEEDS_UP_TO:,} training frames x heatmap pixels (the cpu profile's 2,400 x 120 x 160) and the first seed only beyond it, "
+               f"fixed in advance for the study's budget: {'fewer at ' + few if few else 'every finished point has them all'}; "
+               "the intervals resample sequences, not seeds."]
     for f in sorted(page.glob('cost-*.json')):
         c = json.loads(f.read_text())
         md += ['', f"**{c['hw'][0]} x {c['hw'][1]} is not run: its cost, measured.** SSL at that size trains "
                + ', '.join(f"{k} {v:.2f}" for k, v in c['pairs_per_s'].items()) + f" pairs/s on this machine ({c['device']}), so the three SSL runs "
                f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers."]
     md += ['', f"Measured wall time of the finished points: {total:.0f} min ({total/60:.1f} h) on this machine"
-           + (f", plus {syn['minutes']:.0f} min of synthesis" if syn else '') + f"; {sum(p.name not in recs for p in points)} point(s) pending."
+           + (f", plus {syn['minutes']:.0f} min of synthesis" if syn.get('minutes') is not None else '') + f"; {sum(p.name not in recs for p in points)} point(s) pending."
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else ''), '']
     if recs:
         rows = []
@@ -455,11 +468,20 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
     log(f"study page: {page/'README.md'} ({len(recs)} of {len(points)} points)")
     return page/'README.md'
 
-def update_report_section(report:Path, text:str, start:str='<!-- scaling:start -->', end:str='<!-- scaling:end -->'):
+REPORT_MARKERS = ('<!-- scaling:start -->', '<!-- scaling:end -->')   # REPORT.md's section that the study owns (the results stage keeps it)
+
+def report_section(txt:str, start:str=REPORT_MARKERS[0], end:str=REPORT_MARKERS[1]) -> str|None:
+    "The study's section of a REPORT.md text, markers included; None when it has none."
+    if start not in txt or end not in txt[txt.index(start):]: return None
+    i = txt.index(start)
+    return txt[i:txt.index(end, i) + len(end)]
+
+def update_report_section(report:Path, text:str, start:str=REPORT_MARKERS[0], end:str=REPORT_MARKERS[1]):
     "Put `text` between `start` and `end` in `report` (appended with the markers when they are missing)."
     txt = Path(report).read_text()
     block = f"{start}\n{text}\n{end}"
-    txt = txt[:txt.index(start)] + block + txt[txt.index(end) + len(end):] if start in txt and end in txt else txt.rstrip('\n') + '\n\n' + block + '\n'
+    old = report_section(txt, start, end)
+    txt = txt.replace(old, block, 1) if old is not None else txt.rstrip('\n') + '\n\n' + block + '\n'
     Path(report).write_text(txt)
 
 def measure_cost(base, parent:Path, hw:tuple, device:str='auto', steps:int=4) -> dict:
@@ -493,7 +515,8 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         d = SynthData(parent)
         write_json_atomic(page/'synthesis.json', dict(profile=base.name, data_hash=base.data_hash[:12], frames=len(d), train=len(d.split('train')),
                                                       val=len(d.split('val')), test=len(d.split('test')),
-                                                      camera=f"{base.camera.width_px} x {base.camera.height_px}", minutes=(time.time() - t0)/60))
+                                                      camera=f"{base.camera.width_px} x {base.camera.height_px}",
+                                                      minutes=(time.time() - t0)/60 if time.time() - t0 > 60 else None))   # None: made before (e.g. by shards)
     (page/'points').mkdir(parents=True, exist_ok=True)
     for hw in cost_only:
         f = page/f'cost-{hw[0]}x{hw[1]}.json'

@@ -30,6 +30,8 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '## Where the orderings go with scale' in txt and 'fig_scaling_data.png' in txt and (page/'fig_scaling_data.png').stat().st_size > 0
     assert 'Supervised < MCL (projector gradient)' in txt and 'extrapolat' in txt
     assert '<!-- scaling:start -->' in report.read_text()
+    assert '**Seeds.**' in txt and 'every finished point has them all' in txt          # smoke points are far below the cpu scale: every seed
+    assert "synthesised before the study's first call" in txt                     # the dataset was complete: no synthesis minutes claimed
     cost = json.loads((page/'cost-96x128.json').read_text())                # a resolution measured for its cost only
     assert set(cost['pairs_per_s']) == {'mcl-flatten', 'mcl-bins', 'scl'} and cost['ssl_hours_per_point'] > 0 and '96 x 128 is not run' in txt
     logs.clear()
