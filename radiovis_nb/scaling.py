@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from .backbones import ssl_variant
 from .data import SynthData, read_labels
-from .env import code_version
+from .env import code_version, resolve_device
 from .metrics import label_errors_m, markdown_table, paper_name, sequence_bootstrap
 from .params import ConfigError
 from .pipeline import Context, Unit, _baseline_units, _detector_units, _localiser_run, _selflabel_units, _ssl_units, code_hash, run_units, ssl_runs, unit_key
@@ -26,9 +26,9 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
            'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
            'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table', 'trend_words',
-           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'orderings_text', 'write_page',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args']
+           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
+           'orderings_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
+           'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -284,23 +284,31 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
 # %% ../nbs/21_scaling.ipynb #55e34adc
+def ssl_curve_summary(ctx:PointContext) -> dict:
+    "{row: steps, the step where its held-out curve flattens (`ssl_train.flattening_step`), the readout and its last median} of the point's SSL runs, "
+    "each by its own row's readout: a flatten head by its projector gradient, a bins head (MCL (Eq. 2)) and SCL by Eq. 2."
+    from radiovis_nb.ssl_train import flattening_step, read_curve
+    runs, p, out = ssl_runs(ctx.profile), ctx.profile, {}
+    for m, h in STUDY_VARIANTS:
+        run = runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])]
+        c = read_curve(ctx.run_dir/'ssl'/run.name)
+        ro = 'projector' if h == 'flatten' else 'eq2'
+        if c is None or f'{ro}_p50_m' not in c: continue
+        out[label_name(m, 'gt', ro)] = dict(run=run.name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']),
+                                            readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]))
+    return out
+
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "(record, predictions) of a finished point: its summary rows, its rows' training-label errors, each stage's wall time (from the units' stamps), "
     "where each SSL run's held-out curve flattened, and the code that made it."
-    from radiovis_nb.ssl_train import flattening_step, read_curve
     pred = point_predictions(ctx)
     stamps = {st: {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units if (u.folder/'stamp.json').exists()}
               for st, units in point_units(ctx).items()}
-    ssl = {}
-    for name in stamps.get('ssl', {}):
-        c = read_curve(ctx.run_dir/'ssl'/name)
-        col = next((k for k in ('projector_p50_m', 'eq2_p50_m') if c is not None and k in c), None)
-        if col: ssl[name] = dict(steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[col]), readout=col[:-6], last_p50_m=float(c[col].iloc[-1]))
     cv = code_version()
     rec = dict(point=point.name, n_train=point.n_train, hw=list(point.hw), key=key, code=code_hash(), code_version=cv,
                code_label=f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}",
                profile=ctx.profile.name, config_hash=ctx.profile.config_hash, radio_kernels=ctx.profile.backbone.radio_kernels,
-               seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl,
+               seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl_curve_summary(ctx),
                minutes={st: sum(s.get('seconds', 0) for s in v.values())/60 for st, v in stamps.items()},
                label_errors_m=point_label_errors(ctx), summary=point_summary(pred).to_dict('records'))
     return rec, pred
@@ -414,13 +422,13 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
                    "synthesised before the study's first call (`radiovis synth --shard k/n`): its wall time is in the shards' logs, not here. ") + "The "
                    "points are nested subsets of its training sequences (whole sequences); every point is scored on the same val and test frames.", '']
     codes = sorted({r['code']: r['code_label'] for r in sorted(recs.values(), key=lambda r: r['code_label'], reverse=True)}.values())   # by the package's hash; one label each
-    md += ['## Points', '', '| point | training frames | heatmaps / images | status | SSL steps (flattened at) | minutes | code |', '| --- | --- | --- | --- | --- | --- | --- |']
+    md += ['## Points', '', '| point | training frames | heatmaps / images | status | SSL steps (held-out curve flattened at, by row) | minutes | code |', '| --- | --- | --- | --- | --- | --- | --- |']
     total = 0.0
     for p in points:
         r = recs.get(p.name)
         if r is None: md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | pending | - | - | - |"); continue
         mins = sum(r['minutes'].values()); total += mins
-        flat = ', '.join(f"{v['flattens_at']}" for v in r['ssl_curves'].values())
+        flat = ', '.join(f"{k}: {v['flattens_at']}" for k, v in r['ssl_curves'].items())
         steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
         md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {steps} ({flat or '-'}) | "
                   f"{mins:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in r['minutes'].items())}) | {r['code_label']} |")
@@ -435,7 +443,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
         c = json.loads(f.read_text())
         md += ['', f"**{c['hw'][0]} x {c['hw'][1]} is not run: its cost, measured.** SSL at that size trains "
                + ', '.join(f"{k} {v:.2f}" for k, v in c['pairs_per_s'].items()) + f" pairs/s on this machine ({c['device']}), so the three SSL runs "
-               f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers."]
+               f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers"
+               + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
     md += ['', f"Measured wall time of the finished points: {total:.0f} min ({total/60:.1f} h) on this machine"
            + (f", plus {syn['minutes']:.0f} min of synthesis" if syn.get('minutes') is not None else '') + f"; {sum(p.name not in recs for p in points)} point(s) pending."
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else ''), '']
@@ -493,7 +502,7 @@ def measure_cost(base, parent:Path, hw:tuple, device:str='auto', steps:int=4) ->
     s = prof.ssl
     steps = s.steps or s.epochs*-(-len(SynthData(parent).split('train'))//s.batch_size)      # a budget in epochs: of the largest point
     hours = sum(steps*s.batch_size/r for r in rates.values())/3600
-    return dict(hw=list(hw), pairs_per_s=rates, ssl_steps=steps, ssl_hours_per_point=hours, device=str(device))
+    return dict(hw=list(hw), pairs_per_s=rates, ssl_steps=steps, ssl_hours_per_point=hours, device=str(resolve_device(device)))
 
 def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:str|Path='paper_figures/scaling', points=None,
               device:str='auto', report:str|Path|None='paper_figures/REPORT.md', redo_other_code:bool=False, max_points:int|None=None,
@@ -531,6 +540,9 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         if f.exists():
             r = json.loads(f.read_text())
             if r.get('key') == key and (r.get('code') == code_hash() or not redo_other_code):
+                if any('run' not in v for v in r.get('ssl_curves', {}).values()):     # a record of an older radiovis: its curves read again, by each row's readout
+                    new = ssl_curve_summary(point_context(base, pt, parent, work, device, log))
+                    if new: write_json_atomic(f, dict(r, ssl_curves=new, ssl_curves_by=code_hash())); log(f"[study] {pt.name}: SSL curves read again")
                 log(f"[study] {pt.name}: done ({r.get('code_label')})"); continue
         if max_points is not None and done >= max_points: log(f"[study] {pt.name}: left for the next sitting"); continue
         log(f"[study] {pt.name}: {pt.n_train} training frames at {pt.hw[0]} x {pt.hw[1]}")

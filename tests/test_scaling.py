@@ -34,6 +34,16 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert "synthesised before the study's first call" in txt                     # the dataset was complete: no synthesis minutes claimed
     cost = json.loads((page/'cost-96x128.json').read_text())                # a resolution measured for its cost only
     assert set(cost['pairs_per_s']) == {'mcl-flatten', 'mcl-bins', 'scl'} and cost['ssl_hours_per_point'] > 0 and '96 x 128 is not run' in txt
+    for name, r in recs.items():                                             # each SSL run's curve by its own row's readout
+        assert set(r['ssl_curves']) == {'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL'}, r['ssl_curves']
+        assert r['ssl_curves']['MCL (Eq. 2)']['readout'] == 'eq2' and r['ssl_curves']['MCL (projector gradient)']['readout'] == 'projector'
+    assert 'MCL (Eq. 2): ' in txt
+    f = page/'points'/'n20-48x64.json'                                     # a record of an older radiovis (curves keyed by run, one readout)
+    old = json.loads(f.read_text())
+    f.write_text(json.dumps(dict(old, ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
+                                                  for v in old['ssl_curves'].values()})))
     logs.clear()
     run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
+    assert any('n20-48x64: SSL curves read again' in s for s in logs)
+    assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
