@@ -208,7 +208,7 @@ def _cmd_predict_boxes(args):
     from radiovis_nb.data import SynthData
     from radiovis_nb.detector import predict_boxes
     data = SynthData(args.data)
-    bx = predict_boxes(args.weights, data, np.arange(len(data)), _p(args), args.device)
+    bx = predict_boxes(args.weights, data, data.split_frames(), _p(args), args.device)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     bx.to_csv(args.out, index=False); print(f"wrote {len(bx)} boxes to {args.out}")
 

@@ -104,6 +104,10 @@ class SynthData:
         if name not in sp: raise KeyError(f"no split {name!r} (splits: {', '.join(sp)})")
         return np.asarray(sp[name], np.int64)
 
+    def split_frames(self) -> np.ndarray:
+        "Sorted frame indices of every split: all frames of a dataset, only the kept ones of a view (`scaling.dataset_view` cuts the training split)."
+        return np.unique(np.concatenate([self.split(s) for s in self.manifest['splits']['indices']] or [np.zeros(0, np.int64)])).astype(np.int64)
+
     def _open_chunk(self, name:str) -> dict:
         import zarr
         path = self.root/'chunks'/name

@@ -165,7 +165,7 @@ def _detector_units(ctx:Context) -> list:
         from radiovis_nb.detector import detection_table, predict_boxes, train_detector
         data = SynthData(ctx.data_dir)
         rec = train_detector(p, data, u.folder, ctx.device, log=ctx.log)
-        bx = predict_boxes(rec['weights'], data, np.arange(len(data)), p, ctx.device)
+        bx = predict_boxes(rec['weights'], data, data.split_frames(), p, ctx.device)   # a view's frames only
         bx.to_csv(ctx.boxes_file, index=False)
         tab = {sp: detection_table(data, bx, sp) for sp in ('val', 'test')}
         (u.folder/'tab08.json').write_text(json.dumps(dict(rec, **tab), indent=1))
