@@ -11,7 +11,7 @@ from torch import nn
 from .params import ConfigError
 
 # %% auto #0
-__all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant',
+__all__ = ['PROJECTORS', 'coord_grid', 'SpatialBackbone', 'Projector', 'pool_bins', 'BinProjector', 'ssl_variant', 'head_readout',
            'make_backbones', 'make_projectors']
 
 # %% ../nbs/10_backbones.ipynb #cb9a0d81
@@ -139,6 +139,10 @@ def ssl_variant(method:str, projector:str|None=None) -> str:
     if method == 'scl': return 'scl'
     if projector not in PROJECTORS: raise ValueError(f"projector {projector!r}: choose one of {', '.join(PROJECTORS)}")
     return f'{method}-{projector}'
+
+def head_readout(projector:str|None) -> str:
+    "How a model with head `projector` is read by default (its row's readout in the tables): the flatten head by its gradient x input ('projector'), the bins head and SCL (None) by Eq. 2 ('eq2')."
+    return 'projector' if projector == 'flatten' else 'eq2'
 
 def make_backbones(profile, out_channels:int|None=None, variant:str|None=None) -> tuple:
     "(radio backbone, vision backbone) as the profile says for the SSL `variant` (`ssl_variant`); `out_channels` overrides C (the Fig. 8 sweep)."

@@ -8,7 +8,7 @@ import copy
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .backbones import make_backbones, make_projectors, ssl_variant
+from .backbones import head_readout, make_backbones, make_projectors, ssl_variant
 
 # %% auto #0
 __all__ = ['METHODS', 'READOUTS', 'info_nce', 'cross_modal_nce', 'Queue', 'box_mask', 'feature_box', 'attention_map',
@@ -165,7 +165,7 @@ class SSLModel(nn.Module):
     @property
     def readout(self) -> str:
         "How self-labels are read from this model by default: Eq. 2 ('eq2'), or the flatten head's gradient x input ('projector')."
-        return 'projector' if self.projector == 'flatten' else 'eq2'
+        return head_readout(self.projector)
 
     def masked_images(self, images:torch.Tensor, boxes:torch.Tensor) -> torch.Tensor:
         "gamma * v (Eq. 1) for MCL and SCL; the images themselves for CL."

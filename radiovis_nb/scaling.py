@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
-from .backbones import ssl_variant
+from .backbones import head_readout, ssl_variant
 from .data import SynthData, read_labels
 from .env import code_version, resolve_device
 from .metrics import label_errors_m, markdown_table, paper_name, sequence_bootstrap
@@ -152,7 +152,7 @@ def _study_methods(p) -> dict:
     "{localiser folder prefix -> row name} of the study's learnt rows (the row names of Tab. 4 / 5)."
     runs = ssl_runs(p)
     names = {runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])].name:
-             label_name(m, 'gt', 'projector' if h == 'flatten' else 'eq2') for m, h in STUDY_VARIANTS}
+             label_name(m, 'gt', head_readout(h)) for m, h in STUDY_VARIANTS}
     return dict(names, supervised='Supervised', rodnet='RODNet')
 
 STUDY_ROWS = ('Supervised', 'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL', 'RODNet', 'CFAR (genie-aided)', 'Camera only')
@@ -292,7 +292,7 @@ def ssl_curve_summary(ctx:PointContext) -> dict:
     for m, h in STUDY_VARIANTS:
         run = runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])]
         c = read_curve(ctx.run_dir/'ssl'/run.name)
-        ro = 'projector' if h == 'flatten' else 'eq2'
+        ro = head_readout(h)
         if c is None or f'{ro}_p50_m' not in c: continue
         out[label_name(m, 'gt', ro)] = dict(run=run.name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']),
                                             readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]))
