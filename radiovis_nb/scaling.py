@@ -27,8 +27,8 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
            'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table', 'trend_words',
            'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'orderings_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
-           'parse_hw', 'add_study_args', 'study_from_args']
+           'resolution_effects', 'resolution_text', 'orderings_text', 'write_page', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -328,7 +328,7 @@ def plot_data_axis(recs:dict, preds:dict, hw:tuple, methods=STUDY_ROWS, out=None
     import matplotlib.pyplot as plt
     from radiovis_nb.results import PAPER
     pts = sorted((r['n_train'], name) for name, r in recs.items() if tuple(r['hw']) == tuple(hw))
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = plt.subplots(figsize=(9, 4.8))
     for m in methods:
         ns, med, lo, hi = [], [], [], []
         for n, name in pts:
@@ -339,19 +339,31 @@ def plot_data_axis(recs:dict, preds:dict, hw:tuple, methods=STUDY_ROWS, out=None
         if not ns: continue
         line, = ax.plot(ns, med, 'o-', label=m)
         ax.fill_between(ns, lo, hi, color=line.get_color(), alpha=0.2)
+        if len(ns) >= 3:                                              # the fitted log-log line carried to the paper's frames: an extrapolation
+            a, b = loglog_fit(ns, med); x = np.array([ns[0], PAPER_N_TRAIN])
+            ax.plot(x, np.exp(a + b*np.log(x)), '--', lw=0.8, color=line.get_color(), alpha=0.6)
         pv = PAPER['tab4'].get(m) or PAPER['tab4'].get(paper_name(m))
         if pv and m in ('Supervised', MCL_ROW, 'CFAR (genie-aided)', 'RODNet'): ax.plot(PAPER_N_TRAIN, pv[0][0], '*', ms=11, color=line.get_color())
-    ax.axvline(PAPER_N_TRAIN, color='0.6', ls=':'); ax.text(PAPER_N_TRAIN, ax.get_ylim()[1], ' paper (480 x 640)', va='top', fontsize=8, color='0.4')
+    ax.axvline(PAPER_N_TRAIN, color='0.6', ls=':')
+    ax.text(PAPER_N_TRAIN, ax.get_ylim()[1], f'paper ({PAPER_HW[0]} x {PAPER_HW[1]}) ', va='top', ha='right', fontsize=8, color='0.4')
+    ext = len(pts) >= 3
     ax.set(xscale='log', yscale='log', xlabel='training frames', ylabel=f'{split} median error (m)',
-           title=f'Error against training frames ({hw[0]} x {hw[1]} heatmaps and images; stars: the paper)')
-    ax.legend(fontsize=7); fig.tight_layout()
+           title=f'Error against training frames ({hw[0]} x {hw[1]} heatmaps and images)\nstars: the paper'
+                 + ('; dashed: fitted lines, extrapolated' if ext else ''))
+    tk = plt.matplotlib.ticker
+    xs = sorted({n for n, _ in pts} | {PAPER_N_TRAIN})
+    ax.set_xticks(xs, [f'{n:,}' for n in xs]); ax.xaxis.set_minor_locator(tk.NullLocator())
+    ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
 def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, split:str='val'):
-    "Median error against heatmap rows at each training-frame count of the resolution axis, one line per method and count, with 95% sequence-bootstrap bars."
+    "Median error against heatmap rows at each training-frame count of the resolution axis, one line per method and count, with 95% sequence-bootstrap bars; "
+    "the paper's Tab. 4 values at its 480 x 640 (and 24,000 frames: another scale and dataset, for orientation only)."
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    from radiovis_nb.results import PAPER
+    fig, ax = plt.subplots(figsize=(9.5, 4.8))
     by_n = {}
     for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0], name))
     style = ['-', '--', ':']
@@ -363,15 +375,68 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
                 if not g: continue
                 b = bootstrap_medians([g], 300)[:, 0]
                 hs.append(h); med.append(np.median(np.concatenate(list(g.values())))); err.append((med[-1] - np.quantile(b, 0.025), np.quantile(b, 0.975) - med[-1]))
-            if len(hs) > 1: ax.errorbar(hs, med, yerr=np.array(err).T, fmt='o' + style[k % 3], color=f'C{i}', capsize=3, label=f'{m}, {n} frames')
+            if len(hs) > 1: ax.errorbar(hs, med, yerr=np.array(err).T, fmt='o' + style[k % 3], color=f'C{i}', capsize=3, label=f'{m}, {n:,} frames')
+    for i, m in enumerate(methods):                                   # the paper's Tab. 4 at its own scale (24,000 frames): for orientation only
+        pv = PAPER['tab4'].get(m) or PAPER['tab4'].get(paper_name(m))
+        if pv and m in ('Supervised', MCL_ROW, 'CFAR (genie-aided)', 'RODNet'): ax.plot(PAPER_HW[0], pv[0][0], '*', ms=11, color=f'C{i}')
+    ax.axvline(PAPER_HW[0], color='0.6', ls=':'); ax.text(PAPER_HW[0], ax.get_ylim()[1], f'paper ({PAPER_HW[0]} x {PAPER_HW[1]}, {PAPER_N_TRAIN:,} frames) ', va='top', ha='right', fontsize=8, color='0.4')
+    rows = sorted({r['hw'][0] for r in recs.values()} | {PAPER_HW[0]})
     ax.set(xscale='log', yscale='log', xlabel='heatmap / image rows (width 4/3 of them)', ylabel=f'{split} median error (m)',
-           title='Error against resolution')
-    ax.legend(fontsize=6, ncol=2); fig.tight_layout()
+           title='Error against resolution (stars: the paper)')
+    tk = plt.matplotlib.ticker
+    ax.set_xticks(rows, [str(h) for h in rows]); ax.xaxis.set_minor_locator(tk.NullLocator())
+    ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+    ax.legend(fontsize=6, loc='center left', bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi) -> str: return f"{v:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
+
+def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
+    "(methods, orderings) DataFrames of the resolution axis: at each training-frame count measured at more than one resolution, each method's "
+    "`split` median at the lowest and the highest and their ratio (high / low), and each ordering's gap median(B) - median(A) at both, with 95% "
+    "sequence-bootstrap intervals (one resampling of the shared sequences for every number of a count)."
+    import pandas as pd
+    by_n = {}
+    for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0]*r['hw'][1], tuple(r['hw']), name))
+    q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
+    med = lambda g: float(np.median(np.concatenate(list(g.values()))))
+    mrows, orows = [], []
+    for n, lst in sorted(by_n.items()):
+        if len(lst) < 2: continue
+        (_, lo_hw, lo), (_, hi_hw, hi) = min(lst), max(lst)
+        base = dict(n_train=n, low=f"{lo_hw[0]}x{lo_hw[1]}", high=f"{hi_hw[0]}x{hi_hw[1]}")
+        for m in methods:
+            g = [_by_sequence(preds[lo], m, split), _by_sequence(preds[hi], m, split)]
+            if not all(g): continue
+            bm = bootstrap_medians(g, n_boot)
+            r_lo, r_hi = q(bm[:, 1]/bm[:, 0])
+            mrows.append(dict(base, method=m, p50_low=med(g[0]), p50_high=med(g[1]), ratio=med(g[1])/med(g[0]), ratio_lo=r_lo, ratio_hi=r_hi))
+        for a, b in orderings:
+            g = [_by_sequence(preds[x], y, split) for x in (lo, hi) for y in (a, b)]
+            if not all(g): continue
+            bm = bootstrap_medians(g, n_boot)
+            (l0, h0), (l1, h1) = q(bm[:, 1] - bm[:, 0]), q(bm[:, 3] - bm[:, 2])
+            orows.append(dict(base, ordering=f"{a} < {b}", gap_low=med(g[1]) - med(g[0]), gap_low_lo=l0, gap_low_hi=h0,
+                              gap_high=med(g[3]) - med(g[2]), gap_high_lo=l1, gap_high_hi=h1))
+    return pd.DataFrame(mrows), pd.DataFrame(orows)
+
+def resolution_text(meths, orders) -> list:
+    "Markdown lines of the resolution axis from `resolution_effects`: per count, each method's change and each ordering's gap at both resolutions."
+    if not len(meths): return ["No training-frame count is finished at more than one resolution yet: the resolution axis has no measurement."]
+    verdict = lambda lo, hi: 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+    lines = []
+    for n, d in meths.groupby('n_train'):
+        lo_hw, hi_hw = d.low.iloc[0].replace('x', ' x '), d.high.iloc[0].replace('x', ' x ')
+        lines.append(f"* **{n:,} training frames, {lo_hw} -> {hi_hw}** (val medians; high / low with its 95% interval; below 1: the finer "
+                     "input helps): " + '; '.join(f"{r.method} {r.p50_low:.2f} -> {r.p50_high:.2f} m (x{r.ratio:.2f} [{r.ratio_lo:.2f}, {r.ratio_hi:.2f}])"
+                                                 for r in d.itertuples()) + '.')
+        for r in orders[orders.n_train == n].itertuples():
+            lines.append(f"  * {r.ordering}: gap {r.gap_low:+.2f} m [{r.gap_low_lo:+.2f}, {r.gap_low_hi:+.2f}] at {lo_hw}, {r.gap_high:+.2f} m "
+                         f"[{r.gap_high_lo:+.2f}, {r.gap_high_hi:+.2f}] at {hi_hw}: {verdict(r.gap_low_lo, r.gap_low_hi)} -> "
+                         f"{verdict(r.gap_high_lo, r.gap_high_hi)}.")
+    return lines
 
 def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     "(markdown lines, fits, orderings) of 'Where the orderings go with scale' from the finished points at resolution `hw`."
@@ -428,7 +493,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
         r = recs.get(p.name)
         if r is None: md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | pending | - | - | - |"); continue
         mins = sum(r['minutes'].values()); total += mins
-        flat = ', '.join(f"{k}: {v['flattens_at']}" for k, v in r['ssl_curves'].items())
+        flat = ', '.join(f"{k}: {'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}" for k, v in r['ssl_curves'].items())
         steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
         md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {steps} ({flat or '-'}) | "
                   f"{mins:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in r['minutes'].items())}) | {r['code_label']} |")
@@ -469,6 +534,11 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
             md += ['![error against resolution](fig_scaling_resolution.png)', '']
     lines, fits, orders = orderings_text(recs, preds, hw0)
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
+    rm, ro = resolution_effects(recs, preds)
+    if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
+    lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
+              "with the input, fixed in advance: the backbone sees the same share of the scene). Two resolutions per count: a change, not a trend."
+              , ''] + resolution_text(rm, ro)
     md += ['## Where the orderings go with scale', ''] + lines + ['']
     (page/'README.md').write_text('\n'.join(md))
     if report is not None and Path(report).exists():
