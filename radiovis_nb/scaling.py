@@ -22,13 +22,14 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
-           'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
-           'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
-           'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table', 'trend_words',
-           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'write_page', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points',
+           'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view',
+           'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
+           'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
+           'trend_words', 'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
+           'label_limits', 'limits_text', 'resolution_effects', 'resolution_text', 'orderings_text', 'write_page',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -393,6 +394,41 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi) -> str: return f"{v:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
 
+LEARNT_ROWS = (MCL_ROW, 'MCL (Eq. 2)', 'SCL', 'RODNet')    # the rows that learn from labels other than the truth
+
+def label_limits(recs:dict, hw:tuple, rows=LEARNT_ROWS):
+    "Per point at resolution `hw` and learnt row: its training labels' median error, its localiser's val median and Supervised's (the same "
+    "localiser on the true labels of the same frames: the learning floor at that data size), from the points' records."
+    import pandas as pd
+    out = []
+    for r in sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw)), key=lambda r: r['n_train']):
+        val = {s['method']: s.get('val_p50', np.nan) for s in r['summary']}
+        for m in rows:
+            if m in r['label_errors_m'] and m in val:
+                out.append(dict(n_train=r['n_train'], method=m, label_error_m=r['label_errors_m'][m], localiser_p50_m=val[m],
+                                supervised_p50_m=val.get('Supervised', np.nan)))
+    return pd.DataFrame(out, columns=['n_train', 'method', 'label_error_m', 'localiser_p50_m', 'supervised_p50_m'])
+
+def limits_text(lim) -> list:
+    "Markdown lines from `label_limits`: per learnt row, its labels' and its localiser's error at every point beside Supervised's, the labels' "
+    "log-log slope against training frames, and which of the two limits it at the largest point."
+    if not len(lim): return []
+    lines = ["**What limits each learnt row.** Supervised's error (the same localiser on the true labels of the same frames) is the learning "
+             "floor at each data size. A row whose training labels are worse than that floor is limited by its labels, and can fall only as "
+             "fast as they do; one whose labels are better is limited by learning, and follows Supervised down until its labels' error binds. "
+             "Val medians and training-label medians in metres, by training frames:", '']
+    for m, d in lim.groupby('method', sort=False):
+        d = d.sort_values('n_train')
+        seq = lambda col: ', '.join(f"{v:.2f}" for v in d[col])
+        slope = loglog_fit(d.n_train, d.label_error_m)[1] if len(d) > 1 and (d.label_error_m > 0).all() else np.nan
+        last = d.iloc[-1]
+        which = 'its labels' if last.label_error_m > last.supervised_p50_m else 'learning from data'
+        lines.append(f"* **{m}** at {', '.join(f'{n:,}' for n in d.n_train)}: labels {seq('label_error_m')}"
+                     + (f" (slope {slope:+.2f})" if np.isfinite(slope) else '') + f"; localiser {seq('localiser_p50_m')}; Supervised "
+                     f"{seq('supervised_p50_m')}. At {int(last.n_train):,} frames: limited by {which} ({last.label_error_m:.2f} m labels against a "
+                     f"{last.supervised_p50_m:.2f} m floor).")
+    return lines
+
 def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
     "(methods, orderings) DataFrames of the resolution axis: at each training-frame count measured at more than one resolution, each method's "
     "`split` median at the lowest and the highest and their ratio (high / low), and each ordering's gap median(B) - median(A) at both, with 95% "
@@ -464,6 +500,7 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
               + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}]" + (f" -> {r.at_paper_n:.2f} m" if far else '')
                           for m, r in f.iterrows()) + '.',
+              ''] + limits_text(label_limits(recs, hw)) + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
               "labels' own error for the self-label rows, bend it); one SSL seed per point."]
