@@ -13,7 +13,6 @@ import re
 import shutil
 import sys
 from pathlib import Path
-import numpy as np
 from .config import DEFAULT_PROFILE, available_profiles, describe_profile, load_profile
 from .env import apply_runtime, configure_offline, package_versions, repo_root, require_modules, resolve_device
 from .params import ConfigError
