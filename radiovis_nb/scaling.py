@@ -27,9 +27,9 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
            'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
            'trend_words', 'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'label_limits', 'limits_text', 'resolution_effects', 'resolution_text', 'orderings_text', 'write_page',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args']
+           'label_limits', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'orderings_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost',
+           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -429,6 +429,32 @@ def limits_text(lim) -> list:
                      f"{last.supervised_p50_m:.2f} m floor).")
     return lines
 
+def label_bound_lines(lim, fits) -> dict:
+    "{method: (intercept, slope)} in log-log: each row limited by its labels at the largest point (labels worse than Supervised's floor, "
+    "`label_limits`) carried from there along its labels' fitted line at its present localiser / label ratio; every other row its own fitted "
+    "line (`scaling_fits`)."
+    out = {r.method: (r.intercept, r.slope) for r in fits.itertuples()} if fits is not None and len(fits) else {}
+    for m, d in (lim.groupby('method', sort=False) if len(lim) else []):
+        d = d.sort_values('n_train'); last = d.iloc[-1]
+        if len(d) < 2 or not (d.label_error_m > 0).all() or last.label_error_m <= last.supervised_p50_m: continue
+        a, b = loglog_fit(d.n_train, d.label_error_m)
+        out[m] = (a + float(np.log(last.localiser_p50_m/last.label_error_m)), b)
+    return out
+
+def label_bound_text(orders, lines:dict, lim, n_max:int) -> str:
+    "The paragraph on where each ordering heads when the label-limited rows follow their labels (`label_bound_lines`), an extrapolation."
+    bound = [m for m in dict.fromkeys(lim.method) if m in lines and len(lim[lim.method == m]) > 1
+             and (lambda r: r.label_error_m > r.supervised_p50_m)(lim[lim.method == m].sort_values('n_train').iloc[-1])] if len(lim) else []
+    if not bound or orders is None or not len(orders): return "**Label-bound extrapolation:** no learnt row is limited by its labels at the largest point."
+    parts = []
+    for o in dict.fromkeys(orders.ordering):
+        a, b = o.split(' < ')
+        if a in lines and b in lines: parts.append(f"{o}: {trend_words(lines[a], lines[b], n_max)}")
+    return (f"**Label-bound extrapolation.** A row limited by its labels ({', '.join(bound)}) falls from here on no faster than they do, "
+            "whatever its own fitted line says. Carrying each of them from the largest point along its labels' fitted slope, at its present "
+            "localiser / label ratio, and every other row along its own fitted line: " + '; '.join(parts) + ". Both are extrapolations: the "
+            "fitted lines assume learning keeps improving as measured, these that the labels keep improving as measured.")
+
 def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
     "(methods, orderings) DataFrames of the resolution axis: at each training-frame count measured at more than one resolution, each method's "
     "`split` median at the lowest and the highest and their ratio (high / low), and each ordering's gap median(B) - median(A) at both, with 95% "
@@ -481,6 +507,7 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
         return [f"Fewer than two points at {hw[0]} x {hw[1]} are finished ({len(by_n)}): no trend can be measured yet."], None, None
     fits = scaling_fits(by_n, STUDY_ROWS)
     orders = ordering_table(by_n, fits)
+    lim = label_limits(recs, hw)
     ns = sorted(by_n)
     ns = sorted(by_n)
     lines = [f"Measured on the `{next(iter(recs.values()))['profile']}` study dataset at {', '.join(f'{n:,}' for n in ns)} training frames "
@@ -500,7 +527,7 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
               + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}]" + (f" -> {r.at_paper_n:.2f} m" if far else '')
                           for m, r in f.iterrows()) + '.',
-              ''] + limits_text(label_limits(recs, hw)) + [
+              ''] + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
               "labels' own error for the self-label rows, bend it); one SSL seed per point."]

@@ -30,6 +30,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '## Where the orderings go with scale' in txt and 'fig_scaling_data.png' in txt and (page/'fig_scaling_data.png').stat().st_size > 0
     assert 'Supervised < MCL (projector gradient)' in txt and 'extrapolat' in txt
     assert '**What limits each learnt row.**' in txt and '* **SCL** at 20, 40: labels' in txt       # label error beside the floor, per row
+    assert '**Label-bound extrapolation' in txt
     assert '### With resolution' in txt and 'No training-frame count is finished at more than one resolution' in txt
     assert '<!-- scaling:start -->' in report.read_text()
     assert '**Seeds.**' in txt and 'every finished point has them all' in txt          # smoke points are far below the cpu scale: every seed
