@@ -307,7 +307,7 @@ def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
               for st, units in point_units(ctx).items()}
     cv = code_version()
     rec = dict(point=point.name, n_train=point.n_train, hw=list(point.hw), key=key, code=code_hash(), code_version=cv,
-               code_label=f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}",
+               code_label=_code_label(cv),
                profile=ctx.profile.name, config_hash=ctx.profile.config_hash, radio_kernels=ctx.profile.backbone.radio_kernels,
                seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl_curve_summary(ctx),
                minutes={st: sum(s.get('seconds', 0) for s in v.values())/60 for st, v in stamps.items()},
@@ -533,6 +533,8 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
               "labels' own error for the self-label rows, bend it); one SSL seed per point."]
     return lines, fits, orders
 
+def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
+
 def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path:
     "paper_figures/scaling/README.md: the study's numbers, fits, orderings, figures and cost from the finished points under `page`; with `report`, "
     "the REPORT.md section 'Where the orderings go with scale' too (between its markers)."
@@ -576,7 +578,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
                + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
     md += ['', f"Measured wall time of the finished points: {total:.0f} min ({total/60:.1f} h) on this machine"
            + (f", plus {syn['minutes']:.0f} min of synthesis" if syn.get('minutes') is not None else '') + f"; {sum(p.name not in recs for p in points)} point(s) pending."
-           + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else ''), '']
+           + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
+           + f" This page was written from their records by git {_code_label(code_version())}.", '']
     if recs:
         rows = []
         for name, r in sorted(recs.items(), key=lambda kv: (kv[1]['hw'][0], kv[1]['n_train'])):
