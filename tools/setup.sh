@@ -66,9 +66,11 @@ fi
 
 # 5. the project's Jupyter kernel, "radiovis": the notebooks name it, so they run on this .venv in `make lab` (and any
 #    Jupyter started from .venv); `python -m ipykernel install --user --name radiovis` from .venv makes it visible to others
+#    Registered by its physical path: a checkout that links to another one's .venv (a git worktree) must not repoint it.
 kernel="$VENV/share/jupyter/kernels/radiovis/kernel.json"
-if ! grep -q "$(cd "$VENV/bin" && pwd)/python" "$kernel" 2>/dev/null; then
-  "$VENV/bin/python" -m ipykernel install --sys-prefix --name radiovis --display-name radiovis >/dev/null
+vpy="$(cd "$VENV/bin" && pwd -P)/python"
+if ! grep -q "\"$vpy\"" "$kernel" 2>/dev/null; then
+  "$vpy" -m ipykernel install --sys-prefix --name radiovis --display-name radiovis >/dev/null
   say "Jupyter kernel 'radiovis' registered ($VENV/share/jupyter/kernels/radiovis)"
 fi
 
