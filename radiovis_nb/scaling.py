@@ -282,6 +282,7 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     x = crossing(fa, fb)
     ahead = np.isfinite(x) and x > n_max
     if holds: return f"holds and the lines diverge or meet behind us" if not ahead else f"holds now; the lines would cross at ~{x:,.0f} frames (extrapolated)"
+    if ahead and x > 100*n_max: return f"fails; the lines are nearly parallel: they would cross only past 100x the largest point (~{x:.0e} frames, extrapolated)"
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
 # %% ../nbs/21_scaling.ipynb #55e34adc
