@@ -37,7 +37,7 @@ def pick_readout(curves:dict, last:int=3) -> tuple:
 __all__ = ['PAPER', 'REPRODUCE_TARGET_MIN', 'FIXED_EPOCHS', 'pick_readout', 'early_stopping_cost', 'budget_paragraph',
            'update_readme_results']
 
-# %% ../nbs/20_results.ipynb
+# %% ../nbs/20_results.ipynb #d855831a
 REPRODUCE_TARGET_MIN = 120       # `make reproduce` (cpu) on 2 cores: the README's promise
 FIXED_EPOCHS = 15                # the localisers' fixed epoch count before issue 24
 

@@ -49,6 +49,12 @@ def test_nbdev_doc_processing_passes():
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('ok ') == len(names)
 
+def test_notebooks_are_valid_nbformat():
+    "Every notebook validates against its nbformat schema (papermill and nbconvert refuse one that does not: a cell added without an id)."
+    import nbformat
+    for p in NOTEBOOKS:
+        nbformat.validate(nbformat.read(p, as_version=4))
+
 def test_notebooks_name_the_project_kernel():
     "Every notebook runs on the kernel `radiovis`, which make setup registers in .venv, pointing at .venv's python."
     for p in NOTEBOOKS:
