@@ -27,9 +27,9 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
            'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
            'trend_words', 'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'label_limits', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'orderings_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost',
-           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'write_page', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -410,6 +410,11 @@ def label_limits(recs:dict, hw:tuple, rows=LEARNT_ROWS):
                                 supervised_p50_m=val.get('Supervised', np.nan)))
     return pd.DataFrame(out, columns=['n_train', 'method', 'label_error_m', 'localiser_p50_m', 'supervised_p50_m'])
 
+def label_limited(rows) -> bool:
+    "Whether a learnt row (its `label_limits` rows) is limited by its labels at its largest point: labels worse than Supervised's floor there."
+    last = rows.sort_values('n_train').iloc[-1]
+    return bool(last.label_error_m > last.supervised_p50_m)
+
 def limits_text(lim) -> list:
     "Markdown lines from `label_limits`: per learnt row, its labels' and its localiser's error at every point beside Supervised's, the labels' "
     "log-log slope against training frames, and which of the two limits it at the largest point."
@@ -423,7 +428,7 @@ def limits_text(lim) -> list:
         seq = lambda col: ', '.join(f"{v:.2f}" for v in d[col])
         slope = loglog_fit(d.n_train, d.label_error_m)[1] if len(d) > 1 and (d.label_error_m > 0).all() else np.nan
         last = d.iloc[-1]
-        which = 'its labels' if last.label_error_m > last.supervised_p50_m else 'learning from data'
+        which = 'its labels' if label_limited(d) else 'learning from data'
         lines.append(f"* **{m}** at {', '.join(f'{n:,}' for n in d.n_train)}: labels {seq('label_error_m')}"
                      + (f" (slope {slope:+.2f})" if np.isfinite(slope) else '') + f"; localiser {seq('localiser_p50_m')}; Supervised "
                      f"{seq('supervised_p50_m')}. At {int(last.n_train):,} frames: limited by {which} ({last.label_error_m:.2f} m labels against a "
@@ -437,15 +442,14 @@ def label_bound_lines(lim, fits) -> dict:
     out = {r.method: (r.intercept, r.slope) for r in fits.itertuples()} if fits is not None and len(fits) else {}
     for m, d in (lim.groupby('method', sort=False) if len(lim) else []):
         d = d.sort_values('n_train'); last = d.iloc[-1]
-        if len(d) < 2 or not (d.label_error_m > 0).all() or last.label_error_m <= last.supervised_p50_m: continue
+        if len(d) < 2 or not (d.label_error_m > 0).all() or not label_limited(d): continue
         a, b = loglog_fit(d.n_train, d.label_error_m)
         out[m] = (a + float(np.log(last.localiser_p50_m/last.label_error_m)), b)
     return out
 
 def label_bound_text(orders, lines:dict, lim, n_max:int) -> str:
     "The paragraph on where each ordering heads when the label-limited rows follow their labels (`label_bound_lines`), an extrapolation."
-    bound = [m for m in dict.fromkeys(lim.method) if m in lines and len(lim[lim.method == m]) > 1
-             and (lambda r: r.label_error_m > r.supervised_p50_m)(lim[lim.method == m].sort_values('n_train').iloc[-1])] if len(lim) else []
+    bound = [m for m, d in lim.groupby('method', sort=False) if m in lines and len(d) > 1 and label_limited(d)] if len(lim) else []
     if not bound or orders is None or not len(orders): return "**Label-bound extrapolation:** no learnt row is limited by its labels at the largest point."
     parts = []
     for o in dict.fromkeys(orders.ordering):
