@@ -26,10 +26,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view',
            'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
            'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
-           'trend_words', 'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'write_page', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record', 'read_points',
+           'plot_data_axis', 'plot_resolution_axis', 'label_limits', 'label_limited', 'limits_text',
+           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
+           'step_slopes_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
+           'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -285,6 +286,43 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     if ahead and x > 100*n_max: return f"fails; the lines are nearly parallel: they would cross only past 100x the largest point (~{x:.0e} frames, extrapolated)"
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
+# %% ../nbs/21_scaling.ipynb #9ad60233
+def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
+    "(methods, orderings) DataFrames of the data axis's last step, between its two largest points: a measurement, not an extrapolation. "
+    "Per method its local log-log slope there beside the slope over every point (a straight line says they agree; a floor bends it); per "
+    "ordering 'A < B' the gap median(B) - median(A) at both points and its change, positive when the step moved it towards holding. One "
+    "resampling of the shared sequences moves every number of the step at once (`bootstrap_medians`): 95% intervals."
+    import pandas as pd
+    ns = sorted(pred_by_n)
+    if len(ns) < 2: return pd.DataFrame(), pd.DataFrame()
+    n1, n2 = ns[-2], ns[-1]
+    q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
+    med = lambda g: float(np.median(np.concatenate(list(g.values()))))
+    mrows, orows = [], []
+    for m in methods:
+        g1, g2 = _by_sequence(pred_by_n[n1], m, split), _by_sequence(pred_by_n[n2], m, split)
+        if not g1 or not g2: continue
+        bm = bootstrap_medians([g1, g2], n_boot)
+        loc = lambda e1, e2: np.log(e2/e1)/np.log(n2/n1)
+        lo, hi = q(loc(bm[:, 0], bm[:, 1]))
+        mrows.append(dict(method=m, n_from=n1, n_to=n2, p50_from=med(g1), p50_to=med(g2), local_slope=float(loc(med(g1), med(g2))),
+                          local_lo=lo, local_hi=hi))
+    for a, b in orderings:
+        gs = [_by_sequence(pred_by_n[n], m, split) for n in (n1, n2) for m in (a, b)]
+        if not all(gs): continue
+        bm = bootstrap_medians(gs, n_boot)
+        g1, g2 = med(gs[1]) - med(gs[0]), med(gs[3]) - med(gs[2])
+        lo, hi = q((bm[:, 3] - bm[:, 2]) - (bm[:, 1] - bm[:, 0]))
+        orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi))
+    return pd.DataFrame(mrows), pd.DataFrame(orows)
+
+def step_words(r) -> str:
+    "One `last_step` ordering row in words: where the measured step moved the gap, or that its interval cannot tell."
+    way = ('towards holding' if r.change_m > 0 else 'towards failing') if r.change_lo > 0 or r.change_hi < 0 else 'no resolved change (interval includes zero)'
+    return (f"measured over the last step ({int(r.n_from):,} -> {int(r.n_to):,} frames) the gap went {r.gap_from:+.2f} -> {r.gap_to:+.2f} m, "
+            f"a change of {r.change_m:+.2f} m [{r.change_lo:+.2f}, {r.change_hi:+.2f}]: {way}")
+
+
 # %% ../nbs/21_scaling.ipynb #55e34adc
 def ssl_curve_summary(ctx:PointContext) -> dict:
     "{row: steps, the step where its held-out curve flattens (`ssl_train.flattening_step`), the readout and its last median} of the point's SSL runs, "
@@ -514,7 +552,13 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     orders = ordering_table(by_n, fits)
     lim = label_limits(recs, hw)
     ns = sorted(by_n)
-    ns = sorted(by_n)
+    step_m, step_o = last_step(by_n, STUDY_ROWS) if len(ns) >= 3 else (None, None)   # with two points the last step is the whole range
+    if step_o is not None and len(step_o):                            # the measured step beside the fitted lines, in the CSVs too
+        last = orders.n_train == ns[-1]
+        for r in step_o.itertuples():
+            k = last & (orders.ordering == r.ordering)
+            orders.loc[k, 'step_change_m'], orders.loc[k, 'step_lo'], orders.loc[k, 'step_hi'] = r.change_m, r.change_lo, r.change_hi
+        fits = fits.merge(step_m[['method', 'local_slope', 'local_lo', 'local_hi']], on='method', how='left')
     lines = [f"Measured on the `{next(iter(recs.values()))['profile']}` study dataset at {', '.join(f'{n:,}' for n in ns)} training frames "
              f"({hw[0]} x {hw[1]} heatmaps and images; val medians, 95% sequence-bootstrap intervals). A gap is median(B) - median(A): positive "
              "when 'A < B' holds. Crossing points come from straight lines fitted in log-log through the measured points and are "
@@ -523,7 +567,9 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
         gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]" for r in d.itertuples())
         sig = ['holds' if r.gap_lo > 0 else 'fails' if r.gap_hi < 0 else 'undecided' for r in d.itertuples()]
         lines.append(f"* **{o}** — gap by training frames: {gaps}. At the largest point it {sig[-1]} "
-                     f"(interval {'excludes' if sig[-1] != 'undecided' else 'includes'} zero); fitted trend: {d.trend.iloc[-1] or 'n/a'}.")
+                     f"(interval {'excludes' if sig[-1] != 'undecided' else 'includes'} zero)"
+                     + (f"; {step_words(next(step_o[step_o.ordering == o].itertuples()))}" if step_o is not None and (step_o.ordering == o).any() else '')
+                     + f"; fitted trend: {d.trend.iloc[-1] or 'n/a'}.")
     lines.append("* **CL worst of the contrastive flavours** — not measured by the study (its rows are Supervised, MCL, SCL, RODNet, CFAR and the "
                  "camera); see Tab. 5 of the report at the cpu scale.")
     f = fits.set_index('method')
@@ -532,11 +578,25 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
               + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}]" + (f" -> {r.at_paper_n:.2f} m" if far else '')
                           for m, r in f.iterrows()) + '.',
-              ''] + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
+              ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
               "labels' own error for the self-label rows, bend it); one SSL seed per point."]
     return lines, fits, orders
+
+def step_slopes_text(step_m, fits) -> list:
+    "Markdown lines from `last_step`'s methods: each one's local slope over the last step beside its slope over every point, and the rows "
+    "whose step is flatter than their line with an interval that excludes it (bending towards a floor) or steeper (still accelerating); a row that does not change with data (CFAR) is neither."
+    r0 = step_m.iloc[0]
+    f = fits if fits.index.name == 'method' else fits.set_index('method')
+    local = {r.method: r for r in step_m.itertuples()}
+    flatter = [m for m, r in local.items() if m in f.index and r.local_lo > f.loc[m, 'slope'] + 1e-6]
+    steeper = [m for m, r in local.items() if m in f.index and r.local_hi < f.loc[m, 'slope'] - 1e-6]
+    return [f"**The last step, measured** ({int(r0.n_from):,} -> {int(r0.n_to):,} frames): each method's local slope there [95% interval] "
+            "beside its slope over every point: " + '; '.join(f"{m} {r.local_slope:+.2f} [{r.local_lo:+.2f}, {r.local_hi:+.2f}] (line "
+            f"{f.loc[m, 'slope']:+.2f})" for m, r in local.items() if m in f.index) + '. '
+            + (f"Flatter than their line, interval excluding it (bending towards a floor): {', '.join(flatter)}. " if flatter else "No row is resolved flatter than its line. ")
+            + (f"Steeper than their line: {', '.join(steeper)}." if steeper else "No row is resolved steeper than its line."), '']
 
 def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
 
