@@ -27,7 +27,7 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
            'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
            'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record', 'read_points',
-           'plot_data_axis', 'plot_resolution_axis', 'label_limits', 'label_limited', 'limits_text',
+           'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'label_limits', 'label_limited', 'limits_text',
            'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
            'step_slopes_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
            'parse_hw', 'add_study_args', 'study_from_args']
@@ -430,6 +430,22 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
+# %% ../nbs/21_scaling.ipynb #5cfdb6e4
+def budgets_text(profile, n_trains) -> str:
+    "The study's budgets fixed in advance (the same at every point), from its profile, and what the detector's image cap means for the rows "
+    "built on it (Camera only, RODNet's teacher) at the points (`n_trains`) above it."
+    s, lo, det = profile.ssl, profile.localiser, profile.detector
+    cap = det.max_train_images
+    above = sorted(n for n in set(n_trains) if cap and n > cap)
+    return (f"**Budgets fixed in advance** (the `{profile.name}` profile, the same at every point): SSL {s.steps:,} steps per run (where "
+            f"each held-out curve flattened is in the points' table); localisers up to {lo.epochs} epochs, stopped {lo.patience} epochs after "
+            f"their held-out minimum; the YOLO detector {det.epochs} epochs on "
+            + (f"at most {cap:,} training images, evenly spaced over the point's training frames." if cap else "all the point's training images.")
+            + (f" So at {', '.join(f'{n:,}' for n in above)} frames the detector, and with it Camera only and RODNet's teacher (which fuses the "
+               f"detector's boxes with CFAR), learns from {cap:,} images drawn from more sequences: their change with data there is one of "
+               "diversity, not of count." if above else ''))
+
+
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi) -> str: return f"{v:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
 
@@ -600,9 +616,9 @@ def step_slopes_text(step_m, fits) -> list:
 
 def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
 
-def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path:
+def write_page(page:Path, points:list, report:Path|None=None, log=print, profile=None) -> Path:
     "paper_figures/scaling/README.md: the study's numbers, fits, orderings, figures and cost from the finished points under `page`; with `report`, "
-    "the REPORT.md section 'Where the orderings go with scale' too (between its markers)."
+    "the REPORT.md section 'Where the orderings go with scale' too (between its markers); with `profile`, its budgets (`budgets_text`)."
     import matplotlib.pyplot as plt
     import pandas as pd
     page = Path(page); page.mkdir(parents=True, exist_ok=True)
@@ -666,6 +682,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print) -> Path
             md += ['![error against resolution](fig_scaling_resolution.png)', '']
     lines, fits, orders = orderings_text(recs, preds, hw0)
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
+    if profile is not None and recs: lines += ['', budgets_text(profile, [r['n_train'] for r in recs.values()])]
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
@@ -754,7 +771,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         pred.assign(error_m=pred.error_m.round(4)).to_csv(f.with_suffix('.csv.gz'), index=False)
         write_json_atomic(f, rec)
         done += 1
-    return write_page(page, points, report, log)
+    return write_page(page, points, report, log, profile=base)
 
 # %% ../nbs/21_scaling.ipynb #960c63b7
 def parse_hw(text:str) -> tuple:
