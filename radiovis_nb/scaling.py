@@ -640,7 +640,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
         r = recs.get(p.name)
         if r is None: md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | pending | - | - | - |"); continue
         mins = sum(r['minutes'].values()); total += mins
-        flat = ', '.join(f"{k}: {'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}" for k, v in r['ssl_curves'].items())
+        flat = ', '.join(f"{k}: " + ('flat from step 0, no gain on the untrained backbone' if v['flattens_at'] == 0 else
+                                     f"{'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}") for k, v in r['ssl_curves'].items())
         steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
         md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {steps} ({flat or '-'}) | "
                   f"{mins:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in r['minutes'].items())}) | {r['code_label']} |")

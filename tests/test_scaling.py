@@ -50,3 +50,9 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
+    assert '**Budgets fixed in advance** (the `smoke` profile' in txt and 'diversity' not in txt   # the smoke points are below the detector's cap
+    from radiovis_nb.scaling import write_page                              # a curve that never fell below the untrained backbone's is said so
+    r = json.loads(f.read_text())
+    r['ssl_curves']['MCL (Eq. 2)']['flattens_at'] = 0
+    f.write_text(json.dumps(r))
+    assert 'MCL (Eq. 2): flat from step 0, no gain on the untrained backbone' in write_page(page, pts).read_text()
