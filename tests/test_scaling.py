@@ -2,7 +2,7 @@
 import json
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
-from radiovis_nb.scaling import STUDY_ROWS, Point, read_points, run_study
+from radiovis_nb.scaling import STUDY_ROWS, Point, read_points, run_study, write_page
 
 def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
@@ -51,8 +51,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
     assert '**Budgets fixed in advance** (the `smoke` profile' in txt and 'diversity' not in txt   # the smoke points are below the detector's cap
-    from radiovis_nb.scaling import write_page                              # a curve that never fell below the untrained backbone's is said so
-    r = json.loads(f.read_text())
+    r = json.loads(f.read_text())                                           # a curve that never fell below the untrained backbone's is said so
     r['ssl_curves']['MCL (Eq. 2)']['flattens_at'] = 0
     f.write_text(json.dumps(r))
     assert 'MCL (Eq. 2): flat from step 0, no gain on the untrained backbone' in write_page(page, pts).read_text()
