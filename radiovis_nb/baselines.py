@@ -179,7 +179,8 @@ def cfar_predictions(data, split:str='val', profile=None, device='cpu', clusters
 
 # %% ../nbs/15_baselines.ipynb #3c3969db
 def teacher_labels(data, split:str='train', boxes:dict|None=None, profile=None, device='cpu', clusters:dict|None=None):
-    "Pseudo-labels (index, range_m, azimuth_deg, source): the camera box's ground position, replaced by the nearest CFAR cluster within the gate."
+    "Pseudo-labels (index, range_m, azimuth_deg, source): the camera box's ground position, replaced by the nearest CFAR cluster within the gate. "
+    "A frame without a box, or whose box's ray never meets the ground (its bottom above the horizon), gets no label."
     import pandas as pd
     from radiovis_nb.selflabel import camera_ground_positions
     profile = profile or data.profile
@@ -190,6 +191,8 @@ def teacher_labels(data, split:str='train', boxes:dict|None=None, profile=None, 
     have = b[:, 0] >= 0
     idx, b = idx[have], b[have]
     vis = camera_ground_positions(data, b)
+    on = np.isfinite(vis).all(axis=1)                     # a box above the horizon implies no ground position: no label, not a NaN one
+    idx, b, vis = idx[on], b[on], vis[on]
     cl = clusters or frame_clusters(data, idx, profile, device)
     gate = profile.baselines.teacher_gate_m
     fused, src = vis.copy(), []
@@ -235,14 +238,17 @@ def check_teacher(label_dir:str|Path, name:str) -> dict:
     return rec
 
 def camera_predictions(data, boxes:dict, split:str='val') -> 'pd.DataFrame':
-    "Prediction table (localiser format) of 'Camera only': the ground position of each frame's detector box, no radar; a frame without a box predicts the basestation's foot."
+    "Prediction table (localiser format) of 'Camera only': the ground position of each frame's detector box, no radar; a frame without a box, or "
+    "whose box never meets the ground (above the horizon), predicts the basestation's foot."
     from radiovis_nb.metrics import prediction_table
     from radiovis_nb.selflabel import camera_ground_positions
     idx = data.split(split)
     b = np.array([boxes.get(int(k), (-1., -1., -1., -1.)) for k in idx], float).reshape(-1, 4)
     have = b[:, 0] >= 0
     xy = np.zeros((len(idx), 2))
-    if have.any(): xy[have] = camera_ground_positions(data, b[have])
+    if have.any():
+        g = camera_ground_positions(data, b[have])
+        xy[have] = np.where(np.isfinite(g).all(axis=1, keepdims=True), g, 0.)    # above the horizon: as a miss, never a NaN prediction
     r, a = _polar(data, xy[:, 0], xy[:, 1])
     t = prediction_table(data, idx, r, a, 'Camera only', 0, split)
     t['detected'] = have
