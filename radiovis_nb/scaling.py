@@ -22,15 +22,15 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points',
-           'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view',
-           'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions', 'point_label_errors',
-           'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits', 'ordering_table',
-           'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record', 'read_points',
-           'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'label_limits', 'label_limited', 'limits_text',
-           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
-           'step_slopes_text', 'write_page', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
-           'parse_hw', 'add_study_args', 'study_from_args']
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STUDY_TARGET_H', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
+           'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
+           'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions',
+           'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits',
+           'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record',
+           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'cost_text', 'label_limits',
+           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -446,6 +446,32 @@ def budgets_text(profile, n_trains) -> str:
                "diversity, not of count." if above else ''))
 
 
+# %% ../nbs/21_scaling.ipynb #fb95544a
+STUDY_TARGET_H = 8.0      # issue 24: the whole study runnable on 2 cores in under 8 hours of sittings
+
+def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H) -> str:
+    "The study's measured cost: the finished points' wall time (from their units' stamps), by stage over all points (largest first), "
+    "and where it stands against the study's target; an unfinished study never has its pending points estimated, only counted."
+    by = {}
+    for r in recs.values():
+        for k, v in r['minutes'].items(): by[k] = by.get(k, 0.0) + v
+    total = sum(by.values()) + (synth_minutes or 0.0)
+    s = (f"Measured wall time of {'the finished points' if synth_minutes is None else 'the synthesis and the finished points'}: "
+         f"{total:.0f} min ({total/60:.1f} h) on this machine (sittings may share its 2 cores with other work)"
+         + (f"; synthesis {synth_minutes:.0f} min" if synth_minutes is not None else '')
+         + (f"; by stage over the points: {', '.join(f'{k} {v:.0f} min' for k, v in sorted(by.items(), key=lambda kv: -kv[1]))}" if by else '')
+         + f"; {n_pending} point(s) pending.")
+    over = total/60 - target_h
+    if n_pending == 0:
+        return s + (f" Against the study's target of {target_h:g} h in sittings on 2 cores: within it, {-over:.1f} h to spare." if over <= 0 else
+                    f" **Against the study's target of {target_h:g} h in sittings on 2 cores: {over:.1f} h over.** What gives is the target, "
+                    "not the budgets fixed in advance (below), which keep every point converged and its rows on equal footing.")
+    return s + (f" **Already {over:.1f} h over the study's target of {target_h:g} h in sittings on 2 cores, with {n_pending} point(s) still to run:** "
+                "what gives is the target, not the budgets fixed in advance (below)." if over > 0 else
+                f" The study's target is {target_h:g} h in sittings on 2 cores: {-over:.1f} h of it is left for the {n_pending} pending point(s), "
+                "which are not measured yet.")
+
+
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi) -> str: return f"{v:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
 
@@ -635,11 +661,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    "points are nested subsets of its training sequences (whole sequences); every point is scored on the same val and test frames.", '']
     codes = sorted({r['code']: r['code_label'] for r in sorted(recs.values(), key=lambda r: r['code_label'], reverse=True)}.values())   # by the package's hash; one label each
     md += ['## Points', '', '| point | training frames | heatmaps / images | status | SSL steps (held-out curve flattened at, by row) | minutes | code |', '| --- | --- | --- | --- | --- | --- | --- |']
-    total = 0.0
     for p in points:
         r = recs.get(p.name)
         if r is None: md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | pending | - | - | - |"); continue
-        mins = sum(r['minutes'].values()); total += mins
+        mins = sum(r['minutes'].values())
         flat = ', '.join(f"{k}: " + ('flat from step 0, no gain on the untrained backbone' if v['flattens_at'] == 0 else
                                      f"{'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}") for k, v in r['ssl_curves'].items())
         steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
@@ -658,8 +683,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                + ', '.join(f"{k} {v:.2f}" for k, v in c['pairs_per_s'].items()) + f" pairs/s on this machine ({c['device']}), so the three SSL runs "
                f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers"
                + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
-    md += ['', f"Measured wall time of the finished points: {total:.0f} min ({total/60:.1f} h) on this machine"
-           + (f", plus {syn['minutes']:.0f} min of synthesis" if syn.get('minutes') is not None else '') + f"; {sum(p.name not in recs for p in points)} point(s) pending."
+    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'))
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
     if recs:
