@@ -26,11 +26,12 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
            'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions',
            'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits',
-           'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record',
-           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'cost_text', 'label_limits',
-           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'ordering_table', 'trend_words', 'seed_cv', 'widen', 'seed_sd', 'last_step', 'step_words',
+           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text',
+           'cost_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -287,40 +288,78 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
 # %% ../nbs/21_scaling.ipynb #9ad60233
+def seed_cv(pred_by_n:dict, method:str, n_max:int, split:str='val') -> tuple:
+    "(coefficient of variation of `method`'s per-seed medians on `split`, the point it was measured at) at the largest point up to `n_max` "
+    "where the row trained two or more seeds; (nan, None) where it never did (a row of one run, such as CFAR or the camera)."
+    for n in sorted((n for n in pred_by_n if n <= n_max), reverse=True):
+        d = pred_by_n[n]
+        d = d[(d.method == method) & (d.split == split)]
+        if d.seed.nunique() > 1:
+            per = d.groupby('seed').error_m.median()
+            return float(per.std(ddof=1)/per.mean()), n
+    return np.nan, None
+
+def widen(c:float, lo:float, hi:float, sd:float) -> tuple:
+    "The 95% interval (lo, hi) around `c` widened by an independent normal spread of std `sd`, added in quadrature on each side."
+    w = 1.96*sd
+    return float(c - np.hypot(c - lo, w)), float(c + np.hypot(hi - c, w))
+
+def seed_sd(pred, method:str, cv:float, split:str='val') -> float:
+    "The seeds' spread of `method`'s pooled median at one point: coefficient of variation `cv` (`seed_cv`; nan: a row of one run, 0) x "
+    "that median / sqrt(the seeds it trained there)."
+    d = pred[(pred.method == method) & (pred.split == split)]
+    return 0.0 if not len(d) or np.isnan(cv) else float(cv*np.median(d.error_m)/np.sqrt(d.seed.nunique()))
+
 def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
     "(methods, orderings) DataFrames of the data axis's last step, between its two largest points: a measurement, not an extrapolation. "
     "Per method its local log-log slope there beside the slope over every point (a straight line says they agree; a floor bends it); per "
     "ordering 'A < B' the gap median(B) - median(A) at both points and its change, positive when the step moved it towards holding. One "
-    "resampling of the shared sequences moves every number of the step at once (`bootstrap_medians`): 95% intervals."
+    "resampling of the shared sequences moves every number of the step at once (`bootstrap_medians`): 95% intervals. The seeds pooled at a "
+    "point are not resampled, so each interval has a `_seeds` twin that adds the seeds' spread (`seed_cv` of every row, carried to both "
+    "ends of the step in proportion to its median and divided by the seeds each end trained; `widen`): a step from several seeds to one "
+    "can move by seed luck alone."
     import pandas as pd
     ns = sorted(pred_by_n)
     if len(ns) < 2: return pd.DataFrame(), pd.DataFrame()
     n1, n2 = ns[-2], ns[-1]
     q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
     med = lambda g: float(np.median(np.concatenate(list(g.values()))))
+    k = lambda n, m: int(pred_by_n[n].seed[(pred_by_n[n].method == m) & (pred_by_n[n].split == split)].nunique())
+    cvs = {m: seed_cv(pred_by_n, m, n2, split) for m in dict.fromkeys([*methods, *(m for o in orderings for m in o)])}
+    cv0 = lambda m: 0.0 if np.isnan(cvs[m][0]) else cvs[m][0]
     mrows, orows = [], []
     for m in methods:
         g1, g2 = _by_sequence(pred_by_n[n1], m, split), _by_sequence(pred_by_n[n2], m, split)
         if not g1 or not g2: continue
         bm = bootstrap_medians([g1, g2], n_boot)
         loc = lambda e1, e2: np.log(e2/e1)/np.log(n2/n1)
-        lo, hi = q(loc(bm[:, 0], bm[:, 1]))
-        mrows.append(dict(method=m, n_from=n1, n_to=n2, p50_from=med(g1), p50_to=med(g2), local_slope=float(loc(med(g1), med(g2))),
-                          local_lo=lo, local_hi=hi))
+        lo, hi, s = *q(loc(bm[:, 0], bm[:, 1])), float(loc(med(g1), med(g2)))
+        sd = cv0(m)*np.sqrt(1/k(n1, m) + 1/k(n2, m))/np.log(n2/n1)          # the std of a log median is about its coefficient of variation
+        mrows.append(dict(method=m, n_from=n1, n_to=n2, p50_from=med(g1), p50_to=med(g2), local_slope=s, local_lo=lo, local_hi=hi,
+                          seeds_from=k(n1, m), seeds_to=k(n2, m), seed_cv=cvs[m][0], seed_cv_at=cvs[m][1],
+                          **dict(zip(('local_lo_seeds', 'local_hi_seeds'), widen(s, lo, hi, sd)))))
     for a, b in orderings:
         gs = [_by_sequence(pred_by_n[n], m, split) for n in (n1, n2) for m in (a, b)]
         if not all(gs): continue
         bm = bootstrap_medians(gs, n_boot)
         g1, g2 = med(gs[1]) - med(gs[0]), med(gs[3]) - med(gs[2])
         lo, hi = q((bm[:, 3] - bm[:, 2]) - (bm[:, 1] - bm[:, 0]))
-        orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi))
+        sd = np.sqrt(sum(seed_sd(pred_by_n[n], m, cvs[m][0], split)**2 for n in (n1, n2) for m in (a, b)))
+        orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi,
+                          **dict(zip(('change_lo_seeds', 'change_hi_seeds'), widen(g2 - g1, lo, hi, sd)))))
     return pd.DataFrame(mrows), pd.DataFrame(orows)
 
 def step_words(r) -> str:
-    "One `last_step` ordering row in words: where the measured step moved the gap, or that its interval cannot tell."
-    way = ('towards holding' if r.change_m > 0 else 'towards failing') if r.change_lo > 0 or r.change_hi < 0 else 'no resolved change (interval includes zero)'
+    "One `last_step` ordering row in words: where the measured step moved the gap, or that its interval cannot tell; with the seeds' "
+    "spread (`change_lo_seeds`) where it widens the sequences' interval, the verdict is that wider interval's."
+    lo, hi = getattr(r, 'change_lo_seeds', r.change_lo), getattr(r, 'change_hi_seeds', r.change_hi)
+    seeds = (round(lo, 2), round(hi, 2)) != (round(r.change_lo, 2), round(r.change_hi, 2))
+    way = (('towards holding' if r.change_m > 0 else 'towards failing') if lo > 0 or hi < 0 else
+           'no resolved change (the sequences\' interval excludes zero; with the seeds\' spread it includes it)' if seeds and (r.change_lo > 0 or r.change_hi < 0) else
+           'no resolved change (interval includes zero)')
     return (f"measured over the last step ({int(r.n_from):,} -> {int(r.n_to):,} frames) the gap went {r.gap_from:+.2f} -> {r.gap_to:+.2f} m, "
-            f"a change of {r.change_m:+.2f} m [{r.change_lo:+.2f}, {r.change_hi:+.2f}]: {way}")
+            f"a change of {r.change_m:+.2f} m [{r.change_lo:+.2f}, {r.change_hi:+.2f}]"
+            + (f" over sequences, [{lo:+.2f}, {hi:+.2f}] with the seeds' spread" if seeds else '') + f": {way}")
 
 
 # %% ../nbs/21_scaling.ipynb #55e34adc
@@ -473,7 +512,9 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
 
 
 # %% ../nbs/21_scaling.ipynb #cc5a8010
-def _fmt_ci(v, lo, hi) -> str: return f"{v:.2f} [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
+def _fmt_ci(v, lo, hi, sd=None) -> str:
+    "'mean [lo, hi]', with ' ± std' over seeds where there is one."
+    return f"{v:.2f}" + (f" ± {sd:.2f}" if sd is not None and np.isfinite(sd) else '') + f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(v) else '-'
 
 LEARNT_ROWS = (MCL_ROW, 'MCL (Eq. 2)', 'SCL', 'RODNet')    # the rows that learn from labels other than the truth
 
@@ -600,16 +641,27 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
         for r in step_o.itertuples():
             k = last & (orders.ordering == r.ordering)
             orders.loc[k, 'step_change_m'], orders.loc[k, 'step_lo'], orders.loc[k, 'step_hi'] = r.change_m, r.change_lo, r.change_hi
-        fits = fits.merge(step_m[['method', 'local_slope', 'local_lo', 'local_hi']], on='method', how='left')
+            orders.loc[k, 'step_lo_seeds'], orders.loc[k, 'step_hi_seeds'] = r.change_lo_seeds, r.change_hi_seeds
+        fits = fits.merge(step_m[['method', 'local_slope', 'local_lo', 'local_hi', 'local_lo_seeds', 'local_hi_seeds', 'seed_cv', 'seed_cv_at']],
+                          on='method', how='left')
+    cvs = {m: seed_cv(by_n, m, ns[-1])[0] for o in ORDERINGS for m in o}      # the gap at the largest point with its seeds' spread too
+    for i in orders.index[orders.n_train == ns[-1]]:
+        a, b = orders.ordering[i].split(' < ')
+        sd = np.hypot(seed_sd(by_n[ns[-1]], a, cvs[a]), seed_sd(by_n[ns[-1]], b, cvs[b]))
+        orders.loc[i, 'gap_lo_seeds'], orders.loc[i, 'gap_hi_seeds'] = widen(orders.gap_m[i], orders.gap_lo[i], orders.gap_hi[i], sd)
     lines = [f"Measured on the `{next(iter(recs.values()))['profile']}` study dataset at {', '.join(f'{n:,}' for n in ns)} training frames "
              f"({hw[0]} x {hw[1]} heatmaps and images; val medians, 95% sequence-bootstrap intervals). A gap is median(B) - median(A): positive "
              "when 'A < B' holds. Crossing points come from straight lines fitted in log-log through the measured points and are "
              "**extrapolations**, not measurements.", '']
     for o, d in orders.groupby('ordering', sort=False):
         gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]" for r in d.itertuples())
-        sig = ['holds' if r.gap_lo > 0 else 'fails' if r.gap_hi < 0 else 'undecided' for r in d.itertuples()]
-        lines.append(f"* **{o}** — gap by training frames: {gaps}. At the largest point it {sig[-1]} "
-                     f"(interval {'excludes' if sig[-1] != 'undecided' else 'includes'} zero)"
+        z = d.iloc[-1]
+        lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in d and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
+        sig = 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+        wide = (round(lo, 2), round(hi, 2)) != (round(z.gap_lo, 2), round(z.gap_hi, 2))
+        lines.append(f"* **{o}** — gap by training frames: {gaps}. At the largest point it {sig} "
+                     f"(interval {'excludes' if sig != 'undecided' else 'includes'} zero"
+                     + (f"; with the seeds' spread [{lo:+.2f}, {hi:+.2f}])" if wide else ')')
                      + (f"; {step_words(next(step_o[step_o.ordering == o].itertuples()))}" if step_o is not None and (step_o.ordering == o).any() else '')
                      + f"; fitted trend: {d.trend.iloc[-1] or 'n/a'}.")
     lines.append("* **CL worst of the contrastive flavours** — not measured by the study (its rows are Supervised, MCL, SCL, RODNet, CFAR and the "
@@ -632,13 +684,26 @@ def step_slopes_text(step_m, fits) -> list:
     r0 = step_m.iloc[0]
     f = fits if fits.index.name == 'method' else fits.set_index('method')
     local = {r.method: r for r in step_m.itertuples()}
-    flatter = [m for m, r in local.items() if m in f.index and r.local_lo > f.loc[m, 'slope'] + 1e-6]
-    steeper = [m for m, r in local.items() if m in f.index and r.local_hi < f.loc[m, 'slope'] - 1e-6]
-    return [f"**The last step, measured** ({int(r0.n_from):,} -> {int(r0.n_to):,} frames): each method's local slope there [95% interval] "
-            "beside its slope over every point: " + '; '.join(f"{m} {r.local_slope:+.2f} [{r.local_lo:+.2f}, {r.local_hi:+.2f}] (line "
-            f"{f.loc[m, 'slope']:+.2f})" for m, r in local.items() if m in f.index) + '. '
+    lo = lambda r: getattr(r, 'local_lo_seeds', r.local_lo)
+    hi = lambda r: getattr(r, 'local_hi_seeds', r.local_hi)
+    wide = lambda r: (round(lo(r), 2), round(hi(r), 2)) != (round(r.local_lo, 2), round(r.local_hi, 2))
+    flatter = [m for m, r in local.items() if m in f.index and lo(r) > f.loc[m, 'slope'] + 1e-6]
+    steeper = [m for m, r in local.items() if m in f.index and hi(r) < f.loc[m, 'slope'] - 1e-6]
+    cv = [(m, r) for m, r in local.items() if np.isfinite(getattr(r, 'seed_cv', np.nan))]
+    one = [m for m, r in local.items() if not np.isfinite(getattr(r, 'seed_cv', np.nan))]
+    seeds = ([f"**Seeds.** An interval 'with seeds' adds the localisers' seed spread to the sequences' (which pool a point's seeds and do not "
+              "resample them): each row's coefficient of variation across its seeds' val medians at its largest point with several seeds ("
+              + ', '.join(f"{m} {r.seed_cv:.0%} at {int(r.seed_cv_at):,} frames" for m, r in cv) + "), carried to both ends of the step in "
+              f"proportion to the median, divided by the seeds each end trained (here {int(cv[0][1].seeds_from)} -> {int(cv[0][1].seeds_to)}), "
+              "added in quadrature: a normal approximation from few seeds. "
+              + (f"The rows of one run ({', '.join(one)}) have none; " if one else '') + "the SSL seed's spread is not measured (one SSL "
+              "seed per point).", ''] if cv else [])
+    return [f"**The last step, measured** ({int(r0.n_from):,} -> {int(r0.n_to):,} frames): each method's local slope there [95% interval"
+            + ('; with seeds' if any(wide(r) for r in local.values()) else '') + "] beside its slope over every point: "
+            + '; '.join(f"{m} {r.local_slope:+.2f} [{r.local_lo:+.2f}, {r.local_hi:+.2f}" + (f"; {lo(r):+.2f}, {hi(r):+.2f}" if wide(r) else '')
+                        + f"] (line {f.loc[m, 'slope']:+.2f})" for m, r in local.items() if m in f.index) + '. '
             + (f"Flatter than their line, interval excluding it (bending towards a floor): {', '.join(flatter)}. " if flatter else "No row is resolved flatter than its line. ")
-            + (f"Steeper than their line: {', '.join(steeper)}." if steeper else "No row is resolved steeper than its line."), '']
+            + (f"Steeper than their line: {', '.join(steeper)}." if steeper else "No row is resolved steeper than its line."), ''] + seeds
 
 def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
 
@@ -690,14 +755,14 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
         rows = []
         for name, r in sorted(recs.items(), key=lambda kv: (kv[1]['hw'][0], kv[1]['n_train'])):
             for s in r['summary']:
-                rows.append(dict(point=name, method=s['method'], seeds=s['seeds'], val_p50=_fmt_ci(s.get('val_p50', np.nan), s.get('val_p50_lo'), s.get('val_p50_hi')),
-                                 test_p50=_fmt_ci(s.get('test_p50', np.nan), s.get('test_p50_lo'), s.get('test_p50_hi')),
-                                 val_p90=_fmt_ci(s.get('val_p90', np.nan), s.get('val_p90_lo'), s.get('val_p90_hi')),
-                                 test_p90=_fmt_ci(s.get('test_p90', np.nan), s.get('test_p90_lo'), s.get('test_p90_hi')),
+                rows.append(dict(point=name, method=s['method'], seeds=s['seeds'], val_p50=_fmt_ci(s.get('val_p50', np.nan), s.get('val_p50_lo'), s.get('val_p50_hi'), s.get('val_p50_std')),
+                                 test_p50=_fmt_ci(s.get('test_p50', np.nan), s.get('test_p50_lo'), s.get('test_p50_hi'), s.get('test_p50_std')),
+                                 val_p90=_fmt_ci(s.get('val_p90', np.nan), s.get('val_p90_lo'), s.get('val_p90_hi'), s.get('val_p90_std')),
+                                 test_p90=_fmt_ci(s.get('test_p90', np.nan), s.get('test_p90_lo'), s.get('test_p90_hi'), s.get('test_p90_std')),
                                  training_label_error=f"{r['label_errors_m'][s['method']]:.2f}" if s['method'] in r['label_errors_m'] else '-'))
         tab = pd.DataFrame(rows)
         tab.to_csv(page/'scaling_table.csv', index=False)
-        md += ['## Numbers', '', 'Errors in metres, mean over seeds, [95% sequence-bootstrap interval]; `training_label_error`: the median error of the '
+        md += ['## Numbers', '', 'Errors in metres, mean ± std over seeds (where a point trained several), [95% sequence-bootstrap interval, seeds pooled]; `training_label_error`: the median error of the '
                'labels the row learnt from, against the truth, on its training frames (0 for Supervised): a localiser far above it is limited by '
                'learning, one near it by its labels.', '', markdown_table(tab, index=False), '']
         plt.close(plot_data_axis(recs, preds, hw0, out=page/'fig_scaling_data.png'))
