@@ -25,10 +25,10 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STUDY_TARGET_H', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
            'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
            'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions',
-           'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'scaling_fits',
-           'ordering_table', 'trend_words', 'seed_cv', 'widen', 'seed_sd', 'last_step', 'step_words',
-           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text',
-           'cost_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen',
+           'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
+           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'cost_text',
+           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
            'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page',
            'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
            'study_from_args']
@@ -238,9 +238,32 @@ def crossing(fa:tuple, fb:tuple) -> float:
     (a1, b1), (a2, b2) = fa, fb
     return float(np.exp((a2 - a1)/(b1 - b2))) if b1 != b2 else float('nan')
 
+def seed_cv(pred_by_n:dict, method:str, n_max:int, split:str='val') -> tuple:
+    "(coefficient of variation of `method`'s per-seed medians on `split`, the point it was measured at) at the largest point up to `n_max` "
+    "where the row trained two or more seeds; (nan, None) where it never did (a row of one run, such as CFAR or the camera)."
+    for n in sorted((n for n in pred_by_n if n <= n_max), reverse=True):
+        d = pred_by_n[n]
+        d = d[(d.method == method) & (d.split == split)]
+        if d.seed.nunique() > 1:
+            per = d.groupby('seed').error_m.median()
+            return float(per.std(ddof=1)/per.mean()), n
+    return np.nan, None
+
+def widen(c:float, lo:float, hi:float, sd:float) -> tuple:
+    "The 95% interval (lo, hi) around `c` widened by an independent normal spread of std `sd`, added in quadrature on each side."
+    w = 1.96*sd
+    return float(c - np.hypot(c - lo, w)), float(c + np.hypot(hi - c, w))
+
+def seed_sd(pred, method:str, cv:float, split:str='val') -> float:
+    "The seeds' spread of `method`'s pooled median at one point: coefficient of variation `cv` (`seed_cv`; nan: a row of one run, 0) x "
+    "that median / sqrt(the seeds it trained there)."
+    d = pred[(pred.method == method) & (pred.split == split)]
+    return 0.0 if not len(d) or np.isnan(cv) else float(cv*np.median(d.error_m)/np.sqrt(d.seed.nunique()))
+
 def scaling_fits(pred_by_n:dict, methods, split:str='val', n_boot:int=1000):
     "Per method, over the data axis (`pred_by_n`: {training frames: predictions of one resolution}): its log-log slope of the `split` median "
-    "with a 95% sequence-bootstrap interval, and the fitted error at the paper's 24,000 frames (an extrapolation)."
+    "with a 95% sequence-bootstrap interval, its twin with the seeds' spread (each point's log median off by about its `seed_cv` / "
+    "sqrt(seeds), through the least-squares weights; `widen`), and the fitted error at the paper's 24,000 frames (an extrapolation)."
     import pandas as pd
     ns = sorted(pred_by_n)
     rows = []
@@ -252,8 +275,14 @@ def scaling_fits(pred_by_n:dict, methods, split:str='val', n_boot:int=1000):
         med = [float(np.median(np.concatenate(list(g.values())))) for g in groups]
         a, b = loglog_fit(have, med)
         boot = np.array([loglog_fit(have, r)[1] for r in bootstrap_medians(groups, n_boot)])
-        rows.append(dict(method=m, points=len(have), n_min=min(have), n_max=max(have), slope=b, slope_lo=float(np.quantile(boot, 0.025)),
-                         slope_hi=float(np.quantile(boot, 0.975)), intercept=a, at_paper_n=float(np.exp(a + b*np.log(PAPER_N_TRAIN)))))
+        lo, hi = float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))
+        x = np.log(np.asarray(have, float)); w = (x - x.mean())/((x - x.mean())**2).sum()          # the slope's weight on each log median
+        cv = [seed_cv(pred_by_n, m, n, split)[0] for n in have]                                   # a point's own, or carried from below
+        k = [pred_by_n[n].seed[(pred_by_n[n].method == m) & (pred_by_n[n].split == split)].nunique() for n in have]
+        sd = float(np.sqrt(sum(wi**2*(0.0 if np.isnan(c) else c)**2/ki for wi, c, ki in zip(w, cv, k))))
+        rows.append(dict(method=m, points=len(have), n_min=min(have), n_max=max(have), slope=b, slope_lo=lo, slope_hi=hi,
+                         **dict(zip(('slope_lo_seeds', 'slope_hi_seeds'), widen(b, lo, hi, sd))),
+                         intercept=a, at_paper_n=float(np.exp(a + b*np.log(PAPER_N_TRAIN)))))
     return pd.DataFrame(rows)
 
 def ordering_table(pred_by_n:dict, fits, orderings=ORDERINGS, split:str='val', n_boot:int=1000):
@@ -288,28 +317,6 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
 # %% ../nbs/21_scaling.ipynb #9ad60233
-def seed_cv(pred_by_n:dict, method:str, n_max:int, split:str='val') -> tuple:
-    "(coefficient of variation of `method`'s per-seed medians on `split`, the point it was measured at) at the largest point up to `n_max` "
-    "where the row trained two or more seeds; (nan, None) where it never did (a row of one run, such as CFAR or the camera)."
-    for n in sorted((n for n in pred_by_n if n <= n_max), reverse=True):
-        d = pred_by_n[n]
-        d = d[(d.method == method) & (d.split == split)]
-        if d.seed.nunique() > 1:
-            per = d.groupby('seed').error_m.median()
-            return float(per.std(ddof=1)/per.mean()), n
-    return np.nan, None
-
-def widen(c:float, lo:float, hi:float, sd:float) -> tuple:
-    "The 95% interval (lo, hi) around `c` widened by an independent normal spread of std `sd`, added in quadrature on each side."
-    w = 1.96*sd
-    return float(c - np.hypot(c - lo, w)), float(c + np.hypot(hi - c, w))
-
-def seed_sd(pred, method:str, cv:float, split:str='val') -> float:
-    "The seeds' spread of `method`'s pooled median at one point: coefficient of variation `cv` (`seed_cv`; nan: a row of one run, 0) x "
-    "that median / sqrt(the seeds it trained there)."
-    d = pred[(pred.method == method) & (pred.split == split)]
-    return 0.0 if not len(d) or np.isnan(cv) else float(cv*np.median(d.error_m)/np.sqrt(d.seed.nunique()))
-
 def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
     "(methods, orderings) DataFrames of the data axis's last step, between its two largest points: a measurement, not an extrapolation. "
     "Per method its local log-log slope there beside the slope over every point (a straight line says they agree; a floor bends it); per "
@@ -670,7 +677,9 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     far = len(ns) >= 3                                                # a line through two points extrapolates nothing worth printing
     lines += ['', "Log-log slopes of the val median against training frames (95% interval; negative: error falls with data)"
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
-              + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}]" + (f" -> {r.at_paper_n:.2f} m" if far else '')
+              + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}"
+                          + (f"; with seeds {r.slope_lo_seeds:+.2f}, {r.slope_hi_seeds:+.2f}" if (round(r.slope_lo_seeds, 2), round(r.slope_hi_seeds, 2))
+                             != (round(r.slope_lo, 2), round(r.slope_hi, 2)) else '') + ']' + (f" -> {r.at_paper_n:.2f} m" if far else '')
                           for m, r in f.iterrows()) + '.',
               ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
