@@ -750,7 +750,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
         md += ['', f"**Seeds.** One SSL seed per point. The localisers and the RODNet students train {full} seeds at points up to "
                f"{ALL_SEEDS_UP_TO:,} training frames x heatmap pixels (the cpu profile's 2,400 x 120 x 160) and the first seed only beyond it, "
                f"fixed in advance for the study's budget: {'fewer at ' + few if few else 'every finished point has them all'}; "
-               "the intervals resample sequences, not seeds."]
+               "the sequence-bootstrap intervals resample sequences, not seeds; the fits, the last step and the largest point's gaps also carry an "
+               "interval 'with seeds' that adds the localisers' seed spread (see 'Where the orderings go with scale')."]
     for f in sorted(page.glob('cost-*.json')):
         c = json.loads(f.read_text())
         md += ['', f"**{c['hw'][0]} x {c['hw'][1]} is not run: its cost, measured.** SSL at that size trains "
