@@ -721,7 +721,9 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     "the REPORT.md section 'Where the orderings go with scale' too (between its markers); with `profile`, its budgets (`budgets_text`)."
     import matplotlib.pyplot as plt
     import pandas as pd
+    from radiovis_nb.config import load_profile
     page = Path(page); page.mkdir(parents=True, exist_ok=True)
+    pp = load_profile('paper')
     recs, preds = read_points(page)
     hw0 = tuple(points[0].hw) if points else (120, 160)
     syn = json.loads((page/'synthesis.json').read_text()) if (page/'synthesis.json').exists() else {}
@@ -786,8 +788,12 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
-              "with the input, fixed in advance: the backbone sees the same share of the scene). Two resolutions per count: a change, not a trend."
-              , ''] + resolution_text(rm, ro)
+              "with the input, fixed in advance: the backbone sees the same share of the scene"
+              + (f"; the flatten heads pool the feature grid to {profile.ssl.proj_grid[0]} x {profile.ssl.proj_grid[1]} at every resolution, so "
+                 "their size does not grow with it" + (f" (as the `paper` profile's do at {pp.dataset.heatmap_height//pp.backbone.stride} x "
+                                                     f"{pp.dataset.heatmap_width//pp.backbone.stride})" if list(pp.ssl.proj_grid) == list(profile.ssl.proj_grid) else '')
+                 if profile is not None and any(profile.ssl.proj_grid) else '')
+              + "). Two resolutions per count: a change, not a trend.", ''] + resolution_text(rm, ro)
     md += ['## Where the orderings go with scale', ''] + lines + ['']
     (page/'README.md').write_text('\n'.join(md))
     if report is not None and Path(report).exists():
