@@ -472,7 +472,13 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
     tk = plt.matplotlib.ticker
     ax.set_xticks(rows, [str(h) for h in rows]); ax.xaxis.set_minor_locator(tk.NullLocator())
     ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
-    ax.legend(fontsize=6, loc='center left', bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
+    L = plt.matplotlib.lines.Line2D                                  # the legend: colour for the method, line style for the training frames
+    shown = {c.get_label().rsplit(', ', 1)[0] for c in ax.containers}
+    counts = sorted({c.get_label().rsplit(', ', 1)[1] for c in ax.containers}, key=lambda t: int(t.split()[0].replace(',', '')))
+    hs = [L([], [], color=f'C{i}', marker='o', label=m) for i, m in enumerate(methods) if m in shown]
+    hs += [L([], [], color='0.3', ls=style[k % 3], label=t) for k, t in enumerate(counts)]
+    if hs: ax.legend(handles=hs, fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
