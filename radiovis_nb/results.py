@@ -34,12 +34,13 @@ def pick_readout(curves:dict, last:int=3) -> tuple:
     return min(score, key=score.get), score
 
 # %% auto #0
-__all__ = ['PAPER', 'REPRODUCE_TARGET_MIN', 'FIXED_EPOCHS', 'pick_readout', 'early_stopping_cost', 'budget_paragraph',
-           'update_readme_results']
+__all__ = ['PAPER', 'REPRODUCE_TARGET_MIN', 'FIXED_EPOCHS', 'ORDERING_HEADING', 'pick_readout', 'early_stopping_cost',
+           'budget_paragraph', 'update_readme_results']
 
 # %% ../nbs/20_results.ipynb #d855831a
 REPRODUCE_TARGET_MIN = 120       # `make reproduce` (cpu) on 2 cores: the README's promise
 FIXED_EPOCHS = 15                # the localisers' fixed epoch count before issue 24
+ORDERING_HEADING = "## Does the paper's ordering hold?"   # REPORT.md's verdicts at one scale (the scaling study's section points back to it)
 
 def early_stopping_cost(run_dir:Path) -> dict:
     "What early stopping costs in a reproduction's localisers and RODNet students (`run_dir`/localiser/*/run.json with per-loss held-out curves): "

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
            'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'cost_text',
            'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
            'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
            'study_from_args']
 
@@ -804,9 +805,17 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     (page/'README.md').write_text('\n'.join(md))
     if report is not None and Path(report).exists():
         update_report_section(report, '\n'.join(['## Where the orderings go with scale', '',
-                                                 f"From the scaling study ([`scaling/README.md`](scaling/README.md)); its points, costs and figures are there.", ''] + lines))
+                                                 report_lead(Path(report).read_text()), ''] + lines))
     log(f"study page: {page/'README.md'} ({len(recs)} of {len(points)} points)")
     return page/'README.md'
+
+def report_lead(txt:str) -> str:
+    "The first paragraph of the study's REPORT.md section: where its points are, and, where the report (`txt`) has the results stage's orderings, a "
+    "pointer back to them (one scale there, every scale here)."
+    from radiovis_nb.results import ORDERING_HEADING  # the results stage's verdicts at one scale, which the study follows across scale
+    back = (f"[{ORDERING_HEADING[3:]}](#{re.sub(r'[^a-z0-9 -]', '', ORDERING_HEADING[3:].lower()).replace(' ', '-')}) above answers at this "
+            "report's one scale; this section follows each of its orderings across training frames and resolution. " if ORDERING_HEADING in txt else '')
+    return back + "From the scaling study ([`scaling/README.md`](scaling/README.md)); its points, costs and figures are there."
 
 REPORT_MARKERS = ('<!-- scaling:start -->', '<!-- scaling:end -->')   # REPORT.md's section that the study owns (the results stage keeps it)
 

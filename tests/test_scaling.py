@@ -9,7 +9,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     work, page = tmp_path/'work', tmp_path/'page'
     work.mkdir()
     (work/'data').symlink_to(cached_dataset(load_profile('smoke')))          # the study's dataset: the cached smoke dataset (synthesis is skipped: complete)
-    report = tmp_path/'REPORT.md'; report.write_text('# report\n')
+    report = tmp_path/'REPORT.md'; report.write_text("# report\n\n## Does the paper's ordering hold?\n")
     L = prof.scene.sequence_length
     pts = [Point(4*L, (48, 64)), Point(8*L, (48, 64))]
     logs = []
@@ -32,7 +32,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '**What limits each learnt row.**' in txt and '* **SCL** at 20, 40: labels' in txt       # label error beside the floor, per row
     assert '**Label-bound extrapolation' in txt
     assert '### With resolution' in txt and 'No training-frame count is finished at more than one resolution' in txt
-    assert '<!-- scaling:start -->' in report.read_text()
+    assert '<!-- scaling:start -->' in report.read_text() and '(#does-the-papers-ordering-hold) above answers' in report.read_text()   # pointing back to the orderings
     assert '**Seeds.**' in txt and 'every finished point has them all' in txt          # smoke points are far below the cpu scale: every seed
     assert "synthesised before the study's first call" in txt                     # the dataset was complete: no synthesis minutes claimed
     cost = json.loads((page/'cost-96x128.json').read_text())                # a resolution measured for its cost only
