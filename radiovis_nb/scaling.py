@@ -23,16 +23,16 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STUDY_TARGET_H', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'STUDY_TARGET_H', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
            'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
            'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions',
            'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen',
            'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
-           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'budgets_text', 'cost_text',
-           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args']
+           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
+           'plot_localiser_stops', 'budgets_text', 'cost_text', 'label_limits', 'label_limited', 'limits_text',
+           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
+           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
+           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -387,7 +387,7 @@ def ssl_curve_summary(ctx:PointContext) -> dict:
 
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "(record, predictions) of a finished point: its summary rows, its rows' training-label errors, each stage's wall time (from the units' stamps), "
-    "where each SSL run's held-out curve flattened, and the code that made it."
+    "where each SSL run's held-out curve flattened, where each localiser stopped, and the code that made it."
     pred = point_predictions(ctx)
     stamps = {st: {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units if (u.folder/'stamp.json').exists()}
               for st, units in point_units(ctx).items()}
@@ -396,6 +396,7 @@ def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
                code_label=_code_label(cv),
                profile=ctx.profile.name, config_hash=ctx.profile.config_hash, radio_kernels=ctx.profile.backbone.radio_kernels,
                seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl_curve_summary(ctx),
+               localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)),
                minutes={st: sum(s.get('seconds', 0) for s in v.values())/60 for st, v in stamps.items()},
                label_errors_m=point_label_errors(ctx), summary=point_summary(pred).to_dict('records'))
     return rec, pred
@@ -479,6 +480,60 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
     hs = [L([], [], color=f'C{i}', marker='o', label=m) for i, m in enumerate(methods) if m in shown]
     hs += [L([], [], color='0.3', ls=style[k % 3], label=t) for k, t in enumerate(counts)]
     if hs: ax.legend(handles=hs, fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    if out is not None: fig.savefig(out, dpi=110)
+    return fig
+
+# %% ../nbs/21_scaling.ipynb #140dbd6d
+def localiser_stops(folder:Path, names:dict) -> list:
+    "Where each localiser of a point stopped, from its runs under `folder` (`localiser.localiser_runs_table`; `names`: {folder prefix: row}): its row, "
+    "seed, the loss and the epoch its rule kept, the epochs that loss ran and the cap, the held-out median there (against the row's own labels) and "
+    "that loss's held-out median by epoch from epoch 1 (m), which the page's figure draws."
+    from radiovis_nb.localiser import localiser_runs_table
+    out = []
+    for r in localiser_runs_table(folder).itertuples():
+        row = next((v for k, v in names.items() if r.run.startswith(k + '-')), None)
+        es = json.loads((Path(folder)/r.run/'run.json').read_text()).get('early_stopping', {})
+        if row is None or r.loss not in es.get('curves', {}): continue
+        curve = [round(float(e['p50_m']), 4) for e in es['curves'][r.loss]]
+        out.append(dict(row=row, seed=int(r.seed), loss=r.loss, epoch=int(r.epoch), epochs_run=len(curve), cap=int(r.cap),
+                        held_out_p50_m=round(float(r.held_out_p50_m), 4), curve=curve))
+    return out
+
+STOP_ROWS = ('Supervised', MCL_ROW, 'MCL (Eq. 2)', 'SCL', 'RODNet')   # the rows with a localiser (early-stopped on their own labels)
+
+def stops_table(recs:dict, hw:tuple, rows=STOP_ROWS):
+    "Per learnt row and point at resolution `hw` (columns, by training frames): the epoch kept of those run and the loss, per seed ('-': the record "
+    "has no stops, an older radiovis's)."
+    import pandas as pd
+    pts = sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw)), key=lambda r: r['n_train'])
+    tab = {}
+    for r in pts:
+        st = r.get('localiser_stops')
+        tab[f"{r['n_train']:,}"] = [', '.join(f"{s['epoch']}/{s['epochs_run']} {s['loss']}" for s in sorted((s for s in st if s['row'] == m), key=lambda s: s['seed'])) or '-'
+                                    if st is not None else '-' for m in rows]
+    return pd.DataFrame(tab, index=pd.Index(rows, name='row'))
+
+def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int=0):
+    "Each learnt row's held-out curve (its chosen loss, seed `seed`, against its own labels) at every point at resolution `hw`, one panel per row and one "
+    "line per point, the epoch kept dotted: how noisy the curves the stopping rule reads are, and where it stopped."
+    import matplotlib.pyplot as plt
+    pts = sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw) and r.get('localiser_stops')), key=lambda r: r['n_train'])
+    fig, axs = plt.subplots(1, len(rows), figsize=(3.1*len(rows), 3.4), sharey=False, squeeze=False)
+    cols = plt.get_cmap('viridis')(np.linspace(0, 0.9, max(len(pts), 1)))
+    for ax, m in zip(axs[0], rows):
+        for c, r in zip(cols, pts):
+            s = next((s for s in r['localiser_stops'] if s['row'] == m and s['seed'] == seed), None)
+            if s is None: continue
+            ax.plot(np.arange(1, len(s['curve']) + 1), s['curve'], '-', lw=1, color=c, label=f"{r['n_train']:,}")
+            ax.plot(s['epoch'], s['curve'][s['epoch'] - 1], 'o', ms=5, color=c)
+        ax.set(title=m, xlabel='epoch', yscale='log'); ax.title.set_fontsize(9)
+        tk = plt.matplotlib.ticker
+        ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+    axs[0][0].set_ylabel('held-out median vs own labels (m)')
+    hs = {l.get_label(): l for ax in axs[0] for l in ax.lines if not l.get_label().startswith('_')}   # one entry per point, from whichever panels drew it
+    if hs: axs[0][-1].legend(handles=sorted(hs.values(), key=lambda l: int(l.get_label().replace(',', ''))), title='training frames', fontsize=7, title_fontsize=7)
+    fig.suptitle(f'Where each localiser stopped ({hw[0]} x {hw[1]}, seed {seed}, its chosen loss; dot: the epoch kept)', fontsize=10)
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
@@ -786,6 +841,14 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                'learning, one near it by its labels.', '', markdown_table(tab, index=False), '']
         plt.close(plot_data_axis(recs, preds, hw0, out=page/'fig_scaling_data.png'))
         md += ['![error against training frames](fig_scaling_data.png)', '']
+        if any(r.get('localiser_stops') for r in recs.values()):
+            md += ['**Where the localisers stopped.** Each localiser trains each loss until its held-out median (on held-out training sequences, against '
+                   "the labels of its own row) has not improved for the patience, and keeps the best epoch of the better loss (the rule is in the budgets "
+                   "paragraph, fixed in advance). Per row and training frames: the epoch kept / the epochs that loss ran, and the loss, per seed. A stop "
+                   "soon after a dip on a noisy curve is the rule reading noise; the figure shows the curves it read (seed 0; each point holds out its own share of its training sequences and scores against its own labels, so the levels of two points are not on the same frames).", '',
+                   markdown_table(stops_table(recs, hw0).reset_index(), index=False), '']
+            plt.close(plot_localiser_stops(recs, hw0, out=page/'fig_scaling_stops.png'))
+            md += ['![where each localiser stopped](fig_scaling_stops.png)', '']
         if len({tuple(r['hw']) for r in recs.values()}) > 1:
             plt.close(plot_resolution_axis(recs, preds, out=page/'fig_scaling_resolution.png'))
             md += ['![error against resolution](fig_scaling_resolution.png)', '']
@@ -883,6 +946,10 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
                 if any('run' not in v for v in r.get('ssl_curves', {}).values()):     # a record of an older radiovis: its curves read again, by each row's readout
                     new = ssl_curve_summary(point_context(base, pt, parent, work, device, log))
                     if new: write_json_atomic(f, dict(r, ssl_curves=new, ssl_curves_by=code_hash())); log(f"[study] {pt.name}: SSL curves read again")
+                if 'localiser_stops' not in r:                               # a record of an older radiovis: where its localisers stopped, read from its runs
+                    ctx = point_context(base, pt, parent, work, device, log)
+                    r = dict(json.loads(f.read_text()), localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)), localiser_stops_by=code_hash())
+                    write_json_atomic(f, r); log(f"[study] {pt.name}: localiser stops read")
                 log(f"[study] {pt.name}: done ({r.get('code_label')})"); continue
         if max_points is not None and done >= max_points: log(f"[study] {pt.name}: left for the next sitting"); continue
         log(f"[study] {pt.name}: {pt.n_train} training frames at {pt.hw[0]} x {pt.hw[1]}")

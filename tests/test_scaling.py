@@ -41,15 +41,21 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
         assert set(r['ssl_curves']) == {'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL'}, r['ssl_curves']
         assert r['ssl_curves']['MCL (Eq. 2)']['readout'] == 'eq2' and r['ssl_curves']['MCL (projector gradient)']['readout'] == 'projector'
     assert 'MCL (Eq. 2): ' in txt
+    for name, r in recs.items():                                             # where each localiser stopped: every row and seed, its kept epoch on its curve
+        assert {(s['row'], s['seed']) for s in r['localiser_stops']} >= {('Supervised', sd) for sd in prof.evaluation.seeds} | {('SCL', 0)}
+        assert all(1 <= s['epoch'] <= s['epochs_run'] == len(s['curve']) <= s['cap'] for s in r['localiser_stops'])
+    assert '**Where the localisers stopped.**' in txt and (page/'fig_scaling_stops.png').stat().st_size > 0
     f = page/'points'/'n20-48x64.json'                                     # a record of an older radiovis (curves keyed by run, one readout)
     old = json.loads(f.read_text())
-    f.write_text(json.dumps(dict(old, ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
-                                                  for v in old['ssl_curves'].values()})))
+    f.write_text(json.dumps(dict({k: v for k, v in old.items() if k != 'localiser_stops'},    # and without its localisers' stops
+                                 ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
+                                             for v in old['ssl_curves'].values()})))
     logs.clear()
     run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
+    assert any('n20-48x64: localiser stops read' in s for s in logs) and json.loads(f.read_text())['localiser_stops'] == old['localiser_stops']
     assert '**Budgets fixed in advance** (the `smoke` profile' in txt and 'diversity' not in txt   # the smoke points are below the detector's cap
     r = json.loads(f.read_text())                                           # a curve that never fell below the untrained backbone's is said so
     r['ssl_curves']['MCL (Eq. 2)']['flattens_at'] = 0
