@@ -519,9 +519,11 @@ def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int
     "line per point, the epoch kept dotted: how noisy the curves the stopping rule reads are, and where it stopped."
     import matplotlib.pyplot as plt
     pts = sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw) and r.get('localiser_stops')), key=lambda r: r['n_train'])
-    fig, axs = plt.subplots(1, len(rows), figsize=(3.1*len(rows), 3.4), sharey=False, squeeze=False)
+    nc = min(3, len(rows)); nr = -(-len(rows) // nc)                # at most 3 panels a row: readable at a page's width
+    fig, axs = plt.subplots(nr, nc, figsize=(3.4*nc, 2.9*nr + 0.5), squeeze=False)
+    axs = axs.ravel()
     cols = plt.get_cmap('viridis')(np.linspace(0, 0.9, max(len(pts), 1)))
-    for ax, m in zip(axs[0], rows):
+    for ax, m in zip(axs, rows):
         for c, r in zip(cols, pts):
             s = next((s for s in r['localiser_stops'] if s['row'] == m and s['seed'] == seed), None)
             if s is None: continue
@@ -530,10 +532,12 @@ def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int
         ax.set(title=m, xlabel='epoch', yscale='log'); ax.title.set_fontsize(9)
         tk = plt.matplotlib.ticker
         ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
-    axs[0][0].set_ylabel('held-out median vs own labels (m)')
-    hs = {l.get_label(): l for ax in axs[0] for l in ax.lines if not l.get_label().startswith('_')}   # one entry per point, from whichever panels drew it
-    if hs: axs[0][-1].legend(handles=sorted(hs.values(), key=lambda l: int(l.get_label().replace(',', ''))), title='training frames', fontsize=7, title_fontsize=7)
-    fig.suptitle(f'Where each localiser stopped ({hw[0]} x {hw[1]}, seed {seed}, its chosen loss; dot: the epoch kept)', fontsize=10)
+    for k in range(0, len(rows), nc): axs[k].set_ylabel('held-out median\nvs own labels (m)')
+    for ax in axs[len(rows):]: ax.axis('off')
+    hs = {l.get_label(): l for ax in axs for l in ax.lines if not l.get_label().startswith('_')}   # one entry per point, from whichever panels drew it
+    if hs: axs[-1].legend(handles=sorted(hs.values(), key=lambda l: int(l.get_label().replace(',', ''))), title='training frames',
+                          fontsize=8 if len(rows) < len(axs) else 7, title_fontsize=8, loc='center' if len(rows) < len(axs) else 'best')
+    fig.suptitle(f'Where each localiser stopped ({hw[0]} x {hw[1]}, seed {seed}, its chosen loss; dot: the epoch kept)', fontsize=11)
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
