@@ -318,8 +318,9 @@ def trend_words(fa:tuple, fb:tuple, n_max:int) -> str:
     return f"fails; the lines would cross at ~{x:,.0f} frames (extrapolated)" if ahead else "fails and the gap does not close with data"
 
 # %% ../nbs/21_scaling.ipynb #9ad60233
-def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
-    "(methods, orderings) DataFrames of the data axis's last step, between its two largest points: a measurement, not an extrapolation. "
+def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_boot:int=1000, back:int=1) -> tuple:
+    "(methods, orderings) DataFrames of the data axis's last step, between its two largest points (`back` > 1: between the largest and the one `back` "
+    "points below it, a check that one point between does not make the verdict): a measurement, not an extrapolation. "
     "Per method its local log-log slope there beside the slope over every point (a straight line says they agree; a floor bends it); per "
     "ordering 'A < B' the gap median(B) - median(A) at both points and its change, positive when the step moved it towards holding. One "
     "resampling of the shared sequences moves every number of the step at once (`bootstrap_medians`): 95% intervals. The seeds pooled at a "
@@ -328,8 +329,8 @@ def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_b
     "can move by seed luck alone."
     import pandas as pd
     ns = sorted(pred_by_n)
-    if len(ns) < 2: return pd.DataFrame(), pd.DataFrame()
-    n1, n2 = ns[-2], ns[-1]
+    if len(ns) < back + 1: return pd.DataFrame(), pd.DataFrame()
+    n1, n2 = ns[-1 - back], ns[-1]
     q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
     med = lambda g: float(np.median(np.concatenate(list(g.values()))))
     k = lambda n, m: int(pred_by_n[n].seed[(pred_by_n[n].method == m) & (pred_by_n[n].split == split)].nunique())
@@ -343,7 +344,7 @@ def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_b
         loc = lambda e1, e2: np.log(e2/e1)/np.log(n2/n1)
         lo, hi, s = *q(loc(bm[:, 0], bm[:, 1])), float(loc(med(g1), med(g2)))
         sd = cv0(m)*np.sqrt(1/k(n1, m) + 1/k(n2, m))/np.log(n2/n1)          # the std of a log median is about its coefficient of variation
-        mrows.append(dict(method=m, n_from=n1, n_to=n2, p50_from=med(g1), p50_to=med(g2), local_slope=s, local_lo=lo, local_hi=hi,
+        mrows.append(dict(method=m, n_from=n1, n_to=n2, steps=back, p50_from=med(g1), p50_to=med(g2), local_slope=s, local_lo=lo, local_hi=hi,
                           seeds_from=k(n1, m), seeds_to=k(n2, m), seed_cv=cvs[m][0], seed_cv_at=cvs[m][1],
                           **dict(zip(('local_lo_seeds', 'local_hi_seeds'), widen(s, lo, hi, sd)))))
     for a, b in orderings:
@@ -353,7 +354,7 @@ def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_b
         g1, g2 = med(gs[1]) - med(gs[0]), med(gs[3]) - med(gs[2])
         lo, hi = q((bm[:, 3] - bm[:, 2]) - (bm[:, 1] - bm[:, 0]))
         sd = np.sqrt(sum(seed_sd(pred_by_n[n], m, cvs[m][0], split)**2 for n in (n1, n2) for m in (a, b)))
-        orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi,
+        orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, steps=back, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi,
                           **dict(zip(('change_lo_seeds', 'change_hi_seeds'), widen(g2 - g1, lo, hi, sd)))))
     return pd.DataFrame(mrows), pd.DataFrame(orows)
 
@@ -365,7 +366,8 @@ def step_words(r) -> str:
     way = (('towards holding' if r.change_m > 0 else 'towards failing') if lo > 0 or hi < 0 else
            'no resolved change (the sequences\' interval excludes zero; with the seeds\' spread it includes it)' if seeds and (r.change_lo > 0 or r.change_hi < 0) else
            'no resolved change (interval includes zero)')
-    return (f"measured over the last step ({int(r.n_from):,} -> {int(r.n_to):,} frames) the gap went {r.gap_from:+.2f} -> {r.gap_to:+.2f} m, "
+    k = int(getattr(r, 'steps', 1))
+    return (f"measured over the last {'step' if k == 1 else f'{k} steps'} ({int(r.n_from):,} -> {int(r.n_to):,} frames) the gap went {r.gap_from:+.2f} -> {r.gap_to:+.2f} m, "
             f"a change of {r.change_m:+.2f} m [{r.change_lo:+.2f}, {r.change_hi:+.2f}]"
             + (f" over sequences, [{lo:+.2f}, {hi:+.2f}] with the seeds' spread" if seeds else '') + f": {way}")
 
@@ -717,6 +719,12 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
             orders.loc[k, 'step_lo_seeds'], orders.loc[k, 'step_hi_seeds'] = r.change_lo_seeds, r.change_hi_seeds
         fits = fits.merge(step_m[['method', 'local_slope', 'local_lo', 'local_hi', 'local_lo_seeds', 'local_hi_seeds', 'seed_cv', 'seed_cv_at']],
                           on='method', how='left')
+    two_o = last_step(by_n, (), back=2)[1] if len(ns) >= 4 else None  # skipping the point below the largest: does one point make the verdict?
+    if two_o is not None and len(two_o):
+        for r in two_o.itertuples():
+            k = (orders.n_train == ns[-1]) & (orders.ordering == r.ordering)
+            for col, v in (('two_steps_change_m', r.change_m), ('two_steps_lo', r.change_lo), ('two_steps_hi', r.change_hi),
+                           ('two_steps_lo_seeds', r.change_lo_seeds), ('two_steps_hi_seeds', r.change_hi_seeds)): orders.loc[k, col] = v
     cvs = {m: seed_cv(by_n, m, ns[-1])[0] for o in ORDERINGS for m in o}      # the gap at the largest point with its seeds' spread too
     for i in orders.index[orders.n_train == ns[-1]]:
         a, b = orders.ordering[i].split(' < ')
@@ -736,6 +744,7 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
                      f"(interval {'excludes' if sig != 'undecided' else 'includes'} zero"
                      + (f"; with the seeds' spread [{lo:+.2f}, {hi:+.2f}])" if wide else ')')
                      + (f"; {step_words(next(step_o[step_o.ordering == o].itertuples()))}" if step_o is not None and (step_o.ordering == o).any() else '')
+                     + (f"; {step_words(next(two_o[two_o.ordering == o].itertuples()))}" if two_o is not None and (two_o.ordering == o).any() else '')
                      + f"; fitted trend: {d.trend.iloc[-1] or 'n/a'}.")
     lines.append("* **CL worst of the contrastive flavours** — not measured by the study (its rows are Supervised, MCL, SCL, RODNet, CFAR and the "
                  "camera); see Tab. 5 of the report at the cpu scale.")
