@@ -29,10 +29,10 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen',
            'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
            'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
-           'plot_localiser_stops', 'budgets_text', 'cost_text', 'label_limits', 'label_limited', 'limits_text',
-           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
-           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
-           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress', 'progress_cells', 'label_limits',
+           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -563,9 +563,10 @@ def budgets_text(profile, n_trains) -> str:
 # %% ../nbs/21_scaling.ipynb #fb95544a
 STUDY_TARGET_H = 8.0      # issue 24: the whole study runnable on 2 cores in under 8 hours of sittings
 
-def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H) -> str:
+def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H, partial_minutes:float=0.0) -> str:
     "The study's measured cost: the finished points' wall time (from their units' stamps), by stage over all points (largest first), "
-    "and where it stands against the study's target; an unfinished study never has its pending points estimated, only counted."
+    "and where it stands against the study's target; an unfinished study never has its pending points estimated, only counted. `partial_minutes`: "
+    "the wall time already in the stamped units of unfinished points (`point_progress`), spent and so counted against the target."
     by = {}
     for r in recs.values():
         for k, v in r['minutes'].items(): by[k] = by.get(k, 0.0) + v
@@ -574,8 +575,9 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
          f"{total:.0f} min ({total/60:.1f} h) on this machine (sittings may share its 2 cores with other work)"
          + (f"; synthesis {synth_minutes:.0f} min" if synth_minutes is not None else '')
          + (f"; by stage over the points: {', '.join(f'{k} {v:.0f} min' for k, v in sorted(by.items(), key=lambda kv: -kv[1]))}" if by else '')
-         + f"; {n_pending} point(s) pending.")
-    over = total/60 - target_h
+         + f"; {n_pending} point(s) pending"
+         + (f", {partial_minutes:.0f} min already in the finished units of the unfinished ones ({(total + partial_minutes)/60:.1f} h spent in all)." if partial_minutes else '.'))
+    over = (total + partial_minutes)/60 - target_h
     if n_pending == 0:
         return s + (f" Against the study's target of {target_h:g} h in sittings on 2 cores: within it, {-over:.1f} h to spare." if over <= 0 else
                     f" **Against the study's target of {target_h:g} h in sittings on 2 cores: {over:.1f} h over.** What gives is the target, "
@@ -584,6 +586,38 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
                 "what gives is the target, not the budgets fixed in advance (below)." if over > 0 else
                 f" The study's target is {target_h:g} h in sittings on 2 cores: {-over:.1f} h of it is left for the {n_pending} pending point(s), "
                 "which are not measured yet.")
+
+
+# %% ../nbs/21_scaling.ipynb #c546e1ca
+def point_progress(ctx:PointContext) -> dict:
+    "What an unfinished point's run folder holds, unit by unit, read from its stamps whatever code wrote them (a sitting of a frozen checkout is "
+    "read by main's): {stage: {unit: dict(state, minutes, code)}}. 'done': a stamp.json with the unit's parameters (its wall time and code hash); "
+    "'started': begun with them (a resumable unit's started.json) and not stamped, so running now or interrupted; 'todo': neither."
+    out = {}
+    for stage, units in point_units(ctx).items():
+        for u in units:
+            key = unit_key(**u.params)
+            s = json.loads((u.folder/'stamp.json').read_text()) if (u.folder/'stamp.json').is_file() else {}
+            b = json.loads((u.folder/'started.json').read_text()) if (u.folder/'started.json').is_file() else {}
+            out.setdefault(stage, {})[u.name] = (dict(state='done', minutes=s.get('seconds', 0.0)/60, code=s.get('code')) if s.get('key') == key else
+                                                 dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
+                                                 dict(state='todo', minutes=None, code=None))
+    return out
+
+def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
+    "The Points table's status, minutes and code cells of an unfinished point from its `point_progress`: ('pending', '-', '-') when nothing is "
+    "stamped or started; else the units done (of all) and started, the minutes so far by stage, and the codes that stamped them "
+    "(`labels`: {code hash: git label} of the finished points' records; an unknown hash is shown by its first 8 characters)."
+    units = [v for us in prog.values() for v in us.values()]
+    done = [v for v in units if v['state'] == 'done']
+    started = [n for us in prog.values() for n, v in us.items() if v['state'] == 'started']
+    if not done and not started: return 'pending', '-', '-'
+    by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items()}
+    by = {st: m for st, m in by.items() if any(v['state'] == 'done' for v in prog[st].values())}
+    status = f"in progress: {len(done)} of {len(units)} units done" + (f", {', '.join(started)} started" if started else '')
+    mins = f"{sum(by.values()):.0f} so far" + (f" ({', '.join(f'{k} {v:.0f}' for k, v in by.items())})" if by else '')
+    codes = sorted({(labels or {}).get(v['code'], str(v['code'])[:8]) for v in units if v['state'] != 'todo' and v['code']})
+    return status, mins, ', '.join(codes) or '-'
 
 
 # %% ../nbs/21_scaling.ipynb #cc5a8010
@@ -791,9 +825,10 @@ def step_slopes_text(step_m, fits) -> list:
 
 def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
 
-def write_page(page:Path, points:list, report:Path|None=None, log=print, profile=None) -> Path:
+def write_page(page:Path, points:list, report:Path|None=None, log=print, profile=None, progress:dict|None=None) -> Path:
     "paper_figures/scaling/README.md: the study's numbers, fits, orderings, figures and cost from the finished points under `page`; with `report`, "
-    "the REPORT.md section 'Where the orderings go with scale' too (between its markers); with `profile`, its budgets (`budgets_text`)."
+    "the REPORT.md section 'Where the orderings go with scale' too (between its markers); with `profile`, its budgets (`budgets_text`); "
+    "`progress`: {point: `point_progress`} of the unfinished points that have begun (their units done so far, in the Points table and the cost)."
     import matplotlib.pyplot as plt
     import pandas as pd
     from radiovis_nb.config import load_profile
@@ -814,7 +849,9 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     md += ['## Points', '', '| point | training frames | heatmaps / images | status | SSL steps (held-out curve flattened at, by row) | minutes | code |', '| --- | --- | --- | --- | --- | --- | --- |']
     for p in points:
         r = recs.get(p.name)
-        if r is None: md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | pending | - | - | - |"); continue
+        if r is None:
+            status, mins, code = progress_cells((progress or {}).get(p.name, {}), {q['code']: q['code_label'] for q in recs.values()})
+            md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | {status} | - | {mins} | {code} |"); continue
         mins = sum(r['minutes'].values())
         flat = ', '.join(f"{k}: " + ('flat from step 0, no gain on the untrained backbone' if v['flattens_at'] == 0 else
                                      f"{'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}") for k, v in r['ssl_curves'].items())
@@ -835,7 +872,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                + ', '.join(f"{k} {v:.2f}" for k, v in c['pairs_per_s'].items()) + f" pairs/s on this machine ({c['device']}), so the three SSL runs "
                f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers"
                + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
-    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'))
+    partial = sum(v['minutes'] for n, pr in (progress or {}).items() if n not in recs for us in pr.values() for v in us.values() if v['state'] == 'done')
+    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial)
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
     if recs:
@@ -948,7 +986,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         if not f.exists():
             log(f"[study] measuring the cost of {hw[0]} x {hw[1]} (SSL pairs/s)")
             write_json_atomic(f, measure_cost(base, parent, hw, device))
-    done = 0
+    done, progress = 0, {}
     for pt in points:
         f = page/'points'/f'{pt.name}.json'
         prof = point_profile(base, pt)
@@ -964,7 +1002,9 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
                     r = dict(json.loads(f.read_text()), localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)), localiser_stops_by=code_hash())
                     write_json_atomic(f, r); log(f"[study] {pt.name}: localiser stops read")
                 log(f"[study] {pt.name}: done ({r.get('code_label')})"); continue
-        if max_points is not None and done >= max_points: log(f"[study] {pt.name}: left for the next sitting"); continue
+        if max_points is not None and done >= max_points:
+            if (work/'points'/pt.name/'data'/'manifest.json').exists(): progress[pt.name] = point_progress(point_context(base, pt, parent, work, device, log))
+            log(f"[study] {pt.name}: left for the next sitting" + (f" ({progress_cells(progress[pt.name])[0]})" if pt.name in progress else '')); continue
         log(f"[study] {pt.name}: {pt.n_train} training frames at {pt.hw[0]} x {pt.hw[1]}")
         ctx = point_context(base, pt, parent, work, device, log)
         run_point(ctx)
@@ -972,7 +1012,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         pred.assign(error_m=pred.error_m.round(4)).to_csv(f.with_suffix('.csv.gz'), index=False)
         write_json_atomic(f, rec)
         done += 1
-    return write_page(page, points, report, log, profile=base)
+    return write_page(page, points, report, log, profile=base, progress=progress)
 
 # %% ../nbs/21_scaling.ipynb #960c63b7
 def parse_hw(text:str) -> tuple:
@@ -1000,10 +1040,15 @@ def study_from_args(args, log=print):
     try: frames = [int(v) for v in args.frames.split(',') if v]; rf = [int(v) for v in args.resolution_frames.split(',') if v]
     except ValueError: raise ConfigError("--frames / --resolution-frames: comma-separated whole numbers") from None
     pts = study_points(frames, [parse_hw(t) for t in args.resolutions.split(',') if t], rf)
-    if args.list:
-        for p in pts: log(f"{p.name}: {p.n_train} training frames, {p.hw[0]} x {p.hw[1]}")
-        return None
     from radiovis_nb.config import load_profile
+    if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
+        for p in pts:
+            f, d = Path(args.page)/'points'/f'{p.name}.json', Path(args.work)/'points'/p.name
+            state = ('finished (record in --page)' if f.exists() else
+                     progress_cells(point_progress(point_context(load_profile(args.profile or 'scaling', args.overrides), p, Path(args.work)/'data', Path(args.work))))[0]
+                     if (d/'data'/'manifest.json').exists() else 'pending')
+            log(f"{p.name}: {p.n_train} training frames, {p.hw[0]} x {p.hw[1]}: {state}")
+        return None
     prof = load_profile(args.profile or 'scaling', args.overrides)
     cost = [parse_hw(t) for t in args.cost_only.split(',') if t]
     return run_study(prof, args.work, args.page, pts, args.device, args.report or None, args.redo_other_code, args.max_points, cost, log)

@@ -2,7 +2,8 @@
 import json
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
-from radiovis_nb.scaling import STUDY_ROWS, Point, read_points, run_study, write_page
+from radiovis_nb.pipeline import unit_key
+from radiovis_nb.scaling import STUDY_ROWS, Point, point_context, point_units, read_points, run_study, write_page
 
 def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
@@ -50,9 +51,17 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     f.write_text(json.dumps(dict({k: v for k, v in old.items() if k != 'localiser_stops'},    # and without its localisers' stops
                                  ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
                                              for v in old['ssl_curves'].values()})))
+    p3 = Point(12*L, (48, 64))                                              # a third point, begun by a sitting that stopped: its detector stamped in 10 min
+    det = point_units(point_context(prof, p3, work/'data', work))['detector'][0]
+    det.folder.mkdir(parents=True)
+    (det.folder/'stamp.json').write_text(json.dumps(dict(key=unit_key(**det.params), code='f00d' * 16, seconds=600.0)))
     logs.clear()
-    run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
+    run_study(prof, work, page, pts + [p3], 'cpu', report, cost_only=[(96, 128)], max_points=0, log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
+    assert any(s.startswith('[study] n60-48x64: left for the next sitting (in progress: 1 of ') for s in logs), logs
+    txt = (page/'README.md').read_text()
+    assert '| n60-48x64 | 60 | 48 x 64 | in progress: 1 of ' in txt and '| 10 so far (detector 10) | f00df00d |' in txt
+    assert '1 point(s) pending, 10 min already in the finished units of the unfinished ones' in txt
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
     assert any('n20-48x64: localiser stops read' in s for s in logs) and json.loads(f.read_text())['localiser_stops'] == old['localiser_stops']
