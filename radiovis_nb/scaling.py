@@ -29,10 +29,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen',
            'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
            'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
-           'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress', 'progress_cells', 'label_limits',
-           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress', 'ssl_cell', 'progress_cells',
+           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -592,8 +593,9 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
 def point_progress(ctx:PointContext) -> dict:
     "What an unfinished point's run folder holds, unit by unit, read from its stamps whatever code wrote them (a sitting of a frozen checkout is "
     "read by main's): {stage: {unit: dict(state, minutes, code)}}. 'done': a stamp.json with the unit's parameters (its wall time and code hash); "
-    "'started': begun with them (a resumable unit's started.json) and not stamped, so running now or interrupted; 'todo': neither."
-    out = {}
+    "'started': begun with them (a resumable unit's started.json) and not stamped, so running now or interrupted; 'todo': neither. A done SSL "
+    "unit carries its held-out curve's summary (`ssl_curve_summary`) as 'curve', with its row."
+    out, curves = {}, {v['run']: dict(v, row=row) for row, v in ssl_curve_summary(ctx).items()}
     for stage, units in point_units(ctx).items():
         for u in units:
             key = unit_key(**u.params)
@@ -602,22 +604,31 @@ def point_progress(ctx:PointContext) -> dict:
             out.setdefault(stage, {})[u.name] = (dict(state='done', minutes=s.get('seconds', 0.0)/60, code=s.get('code')) if s.get('key') == key else
                                                  dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
                                                  dict(state='todo', minutes=None, code=None))
+            if stage == 'ssl' and out[stage][u.name]['state'] == 'done' and u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
     return out
 
+def ssl_cell(curves:dict, steps:int|None=None) -> str:
+    "The Points table's SSL cell from {row: `ssl_curve_summary` entry}: the steps, and where each row's held-out curve flattened ('-': no curve yet)."
+    if not curves: return '-' if steps is None else f"{steps} (-)"
+    flat = ', '.join(f"{k}: " + ('flat from step 0, no gain on the untrained backbone' if v['flattens_at'] == 0 else
+                                 f"{'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}") for k, v in curves.items())
+    return f"{max(v['steps'] for v in curves.values())} ({flat})"
+
 def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
-    "The Points table's status, minutes and code cells of an unfinished point from its `point_progress`: ('pending', '-', '-') when nothing is "
-    "stamped or started; else the units done (of all) and started, the minutes so far by stage, and the codes that stamped them "
+    "The Points table's status, SSL, minutes and code cells of an unfinished point from its `point_progress`: ('pending', '-', '-', '-') when nothing "
+    "is stamped or started; else the units done (of all) and started, the done SSL runs' curves, the minutes so far by stage, and the codes that stamped them "
     "(`labels`: {code hash: git label} of the finished points' records; an unknown hash is shown by its first 8 characters)."
     units = [v for us in prog.values() for v in us.values()]
     done = [v for v in units if v['state'] == 'done']
     started = [n for us in prog.values() for n, v in us.items() if v['state'] == 'started']
-    if not done and not started: return 'pending', '-', '-'
+    if not done and not started: return 'pending', '-', '-', '-'
     by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items()}
     by = {st: m for st, m in by.items() if any(v['state'] == 'done' for v in prog[st].values())}
     status = f"in progress: {len(done)} of {len(units)} units done" + (f", {', '.join(started)} started" if started else '')
     mins = f"{sum(by.values()):.0f} so far" + (f" ({', '.join(f'{k} {v:.0f}' for k, v in by.items())})" if by else '')
     codes = sorted({(labels or {}).get(v['code'], str(v['code'])[:8]) for v in units if v['state'] != 'todo' and v['code']})
-    return status, mins, ', '.join(codes) or '-'
+    ssl = ssl_cell({v['curve']['row']: v['curve'] for v in prog.get('ssl', {}).values() if 'curve' in v})
+    return status, ssl, mins, ', '.join(codes) or '-'
 
 
 # %% ../nbs/21_scaling.ipynb #cc5a8010
@@ -850,13 +861,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     for p in points:
         r = recs.get(p.name)
         if r is None:
-            status, mins, code = progress_cells((progress or {}).get(p.name, {}), {q['code']: q['code_label'] for q in recs.values()})
-            md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | {status} | - | {mins} | {code} |"); continue
+            status, ssl, mins, code = progress_cells((progress or {}).get(p.name, {}), {q['code']: q['code_label'] for q in recs.values()})
+            md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | {status} | {ssl} | {mins} | {code} |"); continue
         mins = sum(r['minutes'].values())
-        flat = ', '.join(f"{k}: " + ('flat from step 0, no gain on the untrained backbone' if v['flattens_at'] == 0 else
-                                     f"{'still improving at ' if v['flattens_at'] >= v['steps'] else ''}{v['flattens_at']}") for k, v in r['ssl_curves'].items())
-        steps = max((v['steps'] for v in r['ssl_curves'].values()), default=r['ssl_steps'])
-        md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {steps} ({flat or '-'}) | "
+        md.append(f"| {p.name} | {p.n_train:,} | {p.hw[0]} x {p.hw[1]} | done | {ssl_cell(r['ssl_curves'], r['ssl_steps'])} | "
                   f"{mins:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in r['minutes'].items())}) | {r['code_label']} |")
     if recs:
         full = max(len(r['seeds']) for r in recs.values())    # the most any finished point trained (the profile's seeds, when a small point is done)

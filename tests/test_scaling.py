@@ -1,5 +1,6 @@
 "The scaling study (issue 24) end to end on smoke data: two points of the data axis, the page, and a rerun that skips them."
 import json
+import shutil
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
 from radiovis_nb.pipeline import unit_key
@@ -52,16 +53,21 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
                                  ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
                                              for v in old['ssl_curves'].values()})))
     p3 = Point(12*L, (48, 64))                                              # a third point, begun by a sitting that stopped: its detector stamped in 10 min
-    det = point_units(point_context(prof, p3, work/'data', work))['detector'][0]
+    u3 = point_units(point_context(prof, p3, work/'data', work))
+    det = u3['detector'][0]
     det.folder.mkdir(parents=True)
     (det.folder/'stamp.json').write_text(json.dumps(dict(key=unit_key(**det.params), code='f00d' * 16, seconds=600.0)))
+    bins = next(u for u in u3['ssl'] if u.name.startswith('mcl-bins'))      # and its Eq. 2 SSL run, its curve that of n20's run
+    shutil.copytree(work/'points'/'n20-48x64'/'ssl'/bins.name, bins.folder)
+    (bins.folder/'stamp.json').write_text(json.dumps(dict(key=unit_key(**bins.params), code='f00d' * 16, seconds=300.0)))
     logs.clear()
     run_study(prof, work, page, pts + [p3], 'cpu', report, cost_only=[(96, 128)], max_points=0, log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
-    assert any(s.startswith('[study] n60-48x64: left for the next sitting (in progress: 1 of ') for s in logs), logs
+    assert any(s.startswith('[study] n60-48x64: left for the next sitting (in progress: 2 of ') for s in logs), logs
     txt = (page/'README.md').read_text()
-    assert '| n60-48x64 | 60 | 48 x 64 | in progress: 1 of ' in txt and '| 10 so far (detector 10) | f00df00d |' in txt
-    assert '1 point(s) pending, 10 min already in the finished units of the unfinished ones' in txt
+    row = next(ln for ln in txt.splitlines() if ln.startswith('| n60-48x64 | 60 | 48 x 64 | in progress: 2 of '))
+    assert row.endswith('| 15 so far (detector 10, ssl 5) | f00df00d |') and 'MCL (Eq. 2): ' in row and 'SCL' not in row, row
+    assert '1 point(s) pending, 15 min already in the finished units of the unfinished ones' in txt
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
     assert any('n20-48x64: localiser stops read' in s for s in logs) and json.loads(f.read_text())['localiser_stops'] == old['localiser_stops']
