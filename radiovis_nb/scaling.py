@@ -23,17 +23,17 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'STUDY_TARGET_H', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
-           'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
-           'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'point_predictions',
-           'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen',
-           'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary',
-           'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
-           'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress', 'ssl_cell', 'progress_cells',
-           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args']
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'LEARNT_ROWS',
+           'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
+           'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
+           'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
+           'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
+           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
+           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress',
+           'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text', 'label_limits', 'label_limited',
+           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
+           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
+           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -631,6 +631,53 @@ def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
     return status, ssl, mins, ', '.join(codes) or '-'
 
 
+# %% ../nbs/21_scaling.ipynb #fe56b64a
+SUPERSEDED = 'superseded'     # page/points/superseded: the records a rerun by other code replaced, kept to check the rerun against
+
+def supersede(f:Path) -> Path|None:
+    "Move the record `f` of a point (and its per-frame errors) to points/superseded/<point>-<code label>.json, before a rerun by other code "
+    "writes its own: the first measurement stays on the page's side to be compared with (`rerun_check`), and `read_points` no longer reads it."
+    if not Path(f).exists(): return None
+    r = json.loads(Path(f).read_text())
+    d = Path(f).parent/SUPERSEDED; d.mkdir(exist_ok=True)
+    new = d/f"{r['point']}-{r['code_label']}.json"
+    if Path(f).with_suffix('.csv.gz').exists(): Path(f).with_suffix('.csv.gz').replace(new.with_suffix('.csv.gz'))
+    Path(f).replace(new)
+    return new
+
+def rerun_check(first, rerun) -> dict:
+    "A rerun's per-frame errors against the first measurement's, matched by row, seed, split and frame: the errors matched and those in one only, "
+    "how many differ (at the 0.1 mm the records keep) and the largest difference (m), and per row its val median (mean over seeds) first and rerun."
+    keys = ['method', 'seed', 'split', 'index']
+    m = first.merge(rerun, on=keys, suffixes=('_first', '_rerun'), how='outer', indicator=True)
+    both = m[m._merge == 'both']
+    d = (both.error_m_first - both.error_m_rerun).abs()
+    val = both[both.split == 'val'].groupby(['method', 'seed'])[['error_m_first', 'error_m_rerun']].median().groupby('method').mean()
+    return dict(matched=len(both), unmatched=int((m._merge != 'both').sum()), differ=int((d > 5e-5).sum()),
+                max_abs_m=float(d.max()) if len(d) else 0.0, val_p50={k: (float(v.error_m_first), float(v.error_m_rerun)) for k, v in val.iterrows()})
+
+def reruns_text(page:Path, recs:dict) -> str|None:
+    "The page's paragraph on the points rerun by other code (their first records in points/superseded): per point, the first and the rerun's code, "
+    "and whether every per-frame error reproduced; where not, how many moved, by how much, and the val medians that moved. None: no reruns."
+    import pandas as pd
+    out = []
+    for f in sorted((Path(page)/'points'/SUPERSEDED).glob('*.json')):
+        o = json.loads(f.read_text()); r = recs.get(o['point'])
+        if r is None or o.get('code') == r.get('code'): continue
+        head = f"{o['point']} (first measured by {o['code_label']}, rerun by {r['code_label']})"
+        if o.get('key') != r.get('key'): out.append(f"{head}: first measured with other parameters, not compared"); continue
+        c = rerun_check(pd.read_csv(f.with_suffix('.csv.gz')), pd.read_csv(Path(page)/'points'/f"{o['point']}.csv.gz"))
+        if c['differ'] == 0 and c['unmatched'] == 0:
+            out.append(f"{head}: reproduced, all {c['matched']:,} per-frame val and test errors of every row and seed equal to the 0.1 mm the records keep"); continue
+        moved = ', '.join(f"{k} {a:.2f} -> {b:.2f} m" for k, (a, b) in c['val_p50'].items() if round(a, 2) != round(b, 2))
+        out.append(f"{head}: {c['differ']:,} of {c['matched']:,} matched errors differ, by up to {c['max_abs_m']:.2f} m"
+                   + (f", {c['unmatched']:,} are in one record only (other seeds or rows)" if c['unmatched'] else '')
+                   + f"; val medians {'first -> rerun: ' + moved if moved else 'unchanged at 0.01 m'}")
+    if not out: return None
+    return ("**Reruns.** A point measured again by other code (so that one code version measures every point) keeps its first record in "
+            f"`points/{SUPERSEDED}/`; the rerun is checked against it: " + '; '.join(out) + '.')
+
+
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi, sd=None) -> str:
     "'mean [lo, hi]', with ' ± std' over seeds where there is one."
@@ -884,6 +931,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial)
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
+    rr = reruns_text(page, recs)
+    if rr: md += [rr, '']
     if recs:
         rows = []
         for name, r in sorted(recs.items(), key=lambda kv: (kv[1]['hw'][0], kv[1]['n_train'])):
@@ -1017,6 +1066,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         ctx = point_context(base, pt, parent, work, device, log)
         run_point(ctx)
         rec, pred = point_record(ctx, pt, key)
+        if f.exists() and json.loads(f.read_text()).get('code') != rec['code']: log(f"[study] {pt.name}: the first record kept in {supersede(f)}")
         pred.assign(error_m=pred.error_m.round(4)).to_csv(f.with_suffix('.csv.gz'), index=False)
         write_json_atomic(f, rec)
         done += 1

@@ -76,3 +76,11 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     r['ssl_curves']['MCL (Eq. 2)']['flattens_at'] = 0
     f.write_text(json.dumps(r))
     assert 'MCL (Eq. 2): flat from step 0, no gain on the untrained backbone' in write_page(page, pts).read_text()
+    r = json.loads(f.read_text())                                           # n20 as if recorded by other code: rerun, its first record kept and checked
+    f.write_text(json.dumps(dict(r, code='f00d' * 16, code_label='f00dcafe')))
+    logs.clear()
+    run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], redo_other_code=True, log=logs.append)
+    assert any('n20-48x64: the first record kept in' in s for s in logs) and (page/'points'/'superseded'/'n20-48x64-f00dcafe.csv.gz').exists()
+    assert json.loads(f.read_text())['code'] != 'f00d' * 16 and set(read_points(page)[0]) == {'n20-48x64', 'n40-48x64'}
+    txt = (page/'README.md').read_text()
+    assert '**Reruns.**' in txt and 'n20-48x64 (first measured by f00dcafe, rerun by ' in txt and '): reproduced, all ' in txt, txt   # the units were kept: same errors
