@@ -23,17 +23,17 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'LEARNT_ROWS',
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'LEARNT_ROWS',
            'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
            'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
            'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
            'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
            'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'budgets_text', 'cost_text', 'point_progress',
-           'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text', 'label_limits', 'label_limited',
-           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
-           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'plot_ssl_curves', 'budgets_text', 'cost_text',
+           'point_progress', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text', 'label_limits',
+           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -375,8 +375,9 @@ def step_words(r) -> str:
 
 # %% ../nbs/21_scaling.ipynb #55e34adc
 def ssl_curve_summary(ctx:PointContext) -> dict:
-    "{row: steps, the step where its held-out curve flattens (`ssl_train.flattening_step`), the readout and its last median} of the point's SSL runs, "
-    "each by its own row's readout: a flatten head by its projector gradient, a bins head (MCL (Eq. 2)) and SCL by Eq. 2."
+    "{row: steps, the step where its held-out curve flattens (`ssl_train.flattening_step`), the readout, its last median and the curve itself "
+    "([step, median m] pairs)} of the point's SSL runs, each by its own row's readout: a flatten head by its projector gradient, a bins head "
+    "(MCL (Eq. 2)) and SCL by Eq. 2."
     from radiovis_nb.ssl_train import flattening_step, read_curve
     runs, p, out = ssl_runs(ctx.profile), ctx.profile, {}
     for m, h in STUDY_VARIANTS:
@@ -385,7 +386,8 @@ def ssl_curve_summary(ctx:PointContext) -> dict:
         ro = head_readout(h)
         if c is None or f'{ro}_p50_m' not in c: continue
         out[label_name(m, 'gt', ro)] = dict(run=run.name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']),
-                                            readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]))
+                                            readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]),
+                                            curve=[[int(s), round(float(v), 3)] for s, v in zip(c.step, c[f'{ro}_p50_m'])])
     return out
 
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
@@ -544,6 +546,40 @@ def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
+
+# %% ../nbs/21_scaling.ipynb #19a4e9b1
+SSL_ROWS = (MCL_ROW, 'MCL (Eq. 2)', 'SCL')     # the rows with an SSL run, in `ssl_curve_summary`'s names
+
+def plot_ssl_curves(recs:dict, hw:tuple, rows=SSL_ROWS, out=None):
+    "Each SSL run's held-out curve (its own row's readout, median against the truth on held-out training sequences) at every point at resolution `hw`: "
+    "one panel per row, one line per point, a dot where the curve flattened (`ssl_train.flattening_step`) and a cross at step 0, the untrained "
+    "backbone: the evidence for the SSL budget of every point."
+    import matplotlib.pyplot as plt
+    pts = sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw)), key=lambda r: r['n_train'])
+    fig, axs = plt.subplots(1, len(rows) + 1, figsize=(3.6*len(rows) + 1.4, 3.4), squeeze=False, gridspec_kw=dict(width_ratios=[1]*len(rows) + [0.35]))
+    axs = axs.ravel()
+    cols = plt.get_cmap('viridis')(np.linspace(0, 0.9, max(len(pts), 1)))
+    for ax, m in zip(axs, rows):
+        for c, r in zip(cols, pts):
+            v = r.get('ssl_curves', {}).get(m)
+            if not v or not v.get('curve'): continue
+            st, y = np.array(v['curve']).T
+            ax.plot(st, y, '-', lw=1, color=c, label=f"{r['n_train']:,}")
+            ax.plot(st[0], y[0], 'x', ms=6, color=c)
+            k = int(np.argmax(st == v['flattens_at']))
+            ax.plot(st[k], y[k], 'o', ms=5, color=c)
+        ax.set(title=m if '(' in m else f'{m} (Eq. 2 readout)', xlabel='SSL step', yscale='log'); ax.title.set_fontsize(9)
+        tk = plt.matplotlib.ticker
+        ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+    axs[0].set_ylabel('held-out median error (m)')
+    axs[-1].axis('off')
+    hs = {l.get_label(): l for ax in axs for l in ax.lines if not l.get_label().startswith('_')}
+    if hs: axs[-1].legend(handles=sorted(hs.values(), key=lambda l: int(l.get_label().replace(',', ''))), title='training frames', fontsize=8, title_fontsize=8, loc='center')
+    fig.suptitle(f'SSL held-out curves ({hw[0]} x {hw[1]}; x: the untrained backbone, dot: where the curve flattened)', fontsize=11)
+    fig.tight_layout()
+    if out is not None: fig.savefig(out, dpi=110)
+    return fig
+
 
 # %% ../nbs/21_scaling.ipynb #5cfdb6e4
 def budgets_text(profile, n_trains) -> str:
@@ -957,6 +993,13 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    markdown_table(stops_table(recs, hw0).reset_index(), index=False), '']
             plt.close(plot_localiser_stops(recs, hw0, out=page/'fig_scaling_stops.png'))
             md += ['![where each localiser stopped](fig_scaling_stops.png)', '']
+        if any(v.get('curve') for r in recs.values() if tuple(r['hw']) == hw0 for v in r.get('ssl_curves', {}).values()):
+            md += ['**The SSL runs\' held-out curves.** Every SSL run trains the same steps (fixed in advance); its held-out curve (each row by its own '
+                   "readout, against the truth on the point's held-out training sequences, never val or test) is reported, not used to choose: it says where it flattened (the Points table) or "
+                   'that it was still improving at the cap. A curve that never falls below its step-0 value (the untrained backbone) means the self-labels '
+                   "of that readout are no better than an untrained backbone's ('flat from step 0' in the Points table).", '']
+            plt.close(plot_ssl_curves(recs, hw0, out=page/'fig_scaling_ssl.png'))
+            md += ["![the SSL runs' held-out curves](fig_scaling_ssl.png)", '']
         if len({tuple(r['hw']) for r in recs.values()}) > 1:
             plt.close(plot_resolution_axis(recs, preds, out=page/'fig_scaling_resolution.png'))
             md += ['![error against resolution](fig_scaling_resolution.png)', '']
@@ -1051,7 +1094,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         if f.exists():
             r = json.loads(f.read_text())
             if r.get('key') == key and (r.get('code') == code_hash() or not redo_other_code):
-                if any('run' not in v for v in r.get('ssl_curves', {}).values()):     # a record of an older radiovis: its curves read again, by each row's readout
+                if any('run' not in v or 'curve' not in v for v in r.get('ssl_curves', {}).values()):   # a record of an older radiovis: its curves read again, by each row's readout
                     new = ssl_curve_summary(point_context(base, pt, parent, work, device, log))
                     if new: write_json_atomic(f, dict(r, ssl_curves=new, ssl_curves_by=code_hash())); log(f"[study] {pt.name}: SSL curves read again")
                 if 'localiser_stops' not in r:                               # a record of an older radiovis: where its localisers stopped, read from its runs

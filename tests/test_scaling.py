@@ -42,6 +42,8 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     for name, r in recs.items():                                             # each SSL run's curve by its own row's readout
         assert set(r['ssl_curves']) == {'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL'}, r['ssl_curves']
         assert r['ssl_curves']['MCL (Eq. 2)']['readout'] == 'eq2' and r['ssl_curves']['MCL (projector gradient)']['readout'] == 'projector'
+        assert all(v['curve'][0][0] == 0 and v['curve'][-1][0] == v['steps'] for v in r['ssl_curves'].values())   # the curve itself, step 0 to the last
+    assert "**The SSL runs' held-out curves.**" in txt and (page/'fig_scaling_ssl.png').stat().st_size > 0
     assert 'MCL (Eq. 2): ' in txt
     for name, r in recs.items():                                             # where each localiser stopped: every row and seed, its kept epoch on its curve
         assert {(s['row'], s['seed']) for s in r['localiser_stops']} >= {('Supervised', sd) for sd in prof.evaluation.seeds} | {('SCL', 0)}
