@@ -30,10 +30,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
            'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
            'localiser_stops', 'stops_table', 'plot_localiser_stops', 'plot_ssl_curves', 'budgets_text', 'cost_text',
-           'point_progress', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text', 'label_limits',
-           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text',
+           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -628,10 +629,11 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
 # %% ../nbs/21_scaling.ipynb #c546e1ca
 def point_progress(ctx:PointContext) -> dict:
     "What an unfinished point's run folder holds, unit by unit, read from its stamps whatever code wrote them (a sitting of a frozen checkout is "
-    "read by main's): {stage: {unit: dict(state, minutes, code)}}. 'done': a stamp.json with the unit's parameters (its wall time and code hash); "
+    "read by main's): {stage: {unit: dict(state, minutes, code, label)}}. 'done': a stamp.json with the unit's parameters (its wall time and code hash); "
     "'started': begun with them (a resumable unit's started.json) and not stamped, so running now or interrupted; 'todo': neither. A done SSL "
-    "unit carries its held-out curve's summary (`ssl_curve_summary`) as 'curve', with its row."
+    "unit carries its held-out curve's summary (`ssl_curve_summary`) as 'curve', with its row. 'label': the stage and the row (and seed) it serves."
     out, curves = {}, {v['run']: dict(v, row=row) for row, v in ssl_curve_summary(ctx).items()}
+    names = _study_methods(ctx.profile)
     for stage, units in point_units(ctx).items():
         for u in units:
             key = unit_key(**u.params)
@@ -641,7 +643,14 @@ def point_progress(ctx:PointContext) -> dict:
                                                  dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
                                                  dict(state='todo', minutes=None, code=None))
             if stage == 'ssl' and out[stage][u.name]['state'] == 'done' and u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
+            out[stage][u.name]['label'] = unit_label(stage, u.name, names)
     return out
+
+def unit_label(stage:str, name:str, names:dict) -> str:
+    "A unit in a reader's words: its stage and the study's row it serves (`names`: `_study_methods`), with the seed of a localiser; else its folder name."
+    row = next((v for k, v in names.items() if name == k or name.startswith(k + '-')), None)
+    m = re.search(r'-[sl](\d+)$', name) if stage in ('localiser', 'baselines') else None
+    return (f"{stage} {row}" + (f" seed {m.group(1)}" if m else '')) if row else f"{stage} {name}"
 
 def ssl_cell(curves:dict, steps:int|None=None) -> str:
     "The Points table's SSL cell from {row: `ssl_curve_summary` entry}: the steps, and where each row's held-out curve flattened ('-': no curve yet)."
@@ -656,7 +665,7 @@ def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
     "(`labels`: {code hash: git label} of the finished points' records; an unknown hash is shown by its first 8 characters)."
     units = [v for us in prog.values() for v in us.values()]
     done = [v for v in units if v['state'] == 'done']
-    started = [n for us in prog.values() for n, v in us.items() if v['state'] == 'started']
+    started = [v.get('label', n) for us in prog.values() for n, v in us.items() if v['state'] == 'started']
     if not done and not started: return 'pending', '-', '-', '-'
     by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items()}
     by = {st: m for st, m in by.items() if any(v['state'] == 'done' for v in prog[st].values())}
