@@ -29,12 +29,12 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
            'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
            'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'plot_ssl_curves', 'budgets_text', 'cost_text',
-           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text',
-           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args']
+           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'plot_ssl_curves', 'ssl_overshoot',
+           'overshoot_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells',
+           'supersede', 'rerun_check', 'reruns_text', 'label_limits', 'label_limited', 'limits_text',
+           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
+           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
+           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -581,6 +581,28 @@ def plot_ssl_curves(recs:dict, hw:tuple, rows=SSL_ROWS, out=None):
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
+def ssl_overshoot(v:dict, window:int=3, tol:float=0.10) -> dict|None:
+    "Where an SSL run's held-out curve (its `ssl_curve_summary` entry) ends more than `tol` above its best, both read as running medians over "
+    "`window` evaluations (as `ssl_train.flattening_step` reads them): {best_step, best_m, last_m}; None when it ends within `tol` of its best or "
+    "has no curve. The budget is fixed in advance and its last step is kept, so this is what the fixed budget cost the row: choosing the step "
+    "on this curve would use the truth, which an SSL row never does."
+    if not v.get('curve'): return None
+    st, y = np.array(v['curve'], float).T
+    k = max(1, int(window))
+    s = np.array([np.median(y[max(0, i - k + 1):i + 1]) for i in range(len(y))])
+    b = int(np.argmin(s))
+    return dict(best_step=int(st[b]), best_m=float(s[b]), last_m=float(s[-1])) if s[-1] > (1 + tol)*s[b] else None
+
+def overshoot_text(recs:dict, hw:tuple) -> str|None:
+    "The page's sentence on the SSL runs at resolution `hw` whose held-out curve ends more than 10% above its best (`ssl_overshoot`); None: none does."
+    ov = [(r['n_train'], k, o) for r in sorted(recs.values(), key=lambda r: r['n_train']) if tuple(r['hw']) == tuple(hw)
+          for k, v in r.get('ssl_curves', {}).items() for o in [ssl_overshoot(v)] if o]
+    if not ov: return None
+    return ("Where a curve ends more than 10% above its best (both as running medians over 3 evaluations), the fixed budget overtrained that run, "
+            "and its row's self-labels come from that last step: " + '; '.join(
+                f"{k} at {n:,} frames {o['best_m']:.2f} m at step {o['best_step']} -> {o['last_m']:.2f} m" for n, k, o in ov)
+            + ". The study keeps the last step: choosing it on these curves would use the truth, which an SSL row never does.")
+
 
 # %% ../nbs/21_scaling.ipynb #5cfdb6e4
 def budgets_text(profile, n_trains) -> str:
@@ -1007,6 +1029,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    "readout, against the truth on the point's held-out training sequences, never val or test) is reported, not used to choose: it says where it flattened (the Points table) or "
                    'that it was still improving at the cap. A curve that never falls below its step-0 value (the untrained backbone) means the self-labels '
                    "of that readout are no better than an untrained backbone's ('flat from step 0' in the Points table).", '']
+            ov = overshoot_text(recs, hw0)
+            if ov: md += [ov, '']
             plt.close(plot_ssl_curves(recs, hw0, out=page/'fig_scaling_ssl.png'))
             md += ["![the SSL runs' held-out curves](fig_scaling_ssl.png)", '']
         if len({tuple(r['hw']) for r in recs.values()}) > 1:
