@@ -1024,15 +1024,18 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    markdown_table(stops_table(recs, hw0).reset_index(), index=False), '']
             plt.close(plot_localiser_stops(recs, hw0, out=page/'fig_scaling_stops.png'))
             md += ['![where each localiser stopped](fig_scaling_stops.png)', '']
-        if any(v.get('curve') for r in recs.values() if tuple(r['hw']) == hw0 for v in r.get('ssl_curves', {}).values()):
+        hws = sorted({tuple(r['hw']) for r in recs.values() if any(v.get('curve') for v in r.get('ssl_curves', {}).values())}, key=lambda h: (h != hw0, h))
+        if hws:
             md += ['**The SSL runs\' held-out curves.** Every SSL run trains the same steps (fixed in advance); its held-out curve (each row by its own '
                    "readout, against the truth on the point's held-out training sequences, never val or test) is reported, not used to choose: it says where it flattened (the Points table) or "
                    'that it was still improving at the cap. A curve that never falls below its step-0 value (the untrained backbone) means the self-labels '
                    "of that readout are no better than an untrained backbone's ('flat from step 0' in the Points table).", '']
-            ov = overshoot_text(recs, hw0)
-            if ov: md += [ov, '']
-            plt.close(plot_ssl_curves(recs, hw0, out=page/'fig_scaling_ssl.png'))
-            md += ["![the SSL runs' held-out curves](fig_scaling_ssl.png)", '']
+            for hw in hws:                          # the data axis's resolution first, then each further one (its own figure)
+                ov = overshoot_text(recs, hw)
+                if ov: md += [(f"At {hw[0]} x {hw[1]}: " if len(hws) > 1 else '') + ov, '']
+                name = 'fig_scaling_ssl.png' if hw == hw0 else f'fig_scaling_ssl_{hw[0]}x{hw[1]}.png'
+                plt.close(plot_ssl_curves(recs, hw, out=page/name))
+                md += [f"![the SSL runs' held-out curves at {hw[0]} x {hw[1]}]({name})", '']
         if len({tuple(r['hw']) for r in recs.values()}) > 1:
             plt.close(plot_resolution_axis(recs, preds, out=page/'fig_scaling_resolution.png'))
             md += ['![error against resolution](fig_scaling_resolution.png)', '']

@@ -86,3 +86,9 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert json.loads(f.read_text())['code'] != 'f00d' * 16 and set(read_points(page)[0]) == {'n20-48x64', 'n40-48x64'}
     txt = (page/'README.md').read_text()
     assert '**Reruns.**' in txt and 'n20-48x64 (first measured by f00dcafe, rerun by ' in txt and '): reproduced, all ' in txt, txt   # the units were kept: same errors
+    g = page/'points'/'n20-64x80.json'                                      # a record at a second resolution (n20's, relabelled): its own SSL figure
+    g.write_text(json.dumps(dict(json.loads(f.read_text()), point='n20-64x80', hw=[64, 80])))
+    g.with_suffix('.csv.gz').write_bytes(f.with_suffix('.csv.gz').read_bytes())
+    txt = write_page(page, pts + [Point(4*L, (64, 80))]).read_text()
+    assert '](fig_scaling_ssl.png)' in txt and '](fig_scaling_ssl_64x80.png)' in txt and (page/'fig_scaling_ssl_64x80.png').stat().st_size > 0
+    assert txt.index('fig_scaling_ssl.png') < txt.index('fig_scaling_ssl_64x80.png')
