@@ -520,6 +520,11 @@ def stops_table(recs:dict, hw:tuple, rows=STOP_ROWS):
                                     if st is not None else '-' for m in rows]
     return pd.DataFrame(tab, index=pd.Index(rows, name='row'))
 
+def _metres_log_axis(ax):
+    "A log y axis in metres read as plain numbers at 1, 2, 5 x 10^k (the stops' and the SSL curves' panels)."
+    import matplotlib.ticker as tk
+    ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+
 def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int=0):
     "Each learnt row's held-out curve (its chosen loss, seed `seed`, against its own labels) at every point at resolution `hw`, one panel per row and one "
     "line per point, the epoch kept dotted: how noisy the curves the stopping rule reads are, and where it stopped."
@@ -536,8 +541,7 @@ def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int
             ax.plot(np.arange(1, len(s['curve']) + 1), s['curve'], '-', lw=1, color=c, label=f"{r['n_train']:,}")
             ax.plot(s['epoch'], s['curve'][s['epoch'] - 1], 'o', ms=5, color=c)
         ax.set(title=m, xlabel='epoch', yscale='log'); ax.title.set_fontsize(9)
-        tk = plt.matplotlib.ticker
-        ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+        _metres_log_axis(ax)
     for k in range(0, len(rows), nc): axs[k].set_ylabel('held-out median\nvs own labels (m)')
     for ax in axs[len(rows):]: ax.axis('off')
     hs = {l.get_label(): l for ax in axs for l in ax.lines if not l.get_label().startswith('_')}   # one entry per point, from whichever panels drew it
@@ -570,8 +574,7 @@ def plot_ssl_curves(recs:dict, hw:tuple, rows=SSL_ROWS, out=None):
             k = int(np.argmax(st == v['flattens_at']))
             ax.plot(st[k], y[k], 'o', ms=5, color=c)
         ax.set(title=m if '(' in m else f'{m} (Eq. 2 readout)', xlabel='SSL step', yscale='log'); ax.title.set_fontsize(9)
-        tk = plt.matplotlib.ticker
-        ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+        _metres_log_axis(ax)
     axs[0].set_ylabel('held-out median error (m)')
     axs[-1].axis('off')
     hs = {l.get_label(): l for ax in axs for l in ax.lines if not l.get_label().startswith('_')}
@@ -586,10 +589,10 @@ def ssl_overshoot(v:dict, window:int=3, tol:float=0.10) -> dict|None:
     "`window` evaluations (as `ssl_train.flattening_step` reads them): {best_step, best_m, last_m}; None when it ends within `tol` of its best or "
     "has no curve. The budget is fixed in advance and its last step is kept, so this is what the fixed budget cost the row: choosing the step "
     "on this curve would use the truth, which an SSL row never does."
+    from radiovis_nb.ssl_train import running_median
     if not v.get('curve'): return None
     st, y = np.array(v['curve'], float).T
-    k = max(1, int(window))
-    s = np.array([np.median(y[max(0, i - k + 1):i + 1]) for i in range(len(y))])
+    s = running_median(y, window)
     b = int(np.argmin(s))
     return dict(best_step=int(st[b]), best_m=float(s[b]), last_m=float(s[-1])) if s[-1] > (1 + tol)*s[b] else None
 
@@ -689,8 +692,7 @@ def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
     done = [v for v in units if v['state'] == 'done']
     started = [v.get('label', n) for us in prog.values() for n, v in us.items() if v['state'] == 'started']
     if not done and not started: return 'pending', '-', '-', '-'
-    by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items()}
-    by = {st: m for st, m in by.items() if any(v['state'] == 'done' for v in prog[st].values())}
+    by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items() if any(v['state'] == 'done' for v in us.values())}
     status = f"in progress: {len(done)} of {len(units)} units done" + (f", {', '.join(started)} started" if started else '')
     mins = f"{sum(by.values()):.0f} so far" + (f" ({', '.join(f'{k} {v:.0f}' for k, v in by.items())})" if by else '')
     codes = sorted({(labels or {}).get(v['code'], str(v['code'])[:8]) for v in units if v['state'] != 'todo' and v['code']})
@@ -1178,14 +1180,14 @@ def study_from_args(args, log=print):
     except ValueError: raise ConfigError("--frames / --resolution-frames: comma-separated whole numbers") from None
     pts = study_points(frames, [parse_hw(t) for t in args.resolutions.split(',') if t], rf)
     from radiovis_nb.config import load_profile
+    prof = load_profile(args.profile or 'scaling', args.overrides)
     if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
         for p in pts:
             f, d = Path(args.page)/'points'/f'{p.name}.json', Path(args.work)/'points'/p.name
             state = ('finished (record in --page)' if f.exists() else
-                     progress_cells(point_progress(point_context(load_profile(args.profile or 'scaling', args.overrides), p, Path(args.work)/'data', Path(args.work))))[0]
+                     progress_cells(point_progress(point_context(prof, p, Path(args.work)/'data', Path(args.work))))[0]
                      if (d/'data'/'manifest.json').exists() else 'pending')
             log(f"{p.name}: {p.n_train} training frames, {p.hw[0]} x {p.hw[1]}: {state}")
         return None
-    prof = load_profile(args.profile or 'scaling', args.overrides)
     cost = [parse_hw(t) for t in args.cost_only.split(',') if t]
     return run_study(prof, args.work, args.page, pts, args.device, args.report or None, args.redo_other_code, args.max_points, cost, log)

@@ -23,7 +23,7 @@ from .seeding import seed_everything
 
 # %% auto #0
 __all__ = ['dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl', 'load_ssl_model',
-           'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'flattening_step',
+           'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'running_median', 'flattening_step',
            'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
@@ -375,12 +375,16 @@ def read_curve(run:str|Path):
     f = Path(run)/'curve.csv'
     return pd.read_csv(f) if f.is_file() else None
 
+def running_median(values, window:int=3) -> np.ndarray:
+    "Each point's median over itself and the `window` - 1 points before it (fewer at the start): how a learning curve is read, one noisy evaluation at a time."
+    v, k = np.asarray(values, float), max(1, int(window))
+    return np.array([np.median(v[max(0, i - k + 1):i + 1]) for i in range(len(v))])
+
 def flattening_step(steps, values, tol:float=0.05, window:int=3):
     "The first step from which the curve (a running median over `window` points) never falls more than `tol` (relative) below its value there: where a learning curve flattens."
     steps, v = np.asarray(steps), np.asarray(values, float)
     if len(v) == 0: return None
-    k = max(1, int(window))
-    s = np.array([np.median(v[max(0, i - k + 1):i + 1]) for i in range(len(v))])
+    s = running_median(v, window)
     later_min = np.minimum.accumulate(s[::-1])[::-1]
     return int(steps[np.argmax(s <= (1 + tol)*later_min)])
 
