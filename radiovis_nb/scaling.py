@@ -23,18 +23,19 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'LEARNT_ROWS',
-           'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
-           'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
-           'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
-           'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
-           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'plot_ssl_curves', 'ssl_overshoot',
-           'overshoot_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells',
-           'supersede', 'rerun_check', 'reruns_text', 'label_limits', 'label_limited', 'limits_text',
-           'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text',
-           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
-           'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'DATA_CHECK',
+           'CHECK_ROW', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
+           'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
+           'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
+           'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd', 'scaling_fits',
+           'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record',
+           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
+           'plot_localiser_stops', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'budgets_text', 'cost_text',
+           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text',
+           'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits', 'label_limited',
+           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
+           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
+           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -747,6 +748,86 @@ def reruns_text(page:Path, recs:dict) -> str|None:
             f"`points/{SUPERSEDED}/`; the rerun is checked against it: " + '; '.join(out) + '.')
 
 
+# %% ../nbs/21_scaling.ipynb #e0ded3ac
+DATA_CHECK = 'data_check.json'      # page/data_check.json: the records' radar data checked against the dataset present
+CHECK_ROW = 'CFAR (genie-aided)'    # the row that trains nothing: its per-frame errors fingerprint the radar data a record stands on
+
+def chunks_digest(manifest:dict) -> str:
+    "One name for a dataset's bytes: SHA-256 over its chunks' checksums as its manifest records them, in chunk order (12 hex digits). The "
+    "checksums are over the stored (compressed) bytes: the same arrays written by another build of the compressor get another digest."
+    import hashlib
+    return hashlib.sha256('\n'.join(c['sha256'] for c in manifest['chunks']).encode()).hexdigest()[:12]
+
+def record_files(page:Path) -> dict:
+    "{name relative to page/points: record} of the current and the superseded records."
+    pts = Path(page)/'points'
+    return {str(f.relative_to(pts)): json.loads(f.read_text()) for f in sorted(pts.glob('*.json')) + sorted((pts/SUPERSEDED).glob('*.json'))}
+
+def data_check(page:Path, parent:Path, base, work:Path|None=None, log=print) -> dict:
+    "Whether the records under `page` (current and superseded) stand on the radar data of the dataset at `parent`: CFAR (genie-aided) is "
+    "computed again on its val and test frames at each resolution the records have (`base`: the study's profile; kept in work/data_check/) and "
+    "compared with each record's frame by frame, at the 0.1 mm the records keep. Written to page/data_check.json with the dataset's "
+    "`chunks_digest`; read back, not done again, while neither the dataset nor the records changed."
+    import pandas as pd
+    from radiovis_nb.baselines import cfar_predictions
+    page, parent = Path(page), Path(parent)
+    data = SynthData(parent)
+    digest = chunks_digest(data.manifest)
+    files = record_files(page)
+    seen = {k: r.get('code') for k, r in files.items()}
+    out = page/DATA_CHECK
+    if out.exists():
+        old = json.loads(out.read_text())
+        if old.get('digest') == digest and old.get('seen') == seen: return old
+    cache = Path(work) if work is not None else parent.parent
+    def cfar(hw, n_train):
+        f = cache/'data_check'/f"cfar-{hw[0]}x{hw[1]}-{digest}.csv.gz"
+        if not f.exists():
+            log(f"[study] data check: CFAR (genie-aided) on the dataset's val and test frames at {hw[0]} x {hw[1]}")
+            p = point_profile(base, Point(n_train, tuple(hw)))
+            t = pd.concat([cfar_predictions(data, sp, p) for sp in ('val', 'test')], ignore_index=True)
+            f.parent.mkdir(parents=True, exist_ok=True)
+            t = t[t.method == CHECK_ROW][['split', 'index', 'error_m']]
+            t.assign(error_m=t.error_m.round(4)).to_csv(f, index=False)
+        return pd.read_csv(f)
+    recs = {}
+    for k, r in files.items():
+        rec = pd.read_csv((page/'points'/k).with_suffix('.csv.gz'))
+        rec = rec[rec.method == CHECK_ROW][['split', 'index', 'error_m']]
+        if rec.empty: continue
+        m = rec.merge(cfar(r['hw'], r['n_train']), on=['split', 'index'], suffixes=('_rec', '_now'), how='left')
+        d = (m.error_m_rec - m.error_m_now).abs()
+        val = m[m.split == 'val']
+        recs[k] = dict(point=r['point'], code_label=r.get('code_label'), hw=list(r['hw']), frames=len(m), missing=int(m.error_m_now.isna().sum()),
+                       differ=int((d > 5e-5).sum()), max_abs_m=float(d.max()) if d.notna().any() else 0.0,
+                       val_p50=[float(val.error_m_rec.median()), float(val.error_m_now.median())])
+    res = dict(digest=digest, frames=len(data), checked_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+               by=_code_label(code_version()), seen=seen, records=recs)
+    write_json_atomic(out, res)
+    same = sum(v['differ'] == 0 and v['missing'] == 0 for v in recs.values())
+    log(f"[study] data check (dataset {digest}): {same} of {len(recs)} records stand on its radar data")
+    return res
+
+def data_check_text(page:Path) -> str|None:
+    "The page's paragraph on `data_check`'s last answer: the records whose CFAR (genie-aided) errors the dataset gives again, and for the others "
+    "how many frames differ, by how much, and the val median then and now. None: never checked, or no record to check."
+    f = Path(page)/DATA_CHECK
+    if not f.exists(): return None
+    c = json.loads(f.read_text()); recs = c['records']
+    if not recs: return None
+    name = lambda k, v: f"{v['point']} ({v['code_label']}{', superseded' if k.startswith(SUPERSEDED + '/') else ''})"
+    same = [name(k, v) for k, v in recs.items() if v['differ'] == 0 and v['missing'] == 0]
+    other = [f"{name(k, v)}: {v['differ']:,} of {v['frames']:,} differ, by up to {v['max_abs_m']:.2f} m"
+             + (f", {v['missing']:,} frames not in the dataset" if v['missing'] else '')
+             + f" (val median {v['val_p50'][0]:.2f} m recorded, {v['val_p50'][1]:.2f} m now)" for k, v in recs.items() if v['differ'] or v['missing']]
+    txt = ("**Data check.** CFAR (genie-aided) trains nothing, so its per-frame val and test errors are a fingerprint of the radar data a record "
+           f"stands on. Computed again on the dataset present at the last check (chunk checksums' digest `{c['digest']}`, {c['frames']:,} frames; "
+           f"{c['checked_utc'][:10]}, git {c['by']}): ")
+    if not other: return txt + f"every record's errors come out again, to 0.1 mm ({len(same)}: {', '.join(same)}). The camera images are not fingerprinted."
+    return (txt + (f"the same for {', '.join(same)}; " if same else '') + f"not for {'; '.join(other)}. The records that differ were measured on "
+            "other radar data than this dataset's: a point run now is not on the same data as they are. The camera images are not fingerprinted.")
+
+
 # %% ../nbs/21_scaling.ipynb #cc5a8010
 def _fmt_ci(v, lo, hi, sd=None) -> str:
     "'mean [lo, hi]', with ' ± std' over seeds where there is one."
@@ -1002,6 +1083,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
     rr = reruns_text(page, recs)
     if rr: md += [rr, '']
+    dc = data_check_text(page)
+    if dc: md += [dc, '']
     if recs:
         rows = []
         for name, r in sorted(recs.items(), key=lambda kv: (kv[1]['hw'][0], kv[1]['n_train'])):
@@ -1151,6 +1234,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         pred.assign(error_m=pred.error_m.round(4)).to_csv(f.with_suffix('.csv.gz'), index=False)
         write_json_atomic(f, rec)
         done += 1
+    data_check(page, parent, base, work, log)          # which records stand on this dataset's radar data (again only when it or they changed)
     return write_page(page, points, report, log, profile=base, progress=progress)
 
 # %% ../nbs/21_scaling.ipynb #960c63b7

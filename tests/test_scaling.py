@@ -37,6 +37,8 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '<!-- scaling:start -->' in report.read_text() and '(#does-the-papers-ordering-hold) above answers' in report.read_text()   # pointing back to the orderings
     assert '**Seeds.**' in txt and 'every finished point has them all' in txt          # smoke points are far below the cpu scale: every seed
     assert "synthesised before the study's first call" in txt                     # the dataset was complete: no synthesis minutes claimed
+    assert "**Data check.** CFAR (genie-aided) trains nothing" in txt and "every record's errors come out again, to 0.1 mm (2: n20-48x64" in txt   # made on this dataset
+    assert sum('data check: CFAR' in s for s in logs) == 1 and (work/'data_check').is_dir()
     cost = json.loads((page/'cost-96x128.json').read_text())                # a resolution measured for its cost only
     assert set(cost['pairs_per_s']) == {'mcl-flatten', 'mcl-bins', 'scl'} and cost['ssl_hours_per_point'] > 0 and '96 x 128 is not run' in txt
     for name, r in recs.items():                                             # each SSL run's curve by its own row's readout
@@ -65,6 +67,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     logs.clear()
     run_study(prof, work, page, pts + [p3], 'cpu', report, cost_only=[(96, 128)], max_points=0, log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
+    assert not any('data check: CFAR' in s for s in logs)                     # the same dataset and records' codes: the check read back
     assert any(s.startswith('[study] n60-48x64: left for the next sitting (in progress: 2 of ') for s in logs), logs
     txt = (page/'README.md').read_text()
     row = next(ln for ln in txt.splitlines() if ln.startswith('| n60-48x64 | 60 | 48 x 64 | in progress: 2 of '))
