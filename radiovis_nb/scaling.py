@@ -1186,21 +1186,23 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
     "The scaling study: synthesise (or finish) the study's dataset, run every point not yet done (a point whose record exists is skipped; "
     "one of other code only with `redo_other_code`), and write the page. `max_points`: stop after that many new points (a sitting)."
     from radiovis_nb.config import load_profile
-    from radiovis_nb.synth import synthesise
+    from radiovis_nb.synth import chunk_info, chunk_name, plan_chunks, synthesise
     base = load_profile(profile) if isinstance(profile, (str, Path)) else profile
     work, page = Path(work), Path(page)
     points = study_points() if points is None else points
     parent = work/'data'
     page.mkdir(parents=True, exist_ok=True)
+    n_chunks = len(plan_chunks(base))
+    missing = sum(chunk_info(parent/'chunks'/chunk_name(c)) is None for c in range(n_chunks))   # read from each chunk's record: no checksums yet
     t0 = time.time()
     if synthesise(base, parent, manifest_dir=None, log=log) is None:
         raise ConfigError(f"{parent}: the dataset is not complete yet (other shards are still making chunks); run again when they finish")
-    if not (page/'synthesis.json').exists() or time.time() - t0 > 60:
+    if not (page/'synthesis.json').exists() or missing:
         d = SynthData(parent)
         write_json_atomic(page/'synthesis.json', dict(profile=base.name, data_hash=base.data_hash[:12], frames=len(d), train=len(d.split('train')),
                                                       val=len(d.split('val')), test=len(d.split('test')),
                                                       camera=f"{base.camera.width_px} x {base.camera.height_px}",
-                                                      minutes=(time.time() - t0)/60 if time.time() - t0 > 60 else None))   # None: made before (e.g. by shards)
+                                                      minutes=(time.time() - t0)/60 if missing == n_chunks else None))   # None: made before, or partly (e.g. by shards)
     (page/'points').mkdir(parents=True, exist_ok=True)
     for hw in cost_only:
         f = page/f'cost-{hw[0]}x{hw[1]}.json'
