@@ -817,9 +817,13 @@ def data_check_text(page:Path) -> str|None:
     if not recs: return None
     name = lambda k, v: f"{v['point']} ({v['code_label']}{', superseded' if k.startswith(SUPERSEDED + '/') else ''})"
     same = [name(k, v) for k, v in recs.items() if v['differ'] == 0 and v['missing'] == 0]
-    other = [f"{name(k, v)}: {v['differ']:,} of {v['frames']:,} differ, by up to {v['max_abs_m']:.2f} m"
-             + (f", {v['missing']:,} frames not in the dataset" if v['missing'] else '')
-             + f" (val median {v['val_p50'][0]:.2f} m recorded, {v['val_p50'][1]:.2f} m now)" for k, v in recs.items() if v['differ'] or v['missing']]
+    groups = {}                                    # the records that differ, those with the same answer together
+    for k, v in recs.items():
+        if v['differ'] or v['missing']:
+            groups.setdefault(f"{v['differ']:,} of {v['frames']:,} differ, by up to {v['max_abs_m']:.2f} m"
+                              + (f", {v['missing']:,} frames not in the dataset" if v['missing'] else '')
+                              + f" (val median {v['val_p50'][0]:.2f} m recorded, {v['val_p50'][1]:.2f} m now)", []).append(name(k, v))
+    other = [f"{', '.join(ns)}{f' ({len(ns)} records, each)' if len(ns) > 1 else ''}: {what}" for what, ns in groups.items()]
     txt = ("**Data check.** CFAR (genie-aided) trains nothing, so its per-frame val and test errors are a fingerprint of the radar data a record "
            f"stands on. Computed again on the dataset present at the last check (chunk checksums' digest `{c['digest']}`, {c['frames']:,} frames; "
            f"{c['checked_utc'][:10]}, git {c['by']}): ")
