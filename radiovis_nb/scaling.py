@@ -828,7 +828,7 @@ def data_check_text(page:Path) -> str|None:
            f"stands on. Computed again on the dataset present at the last check (chunk checksums' digest `{c['digest']}`, {c['frames']:,} frames; "
            f"{c['checked_utc'][:10]}, git {c['by']}): ")
     if not other: return txt + f"every record's errors come out again, to 0.1 mm ({len(same)}: {', '.join(same)}). The camera images are not fingerprinted."
-    return (txt + (f"the same for {', '.join(same)}; " if same else '') + f"not for {'; '.join(other)}. The records that differ were measured on "
+    return (txt + (f"the same for {', '.join(same)}; not for " if same else "they differ for ") + f"{'; '.join(other)}. The records that differ were measured on "
             "other radar data than this dataset's: a point run now is not on the same data as they are. The camera images are not fingerprinted.")
 
 
