@@ -793,14 +793,12 @@ def data_check(page:Path, parent:Path, base, work:Path|None=None, log=print) -> 
     recs = {}
     for k, r in files.items():
         rec = pd.read_csv((page/'points'/k).with_suffix('.csv.gz'))
-        rec = rec[rec.method == CHECK_ROW][['split', 'index', 'error_m']]
+        rec = rec[rec.method == CHECK_ROW][['method', 'seed', 'split', 'index', 'error_m']]
         if rec.empty: continue
-        m = rec.merge(cfar(r['hw'], r['n_train']), on=['split', 'index'], suffixes=('_rec', '_now'), how='left')
-        d = (m.error_m_rec - m.error_m_now).abs()
-        val = m[m.split == 'val']
-        recs[k] = dict(point=r['point'], code_label=r.get('code_label'), hw=list(r['hw']), frames=len(m), missing=int(m.error_m_now.isna().sum()),
-                       differ=int((d > 5e-5).sum()), max_abs_m=float(d.max()) if d.notna().any() else 0.0,
-                       val_p50=[float(val.error_m_rec.median()), float(val.error_m_now.median())])
+        now = cfar(r['hw'], r['n_train']).merge(rec[['split', 'index']]).assign(method=CHECK_ROW, seed=int(rec.seed.iloc[0]))   # the record's frames
+        c = rerun_check(rec, now)                  # frame by frame, as a rerun is checked against its first record
+        recs[k] = dict(point=r['point'], code_label=r.get('code_label'), hw=list(r['hw']), frames=len(rec), missing=c['unmatched'],
+                       differ=c['differ'], max_abs_m=c['max_abs_m'], val_p50=list(c['val_p50'].get(CHECK_ROW, (np.nan, np.nan))))
     res = dict(digest=digest, frames=len(data), checked_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                by=_code_label(code_version()), seen=seen, records=recs)
     write_json_atomic(out, res)
