@@ -13,9 +13,9 @@ from pathlib import Path
 from .params import ConfigError
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'PIP_PACKAGE', 'COMMAND_MODULES', 'repo_root', 'cache_dir', 'configure_offline', 'MissingDependency',
-           'require_modules', 'apply_runtime', 'resolve_device', 'package_versions', 'mitsuba_variant',
-           'scoped_variant', 'code_version', 'progress']
+__all__ = ['PACKAGE_DIR', 'PIP_PACKAGE', 'COMMAND_MODULES', 'SIMD_FLAGS', 'repo_root', 'cache_dir', 'configure_offline',
+           'MissingDependency', 'require_modules', 'apply_runtime', 'resolve_device', 'package_versions',
+           'mitsuba_variant', 'scoped_variant', 'code_version', 'machine_info', 'machine_label', 'progress']
 
 # %% ../nbs/00b_env.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -192,6 +192,33 @@ def code_version() -> dict:
             out['git_dirty'] = bool(st.stdout.strip()) if st.returncode == 0 else None
         except (OSError, subprocess.SubprocessError): pass
     return out
+
+SIMD_FLAGS = ('avx512f', 'avx2', 'avx', 'sse4_2', 'asimd', 'neon')   # widest first: the vector width Dr.Jit's LLVM backend compiles for
+
+def machine_info(cpuinfo:str|Path='/proc/cpuinfo') -> dict:
+    "What ran it, for a measured wall time or a number that may depend on the hardware (Dr.Jit's LLVM backend compiles for the host's vector "
+    "width, so the same synthesis can round differently on another CPU): the CPU's model and widest SIMD flag (from `cpuinfo` where it "
+    "exists), logical CPUs, torch's CPU threads and the GPU torch sees."
+    import os
+    import platform
+    import torch
+    model, flags = None, set()
+    try:
+        for line in Path(cpuinfo).read_text().splitlines():
+            k, _, v = line.partition(':')
+            k = k.strip()
+            if k in ('model name', 'Model', 'Hardware') and not model: model = v.strip() or None
+            if k in ('flags', 'Features') and not flags: flags = set(v.split())
+    except OSError: pass
+    return dict(cpu=model or platform.processor() or None, simd=next((f for f in SIMD_FLAGS if f in flags), None), cpus=os.cpu_count(),
+                torch_threads=torch.get_num_threads(), gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+                arch=platform.machine(), system=platform.system())
+
+def machine_label(m:dict|None) -> str:
+    "A `machine_info` in a few words, as a page names it: 'AMD EPYC (avx2, 2 CPUs)', with the GPU where there is one; None: not recorded."
+    if not m: return 'a machine not recorded'
+    bits = [b for b in (m.get('simd'), f"{m['cpus']} CPUs" if m.get('cpus') else None, m.get('gpu')) if b]
+    return f"{m.get('cpu') or 'an unnamed CPU'}" + (f" ({', '.join(bits)})" if bits else '')
 
 # %% ../nbs/00b_env.ipynb #123e4d50
 def progress(iterable=None, total=None, desc:str='', unit:str='it', enabled:bool=True):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from .backbones import head_readout, ssl_variant
 from .data import SynthData, read_labels
-from .env import code_version, resolve_device
+from .env import code_version, machine_info, machine_label, resolve_device
 from .metrics import label_errors_m, markdown_table, paper_name, sequence_bootstrap
 from .params import ConfigError
 from .pipeline import Context, Unit, _baseline_units, _detector_units, _localiser_run, _selflabel_units, _ssl_units, code_hash, run_units, ssl_runs, unit_key
@@ -394,13 +394,14 @@ def ssl_curve_summary(ctx:PointContext) -> dict:
 
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "(record, predictions) of a finished point: its summary rows, its rows' training-label errors, each stage's wall time (from the units' stamps), "
-    "where each SSL run's held-out curve flattened, where each localiser stopped, and the code that made it."
+    "where each SSL run's held-out curve flattened, where each localiser stopped, the code and the machine that made it (`machine_info`), and the "
+    "dataset it stands on (`data`: the parent dataset's `chunks_digest`, which another machine's synthesis may not give again)."
     pred = point_predictions(ctx)
     stamps = {st: {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units if (u.folder/'stamp.json').exists()}
               for st, units in point_units(ctx).items()}
     cv = code_version()
     rec = dict(point=point.name, n_train=point.n_train, hw=list(point.hw), key=key, code=code_hash(), code_version=cv,
-               code_label=_code_label(cv),
+               code_label=_code_label(cv), machine=machine_info(), data=chunks_digest(json.loads((ctx.view/'manifest.json').read_text())),
                profile=ctx.profile.name, config_hash=ctx.profile.config_hash, radio_kernels=ctx.profile.backbone.radio_kernels,
                seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl_curve_summary(ctx),
                localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)),
@@ -627,17 +628,24 @@ def budgets_text(profile, n_trains) -> str:
 # %% ../nbs/21_scaling.ipynb #fb95544a
 STUDY_TARGET_H = 8.0      # issue 24: the whole study runnable on 2 cores in under 8 hours of sittings
 
-def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H, partial_minutes:float=0.0) -> str:
+def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H, partial_minutes:float=0.0,
+              synth_machine:dict|None=None) -> str:
     "The study's measured cost: the finished points' wall time (from their units' stamps), by stage over all points (largest first), "
     "and where it stands against the study's target; an unfinished study never has its pending points estimated, only counted. `partial_minutes`: "
-    "the wall time already in the stamped units of unfinished points (`point_progress`), spent and so counted against the target."
+    "the wall time already in the stamped units of unfinished points (`point_progress`), spent and so counted against the target. Each time is "
+    "said with the machine that measured it (the records' `machine`; `synth_machine` the synthesis's), grouped by machine when there are several."
     by = {}
     for r in recs.values():
         for k, v in r['minutes'].items(): by[k] = by.get(k, 0.0) + v
     total = sum(by.values()) + (synth_minutes or 0.0)
+    where = {}                                     # {machine: [points]}, the points in the page's order
+    for name, r in sorted(recs.items(), key=lambda kv: (kv[1].get('hw', [0])[0], kv[1].get('n_train', 0), kv[0])):
+        where.setdefault(machine_label(r.get('machine')), []).append(r.get('point', name))
+    on = ('' if not where else f", on {next(iter(where))}" if len(where) == 1 else
+          ', ' + '; '.join(f"on {m} for {', '.join(ps)}" for m, ps in where.items()))
     s = (f"Measured wall time of {'the finished points' if synth_minutes is None else 'the synthesis and the finished points'}: "
-         f"{total:.0f} min ({total/60:.1f} h) on this machine (sittings may share its 2 cores with other work)"
-         + (f"; synthesis {synth_minutes:.0f} min" if synth_minutes is not None else '')
+         f"{total:.0f} min ({total/60:.1f} h){on} (a sitting may share the machine's cores with other work)"
+         + (f"; synthesis {synth_minutes:.0f} min on {machine_label(synth_machine)}" if synth_minutes is not None else '')
          + (f"; by stage over the points: {', '.join(f'{k} {v:.0f} min' for k, v in sorted(by.items(), key=lambda kv: -kv[1]))}" if by else '')
          + f"; {n_pending} point(s) pending"
          + (f", {partial_minutes:.0f} min already in the finished units of the unfinished ones ({(total + partial_minutes)/60:.1f} h spent in all)." if partial_minutes else '.'))
@@ -1052,7 +1060,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
           'from the finished points (`points/*.json`, per-frame errors in `points/*.csv.gz`). Val and test are reporting only: every choice '
           '(SSL budget, localiser epochs and loss) is made on held-out training sequences or fixed in advance.', '']
     if syn: md += [f"**Dataset.** `{syn['profile']}` profile, data hash `{syn['data_hash']}`: {syn['frames']:,} frames ({syn['train']:,} train / "
-                   f"{syn['val']:,} val / {syn['test']:,} test), camera {syn['camera']}; " + (f"synthesis {syn['minutes']:.0f} min on this machine. " if syn.get('minutes') is not None else
+                   f"{syn['val']:,} val / {syn['test']:,} test), camera {syn['camera']}; " + (f"synthesis {syn['minutes']:.0f} min on {machine_label(syn.get('machine'))}. " if syn.get('minutes') is not None else
                    "synthesised before the study's first call (`radiovis synth --shard k/n`): its wall time is in the shards' logs, not here. ") + "The "
                    "points are nested subsets of its training sequences (whole sequences); every point is scored on the same val and test frames.", '']
     codes = sorted({r['code']: r['code_label'] for r in sorted(recs.values(), key=lambda r: r['code_label'], reverse=True)}.values())   # by the package's hash; one label each
@@ -1080,7 +1088,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers"
                + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
     partial = sum(v['minutes'] for n, pr in (progress or {}).items() if n not in recs for us in pr.values() for v in us.values() if v['state'] == 'done')
-    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial)
+    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial, synth_machine=syn.get('machine'))
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
     rr = reruns_text(page, recs)
@@ -1204,7 +1212,8 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         write_json_atomic(page/'synthesis.json', dict(profile=base.name, data_hash=base.data_hash[:12], frames=len(d), train=len(d.split('train')),
                                                       val=len(d.split('val')), test=len(d.split('test')),
                                                       camera=f"{base.camera.width_px} x {base.camera.height_px}",
-                                                      minutes=(time.time() - t0)/60 if missing == n_chunks else None))   # None: made before, or partly (e.g. by shards)
+                                                      minutes=(time.time() - t0)/60 if missing == n_chunks else None,   # None: made before, or partly (e.g. by shards)
+                                                      machine=machine_info() if missing == n_chunks else None))
     (page/'points').mkdir(parents=True, exist_ok=True)
     for hw in cost_only:
         f = page/f'cost-{hw[0]}x{hw[1]}.json'

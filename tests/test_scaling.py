@@ -3,8 +3,9 @@ import json
 import shutil
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
+from radiovis_nb.env import machine_info, machine_label
 from radiovis_nb.pipeline import unit_key
-from radiovis_nb.scaling import STUDY_ROWS, Point, point_context, point_units, read_points, run_study, write_page
+from radiovis_nb.scaling import STUDY_ROWS, Point, chunks_digest, point_context, point_units, read_points, run_study, write_page
 
 def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
@@ -18,6 +19,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     run_study(prof, work, page, pts, 'cpu', report, cost_only=[(96, 128)], log=logs.append)
     recs, preds = read_points(page)
     assert set(recs) == {'n20-48x64', 'n40-48x64'}
+    digest = chunks_digest(json.loads((work/'data'/'manifest.json').read_text()))
     for name, pred in preds.items():
         have = set(pred.method)
         assert {'Supervised', 'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL', 'CFAR (genie-aided)'} <= have, (name, have)
@@ -25,6 +27,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
         assert set(pred.split) == {'val', 'test'}
         assert recs[name]['label_errors_m']['Supervised'] == 0.0 and 'SCL' in recs[name]['label_errors_m']
         assert sum(recs[name]['minutes'].values()) > 0
+        assert recs[name]['data'] == digest and {k: recs[name]['machine'][k] for k in ('cpu', 'simd', 'cpus')} == {k: machine_info()[k] for k in ('cpu', 'simd', 'cpus')}     # the dataset and the machine it was measured on
     # a point trains only on its own frames: the localisers' labels are the view's training frames
     sup = json.loads((work/'points'/'n20-48x64'/'localiser'/'supervised-s0'/'run.json').read_text())
     assert sup['n_labels'] == 4*L
@@ -36,6 +39,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert '### With resolution' in txt and 'No training-frame count is finished at more than one resolution' in txt
     assert '<!-- scaling:start -->' in report.read_text() and '(#does-the-papers-ordering-hold) above answers' in report.read_text()   # pointing back to the orderings
     assert '**Seeds.**' in txt and 'every finished point has them all' in txt          # smoke points are far below the cpu scale: every seed
+    assert f"h), on {machine_label(machine_info())} (a sitting" in txt            # the points' wall time, said with the machine that measured it
     assert "synthesised before the study's first call" in txt                     # the dataset was complete: no synthesis minutes claimed
     assert "**Data check.** CFAR (genie-aided) trains nothing" in txt and "every record's errors come out again, to 0.1 mm (2: n20-48x64" in txt   # made on this dataset
     assert sum('data check: CFAR' in s for s in logs) == 1 and (work/'data_check').is_dir()
