@@ -31,11 +31,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record',
            'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
            'plot_localiser_stops', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'budgets_text', 'cost_text',
-           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'reruns_text',
-           'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits', 'label_limited',
-           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
-           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words',
+           'reruns_text', 'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits',
+           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -725,14 +725,19 @@ def supersede(f:Path) -> Path|None:
 
 def rerun_check(first, rerun) -> dict:
     "A rerun's per-frame errors against the first measurement's, matched by row, seed, split and frame: the errors matched and those in one only, "
-    "how many differ (at the 0.1 mm the records keep) and the largest difference (m), and per row its val median (mean over seeds) first and rerun."
+    "how many differ (at the 0.1 mm the records keep), how many of those by at most 1 mm and how many by more than 1 cm, the largest difference (m), "
+    "and per row its val median (mean over seeds) first and rerun."
     keys = ['method', 'seed', 'split', 'index']
     m = first.merge(rerun, on=keys, suffixes=('_first', '_rerun'), how='outer', indicator=True)
     both = m[m._merge == 'both']
     d = (both.error_m_first - both.error_m_rerun).abs()
     val = both[both.split == 'val'].groupby(['method', 'seed'])[['error_m_first', 'error_m_rerun']].median().groupby('method').mean()
     return dict(matched=len(both), unmatched=int((m._merge != 'both').sum()), differ=int((d > 5e-5).sum()),
-                max_abs_m=float(d.max()) if len(d) else 0.0, val_p50={k: (float(v.error_m_first), float(v.error_m_rerun)) for k, v in val.iterrows()})
+                within_1mm=int(((d > 5e-5) & (d <= 1e-3)).sum()), over_1cm=int((d > 0.01).sum()), max_abs_m=float(d.max()) if len(d) else 0.0, val_p50={k: (float(v.error_m_first), float(v.error_m_rerun)) for k, v in val.iterrows()})
+
+def differ_words(c:dict) -> str:
+    "How a `rerun_check` (or a data check's record) that found differences says them: the largest, then how many by at most 1 mm and by more than 1 cm."
+    return (f"by up to {c['max_abs_m']:.2f} m" + (f" ({c['within_1mm']:,} by at most 1 mm, {c['over_1cm']:,} by more than 1 cm)" if 'over_1cm' in c else ''))
 
 def reruns_text(page:Path, recs:dict) -> str|None:
     "The page's paragraph on the points rerun by other code (their first records in points/superseded): per point, the first and the rerun's code, "
@@ -748,7 +753,7 @@ def reruns_text(page:Path, recs:dict) -> str|None:
         if c['differ'] == 0 and c['unmatched'] == 0:
             out.append(f"{head}: reproduced, all {c['matched']:,} per-frame val and test errors of every row and seed equal to the 0.1 mm the records keep"); continue
         moved = ', '.join(f"{k} {a:.2f} -> {b:.2f} m" for k, (a, b) in c['val_p50'].items() if round(a, 2) != round(b, 2))
-        out.append(f"{head}: {c['differ']:,} of {c['matched']:,} matched errors differ, by up to {c['max_abs_m']:.2f} m"
+        out.append(f"{head}: {c['differ']:,} of {c['matched']:,} matched errors differ, {differ_words(c)}"
                    + (f", {c['unmatched']:,} are in one record only (other seeds or rows)" if c['unmatched'] else '')
                    + f"; val medians {'first -> rerun: ' + moved if moved else 'unchanged at 0.01 m'}")
     if not out: return None
@@ -786,7 +791,7 @@ def data_check(page:Path, parent:Path, base, work:Path|None=None, log=print) -> 
     out = page/DATA_CHECK
     if out.exists():
         old = json.loads(out.read_text())
-        if old.get('digest') == digest and old.get('seen') == seen: return old
+        if old.get('digest') == digest and old.get('seen') == seen and all('over_1cm' in v for v in old['records'].values()): return old   # (else: an older check's answer, without the sizes)
     cache = Path(work) if work is not None else parent.parent
     def cfar(hw, n_train):
         f = cache/'data_check'/f"cfar-{hw[0]}x{hw[1]}-{digest}.csv.gz"
@@ -806,7 +811,7 @@ def data_check(page:Path, parent:Path, base, work:Path|None=None, log=print) -> 
         now = cfar(r['hw'], r['n_train']).merge(rec[['split', 'index']]).assign(method=CHECK_ROW, seed=int(rec.seed.iloc[0]))   # the record's frames
         c = rerun_check(rec, now)                  # frame by frame, as a rerun is checked against its first record
         recs[k] = dict(point=r['point'], code_label=r.get('code_label'), hw=list(r['hw']), frames=len(rec), missing=c['unmatched'],
-                       differ=c['differ'], max_abs_m=c['max_abs_m'], val_p50=list(c['val_p50'].get(CHECK_ROW, (np.nan, np.nan))))
+                       differ=c['differ'], within_1mm=c['within_1mm'], over_1cm=c['over_1cm'], max_abs_m=c['max_abs_m'], val_p50=list(c['val_p50'].get(CHECK_ROW, (np.nan, np.nan))))
     res = dict(digest=digest, frames=len(data), checked_utc=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                by=_code_label(code_version()), seen=seen, records=recs)
     write_json_atomic(out, res)
@@ -826,7 +831,7 @@ def data_check_text(page:Path) -> str|None:
     groups = {}                                    # the records that differ, those with the same answer together
     for k, v in recs.items():
         if v['differ'] or v['missing']:
-            groups.setdefault(f"{v['differ']:,} of {v['frames']:,} differ, by up to {v['max_abs_m']:.2f} m"
+            groups.setdefault(f"{v['differ']:,} of {v['frames']:,} differ, {differ_words(v)}"
                               + (f", {v['missing']:,} frames not in the dataset" if v['missing'] else '')
                               + f" (val median {v['val_p50'][0]:.2f} m recorded, {v['val_p50'][1]:.2f} m now)", []).append(name(k, v))
     other = [f"{', '.join(ns)}{f' ({len(ns)} records, each)' if len(ns) > 1 else ''}: {what}" for what, ns in groups.items()]
