@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .config import load_profile
-from .env import _mitsuba, mitsuba_variant, scoped_variant
+from .env import _mitsuba, mitsuba_variant, pinned_llvm_target, portable_llvm_target, scoped_variant
 from .params import ConfigError
 from .scene import MATERIALS
 from .weather import linear_to_srgb8
@@ -191,10 +191,17 @@ class CameraRenderer:
         if deterministic and not _is_power_of_two(self.cam.spp):
             raise ConfigError(f"camera.spp = {self.cam.spp}: byte-identical renders need a power of two (4, 8, 16, ...); Mitsuba adds "
                               f"other sample counts with unordered atomics. Set camera.spp accordingly or pass deterministic=False.")
-        self.profile, self.look = profile, look
+        self.profile, self.look, self.deterministic = profile, look, deterministic
         self.K, self.pose = camera_intrinsics(profile), camera_pose(profile)
         self.variant = camera_variant(device)
         self.timing, self._bsdfs = {}, {}
+
+    def _llvm_target(self):
+        "On a CPU, when the renders must be reproducible: kernels compiled for `PORTABLE_LLVM` where the host can run it, as the radar's "
+        "tracing (`RadioSimulator._tracing_threads`), so that another machine's vector width does not change the bytes; else as they are."
+        import contextlib
+        t = portable_llvm_target() if self.deterministic and self.variant.startswith('llvm') else None
+        return pinned_llvm_target(**t) if t else contextlib.nullcontext()
 
     # -- the Mitsuba scene of a sequence --
     def _sensor(self, mi, rgb:bool) -> dict:
@@ -328,7 +335,7 @@ class CameraRenderer:
         scans = []
         tm = dict(switch_s=0., build_s=0., update_s=0., rgb_s=0., aov_s=0., lidar_s=0., restore_s=0.)
         t0 = time.perf_counter()
-        with scoped_variant(self.variant) as mi:
+        with scoped_variant(self.variant) as mi, self._llvm_target():
             tm['switch_s'] = time.perf_counter() - t0
             t0 = time.perf_counter()
             _, dr = _mitsuba()

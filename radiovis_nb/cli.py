@@ -36,6 +36,15 @@ def llvm_for_drjit() -> str|None:
             if v >= 16 and (best is None or v > best[0]): best = (v, f)
     return best[1] if best else None
 
+def _llvm_target_text() -> str:
+    "What Dr.Jit's LLVM backend compiles for here, and what deterministic synthesis pins it to (`env.portable_llvm_target`)."
+    from radiovis_nb.env import llvm_target, portable_llvm_target
+    try: t, pin = llvm_target(), portable_llvm_target()
+    except Exception as e: return f"unknown ({type(e).__name__}: {e})"
+    if t is None: return 'none (no Dr.Jit LLVM backend)'
+    return (f"{t['cpu']}, {t['width']} floats a packet ({t['simd'] or 'no vector feature'}); deterministic synthesis: "
+            + (f"{pin['cpu']}, {pin['width']} floats a packet" if pin else "this host's own (it cannot run x86-64-v3 code: its bytes may differ from other machines')"))
+
 def info_text(profile:str|None=None, overrides=()) -> str:
     "What `radiovis info` prints: versions, the device it would use, the LLVM Dr.Jit would use, the active profile."
     import torch
@@ -48,6 +57,7 @@ def info_text(profile:str|None=None, overrides=()) -> str:
              *(f"  {k:12s} {v[k] or 'not installed'}" for k in ('torch', 'torchvision', 'numpy', 'sionna-rt', 'mitsuba', 'drjit', 'ultralytics')),
              f"device       {dev}{gpu}  (runtime.device = {p.runtime.device!r}; CUDA available: {torch.cuda.is_available()}; CPU threads: {torch.get_num_threads()})",
              f"Dr.Jit LLVM  {llvm or 'not found: on a CPU-only machine install libllvm19 (apt-get install libllvm19) or set DRJIT_LIBLLVM_PATH'}",
+             f"LLVM target  {_llvm_target_text()}",
              f"profile      {p.name}  (config {p.config_hash[:12]}; from {p.source})",
              f"checkout     {repo_root() or 'none (installed package only)'}",
              f"offline      YOLO_OFFLINE={os.environ.get('YOLO_OFFLINE')} YOLO_CONFIG_DIR={os.environ.get('YOLO_CONFIG_DIR')}"]

@@ -88,8 +88,10 @@ class DatasetConfig:
     max_depth: int = spec('maximum number of interactions per ray (path solver)', ge=1)
     samples_per_src: int = spec('rays launched per source (path solver)', ge=1000)
     diffuse_reflection: bool = spec('trace diffuse scattering as well as specular reflection')
-    deterministic: bool = spec("trace rays on one CPU thread: the same bytes for a frame whatever the shard layout or machine "
-                               "(Sionna RT's multi-threaded path solver varies in its last few paths); about 1.6x slower tracing")
+    deterministic: bool = spec("trace rays on one CPU thread, and compile the CPU's tracing and rendering kernels for x86-64-v3 at 8 floats a "
+                               "packet where the host can run it: the same bytes for a frame whatever the shard layout or x86-64 machine (Sionna "
+                               "RT's multi-threaded path solver varies in its last few paths; another vector width, in the paths' last bits); "
+                               "about 1.6x slower tracing. Not across Dr.Jit / LLVM versions, nor between CPU and GPU")
     heatmap_height: int = spec('training resolution of radar heatmaps: range bins (rows)', ge=8)
     heatmap_width: int = spec('training resolution of radar heatmaps: azimuth bins (columns)', ge=8)
     image_height: int = spec('training resolution of camera images, rows', ge=8)

@@ -13,9 +13,10 @@ from pathlib import Path
 from .params import ConfigError
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'PIP_PACKAGE', 'COMMAND_MODULES', 'SIMD_FLAGS', 'repo_root', 'cache_dir', 'configure_offline',
-           'MissingDependency', 'require_modules', 'apply_runtime', 'resolve_device', 'package_versions',
-           'mitsuba_variant', 'scoped_variant', 'code_version', 'machine_info', 'machine_label', 'progress']
+__all__ = ['PACKAGE_DIR', 'PIP_PACKAGE', 'COMMAND_MODULES', 'SIMD_FLAGS', 'PORTABLE_LLVM', 'X86_64_V3', 'repo_root', 'cache_dir',
+           'configure_offline', 'MissingDependency', 'require_modules', 'apply_runtime', 'resolve_device',
+           'package_versions', 'mitsuba_variant', 'scoped_variant', 'code_version', 'machine_info', 'machine_label',
+           'llvm_target', 'portable_llvm_target', 'pinned_llvm_target', 'progress']
 
 # %% ../nbs/00b_env.ipynb #5da0b6dd
 def _package_dir() -> Path:
@@ -219,6 +220,56 @@ def machine_label(m:dict|None) -> str:
     if not m: return 'a machine not recorded'
     bits = [b for b in (m.get('simd'), f"{m['cpus']} CPUs" if m.get('cpus') else None, m.get('gpu')) if b]
     return f"{m.get('cpu') or 'an unnamed CPU'}" + (f" ({', '.join(bits)})" if bits else '')
+
+PORTABLE_LLVM = dict(cpu='x86-64-v3', width=8)    # what deterministic CPU tracing compiles Dr.Jit's kernels for on x86-64: AVX2 + FMA, 8 floats a packet
+X86_64_V3 = ('+avx', '+avx2', '+bmi', '+bmi2', '+f16c', '+fma', '+lzcnt', '+movbe')   # what x86-64-v3 code needs of the host (LLVM's names)
+
+def _drjit_core():
+    "Dr.Jit-core's LLVM-target functions (its C++ API, through ctypes); None where Dr.Jit is missing or does not export them."
+    try:
+        import ctypes
+        import drjit as dr
+        lib = ctypes.CDLL(str(Path(dr.__file__).parent/'libdrjit-core.so'))
+        f = dict(width=lib._Z21jit_llvm_vector_widthv, cpu=lib._Z19jit_llvm_target_cpuv, features=lib._Z24jit_llvm_target_featuresv,
+                 set=lib._Z19jit_llvm_set_targetPKcS0_j)
+    except (ImportError, OSError, AttributeError): return None
+    f['width'].restype = ctypes.c_uint32; f['cpu'].restype = f['features'].restype = ctypes.c_char_p
+    f['set'].argtypes, f['set'].restype = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint32], None
+    return f
+
+def llvm_target() -> dict|None:
+    "What Dr.Jit's LLVM backend compiles kernels for now: the CPU model, the vector width (floats a packet), the widest vector feature enabled "
+    "and a digest of the whole feature list (None: no list, the model's own). None without Dr.Jit's LLVM backend."
+    import hashlib
+    f = _drjit_core()
+    if f is None or not f['width'](): return None
+    cpu, feats = f['cpu'](), f['features']()
+    on = {x[1:] for x in (feats or b'').decode().split(',') if x.startswith('+')}
+    return dict(cpu=cpu.decode() if cpu else None, width=int(f['width']()), simd=next((x for x in SIMD_FLAGS if x.replace('sse4_2', 'sse4.2') in on), None),
+                features=hashlib.sha256(feats).hexdigest()[:12] if feats else None)
+
+def portable_llvm_target(features:str|None=None) -> dict|None:
+    "`PORTABLE_LLVM` where this host can run x86-64-v3 code (an x86-64 CPU with every `X86_64_V3` feature in Dr.Jit's native feature list, "
+    "or in `features` when given), else None: there tracing compiles for the host itself, and its bytes may differ from another machine's."
+    import platform
+    if features is None:
+        f = _drjit_core()
+        if f is None or platform.machine().lower() not in ('x86_64', 'amd64'): return None
+        features = (f['features']() or b'').decode()
+    have = set(features.split(','))
+    return dict(PORTABLE_LLVM) if all(x in have for x in X86_64_V3) else None
+
+@contextlib.contextmanager
+def pinned_llvm_target(cpu:str, width:int, features:str|None=None):
+    "Compile Dr.Jit's LLVM kernels for `cpu` at `width` floats a packet inside the block (`features` None: the model's own), the previous "
+    "target restored on exit. A kernel's rounding depends on both (measured on the smoke chunk: its ray-traced paths at widths 4 and 16 differ "
+    "from width 8's in the last bits), so pinning them makes CPU tracing give the same bytes on any host that can run the target."
+    f = _drjit_core()
+    if f is None: raise RuntimeError("Dr.Jit's LLVM target cannot be set: this Dr.Jit does not export jit_llvm_set_target")
+    prev = (f['cpu'](), f['features'](), f['width']())
+    f['set'](cpu.encode(), features.encode() if features else None, int(width))
+    try: yield
+    finally: f['set'](*prev)
 
 # %% ../nbs/00b_env.ipynb #123e4d50
 def progress(iterable=None, total=None, desc:str='', unit:str='it', enabled:bool=True):

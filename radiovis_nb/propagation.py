@@ -9,7 +9,7 @@ import time
 import warnings
 from dataclasses import dataclass
 import numpy as np
-from .env import mitsuba_variant, scoped_variant
+from .env import llvm_target, mitsuba_variant, pinned_llvm_target, portable_llvm_target, scoped_variant
 from .radar import Paths, add_noise, attenuate, csi_from_paths, noise_variance, point_targets, polar_from_xyz
 from .scene import MATERIALS, Layout, Mesh, make_layout
 from .seeding import sample_rng, sample_seed_sequence
@@ -126,13 +126,23 @@ class RadioSimulator:
 
     @contextlib.contextmanager
     def _tracing_threads(self):
-        "One Dr.Jit thread while tracing on a CPU when the profile asks for determinism; the pool size is restored after."
+        "On a CPU, when the profile asks for determinism: one Dr.Jit thread while tracing, and its kernels compiled for `PORTABLE_LLVM` "
+        "(x86-64-v3, 8 floats a packet) wherever the host can run it, whatever its own vector width (`pinned_llvm_target`: the width changes "
+        "the paths' last bits). The pool size and the target are restored after."
         import drjit as dr
         if not (self.profile.dataset.deterministic and self.variant.startswith('llvm')): yield; return
         n = dr.thread_count()
         dr.set_thread_count(1)
-        try: yield
+        target = portable_llvm_target()
+        try:
+            with pinned_llvm_target(**target) if target else contextlib.nullcontext(): yield
         finally: dr.set_thread_count(n)
+
+    def tracing_target(self) -> dict|None:
+        "What Dr.Jit compiles the tracing kernels for (`llvm_target`): `PORTABLE_LLVM` when pinned, else the host's own; None on a GPU or "
+        "without tracing (analytic). A dataset's chunks record it: their bytes depend on it."
+        if self.variant is None or not self.variant.startswith('llvm'): return None
+        with scoped_variant(self.variant), self._tracing_threads(): return llvm_target()
 
     def _ray_seed(self, seed:int, index:int) -> int:
         return int(sample_seed_sequence(seed, index, 'rays').generate_state(1)[0] % (2**31 - 1))

@@ -256,8 +256,10 @@ def remove_stale_temps(folder:Path):
         if not pid.isdigit() or not _alive(int(pid)): shutil.rmtree(stale, ignore_errors=True)
 
 def chunk_records(infos:list) -> list:
-    "The manifest's record of each complete chunk (name, first frame, count, sequences, checksum)."
-    return [dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256']) for i in infos]
+    "The manifest's record of each complete chunk (name, first frame, count, sequences, checksum, and what its tracing kernels were compiled "
+    "for where its record says: `RadioSimulator.tracing_target`)."
+    return [dict(name=chunk_name(i['chunk']), first=i['first'], count=i['count'], sequences=i['sequences'], sha256=i['sha256'],
+                 **({'tracing': i['tracing']} if 'tracing' in i else {})) for i in infos]
 
 def publish_manifest(out:Path, man:dict, manifest_dir=None):
     "Write `man` as out/manifest.json (atomically: a dataset without it is incomplete) and a copy as manifest_dir/<name>.json when asked."
@@ -295,13 +297,14 @@ def synthesise(profile, # a resolved Profile
         f"shard {k}/{n} has {len(mine)} of {len(chunks)} chunks, {complete} already complete, {len(todo)} to make now ({frames} frames)")
     if todo:
         radio, camera = _radio_and_camera(profile, device)
+        tracing = radio.tracing_target()          # what the tracing kernels compile for: the chunks' bytes depend on it
         bar = tqdm(total=frames, unit='frame', disable=not progress, desc='synth', dynamic_ncols=True)
         t0 = time.time()
         for c in todo:
             arrays = make_chunk(profile, chunks[c], radio, camera)
             first = chunks[c][0].first
             write_chunk(out/'chunks'/chunk_name(c), arrays, dict(chunk=c, first=first, count=len(arrays['csi']),
-                        sequences=[s.sequence for s in chunks[c]], data_hash=profile.data_hash))
+                        sequences=[s.sequence for s in chunks[c]], data_hash=profile.data_hash, tracing=tracing))
             bar.update(len(arrays['csi']))
         bar.close()
         log(f"made {frames} frames in {time.time() - t0:.1f} s ({frames/max(time.time() - t0, 1e-9):.2f} frames/s)")
