@@ -452,10 +452,12 @@ def gpu_check(profile, out:str|Path, device:str='auto', mcl_steps:int=200, bench
               log=print) -> dict:
     "The GPU readiness check (`tools/gpu-check.sh`, `radiovis bench gpu-check`): synthesis frames/s at the profile's resolution (Mitsuba 3 and Sionna RT "
     "on the device), SSL pairs/s of MCL (bf16 where the device has it) and an `mcl_steps`-step MCL run on the profile's shapes, from a small dataset of "
-    "the profile made first. `out` (JSON) is rewritten after every part; a part that fails is recorded with its error and the next one runs."
+    "the profile made first, and the CPU's deterministic trace against `propagation.REFERENCE_TRACE` (`reference_trace`). `out` (JSON) is rewritten "
+    "after every part; a part that fails is recorded with its error and the next one runs."
     import tempfile
     import torch
-    from radiovis_nb.env import code_version
+    from radiovis_nb.env import code_version, machine_info
+    from radiovis_nb.propagation import reference_trace
     from radiovis_nb.ssl_train import bench_ssl, train_ssl
     from radiovis_nb.synth import bench_synth, synthesise, write_json_atomic
     out, dev = Path(out), str(resolve_device(device))
@@ -466,6 +468,7 @@ def gpu_check(profile, out:str|Path, device:str='auto', mcl_steps:int=200, bench
     small = replace(profile, dataset=replace(profile.dataset, n_trainval=n_seq*L, n_test=0, chunk_frames=L))
     ds = profile.dataset
     res = dict(profile=profile.name, device=dev, gpu=torch.cuda.get_device_name(0) if dev.startswith('cuda') else None, code_version=code_version(),
+               machine=machine_info(),
                heatmap=[ds.heatmap_height, ds.heatmap_width], image=[ds.image_height, ds.image_width],
                camera=[profile.camera.width_px, profile.camera.height_px], parts={})
     def part(name, fn):
@@ -494,4 +497,5 @@ def gpu_check(profile, out:str|Path, device:str='auto', mcl_steps:int=200, bench
     part('synthesis', synth)
     part('dataset', dataset)
     if res['parts']['dataset']['ok']: part('ssl_bench', ssl); part('mcl_run', mcl)
+    part('cpu_trace', reference_trace)       # this host's CPU: does deterministic tracing give the reference's bytes (`propagation.REFERENCE_TRACE`)?
     return res

@@ -16,7 +16,8 @@ from .seeding import sample_rng, sample_seed_sequence
 from .weather import weather_attenuation_db_per_km
 
 # %% auto #0
-__all__ = ['FramePaths', 'RadioSimulator', 'in_footprint', 'target_visibility']
+__all__ = ['REFERENCE_TRACE', 'FramePaths', 'RadioSimulator', 'paths_digest', 'reference_trace', 'in_footprint',
+           'target_visibility']
 
 # %% ../nbs/04_propagation.ipynb #10247c7d
 def _mi_mesh(name:str, mesh:Mesh):
@@ -234,6 +235,30 @@ class RadioSimulator:
                                      doppler_hz=np.concatenate([tp.doppler_hz for tp in tps]).astype(np.float32)))
         if with_target: out['csi_target'] = target
         return out
+
+
+# %% ../nbs/04_propagation.ipynb #3312a6f4
+REFERENCE_TRACE = dict(profile='smoke', sequence=0, digest='f201b26141f590cf')   # the smoke layout's first sequence traced as deterministic CPU synthesis
+                                                                                # traces it (one thread, x86-64-v3, 8 floats a packet) on an AMD EPYC (AVX2)
+
+def paths_digest(fps) -> str:
+    "One name for a traced sequence's bytes: 16 hex digits of SHA-256 over its frames' paths (every field) and target flags."
+    import dataclasses
+    import hashlib
+    return hashlib.sha256(b''.join(np.ascontiguousarray(a).tobytes() for fp in fps for a in (*dataclasses.astuple(fp.paths), fp.target))).hexdigest()[:16]
+
+def reference_trace(ref:dict=REFERENCE_TRACE) -> dict:
+    "Trace `ref`'s sequence on the CPU as deterministic synthesis does and compare its `paths_digest` with the reference: {digest, same, "
+    "target (what the tracing compiled for), native (this host's own target)}. Every host that can run x86-64-v3 code should give the "
+    "reference's bytes; one that cannot traces for itself, and `same` says whether it happens to."
+    from radiovis_nb.config import load_profile
+    prof = load_profile(ref['profile'])
+    if not prof.dataset.deterministic: raise ValueError(f"profile {ref['profile']!r}: dataset.deterministic is off; the reference is a deterministic trace")
+    sim = RadioSimulator(prof, 'pathsolver', device='cpu')
+    lay = make_layout(prof, ref['sequence'])
+    with scoped_variant(sim.variant): native = llvm_target()
+    d = paths_digest(sim.sequence_paths(lay, range(lay.n_frames)))
+    return dict(digest=d, same=d == ref['digest'], target=sim.tracing_target(), native=native)
 
 
 # %% ../nbs/04_propagation.ipynb #4b7f084b

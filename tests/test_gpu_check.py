@@ -15,6 +15,8 @@ def test_gpu_check_script_cpu_fallback_writes_every_part(tmp_path):
     assert 'CPU fallback' in r.stderr
     res = json.loads(out.read_text())
     assert res['profile'] == 'smoke' and res['device'] == 'cpu'
-    assert {k: v['ok'] for k, v in res['parts'].items()} == dict(synthesis=True, dataset=True, ssl_bench=True, mcl_run=True)
+    assert res['machine']['cpus'] == os.cpu_count() and res['machine']['gpu'] is None       # the machine it measured, with its figures
+    assert {k: v['ok'] for k, v in res['parts'].items()} == dict(synthesis=True, dataset=True, ssl_bench=True, mcl_run=True, cpu_trace=True)
+    assert len(res['parts']['cpu_trace']['digest']) == 16 and isinstance(res['parts']['cpu_trace']['same'], bool)   # the reference trace, on this CPU
     assert res['parts']['mcl_run']['steps'] == 3 and res['parts']['mcl_run']['finite']
     assert res['parts']['synthesis']['frames_per_s'] > 0 and res['parts']['ssl_bench']['pairs_per_s'] > 0

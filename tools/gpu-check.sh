@@ -3,6 +3,7 @@
 # paper's resolution (Mitsuba 3 and Sionna RT on CUDA), SSL pairs/s at the paper's resolution in bf16 and a 200-step MCL
 # run on the `paper` profile's shapes. Without a GPU it runs the same code on the CPU on the `smoke` profile (the fallback
 # `make test` checks), since the paper's shapes would take hours on a CPU.
+# It also traces a reference sequence on the host CPU (part cpu_trace: same bytes as the reference, deterministic synthesis).
 #   tools/gpu-check.sh [--out FILE] [any option of `radiovis bench gpu-check`]      (default FILE: runs/gpu-check/gpu-check.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
