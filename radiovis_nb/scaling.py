@@ -833,7 +833,7 @@ def data_check_text(page:Path) -> str|None:
         if v['differ'] or v['missing']:
             groups.setdefault(f"{v['differ']:,} of {v['frames']:,} differ, {differ_words(v)}"
                               + (f", {v['missing']:,} frames not in the dataset" if v['missing'] else '')
-                              + f" (val median {v['val_p50'][0]:.2f} m recorded, {v['val_p50'][1]:.2f} m now)", []).append(name(k, v))
+                              + f", with a val median of {v['val_p50'][0]:.2f} m recorded and {v['val_p50'][1]:.2f} m now", []).append(name(k, v))
     other = [f"{', '.join(ns)}{f' ({len(ns)} records, each)' if len(ns) > 1 else ''}: {what}" for what, ns in groups.items()]
     txt = ("**Data check.** CFAR (genie-aided) trains nothing, so its per-frame val and test errors are a fingerprint of the radar data a record "
            f"stands on. Computed again on the dataset present at the last check (chunk checksums' digest `{c['digest']}`, {c['frames']:,} frames; "
