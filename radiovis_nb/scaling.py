@@ -23,8 +23,8 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'DATA_CHECK',
-           'CHECK_ROW', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW',
+           'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
            'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
            'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
            'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd', 'scaling_fits',
@@ -711,6 +711,7 @@ def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
 
 # %% ../nbs/21_scaling.ipynb #fe56b64a
 SUPERSEDED = 'superseded'     # page/points/superseded: the records a rerun by other code replaced, kept to check the rerun against
+CHECK_ROW = 'CFAR (genie-aided)'    # the row that trains nothing: its per-frame errors fingerprint the radar data a record stands on
 
 def supersede(f:Path) -> Path|None:
     "Move the record `f` of a point (and its per-frame errors) to points/superseded/<point>-<code label>.json, before a rerun by other code "
@@ -741,15 +742,20 @@ def differ_words(c:dict) -> str:
 
 def reruns_text(page:Path, recs:dict) -> str|None:
     "The page's paragraph on the points rerun by other code (their first records in points/superseded): per point, the first and the rerun's code, "
-    "and whether every per-frame error reproduced; where not, how many moved, by how much, and the val medians that moved. None: no reruns."
+    "and whether every per-frame error reproduced; where not, how many moved, by how much, and the val medians that moved. A first record whose "
+    "`CHECK_ROW` errors differ from the rerun's stood on other radar data, and is said to (the rerun then moves with the data as well as the code). "
+    "None: no reruns."
     import pandas as pd
     out = []
     for f in sorted((Path(page)/'points'/SUPERSEDED).glob('*.json')):
         o = json.loads(f.read_text()); r = recs.get(o['point'])
         if r is None or o.get('code') == r.get('code'): continue
-        head = f"{o['point']} (first measured by {o['code_label']}, rerun by {r['code_label']})"
+        first, rerun = pd.read_csv(f.with_suffix('.csv.gz')), pd.read_csv(Path(page)/'points'/f"{o['point']}.csv.gz")
+        fc = rerun_check(first[first.method == CHECK_ROW], rerun[rerun.method == CHECK_ROW])
+        elsewhere = f' on other radar data (its {CHECK_ROW} errors differ)' if fc['matched'] and fc['differ'] else ''
+        head = f"{o['point']} (first measured by {o['code_label']}{elsewhere}, rerun by {r['code_label']})"
         if o.get('key') != r.get('key'): out.append(f"{head}: first measured with other parameters, not compared"); continue
-        c = rerun_check(pd.read_csv(f.with_suffix('.csv.gz')), pd.read_csv(Path(page)/'points'/f"{o['point']}.csv.gz"))
+        c = rerun_check(first, rerun)
         if c['differ'] == 0 and c['unmatched'] == 0:
             out.append(f"{head}: reproduced, all {c['matched']:,} per-frame val and test errors of every row and seed equal to the 0.1 mm the records keep"); continue
         moved = ', '.join(f"{k} {a:.2f} -> {b:.2f} m" for k, (a, b) in c['val_p50'].items() if round(a, 2) != round(b, 2))
@@ -763,7 +769,6 @@ def reruns_text(page:Path, recs:dict) -> str|None:
 
 # %% ../nbs/21_scaling.ipynb #e0ded3ac
 DATA_CHECK = 'data_check.json'      # page/data_check.json: the records' radar data checked against the dataset present
-CHECK_ROW = 'CFAR (genie-aided)'    # the row that trains nothing: its per-frame errors fingerprint the radar data a record stands on
 
 def chunks_digest(manifest:dict) -> str:
     "One name for a dataset's bytes: SHA-256 over its chunks' checksums as its manifest records them, in chunk order (12 hex digits). The "
