@@ -5,6 +5,7 @@
 # %% ../nbs/00b_env.ipynb #0fc98bbe
 from __future__ import annotations
 import contextlib
+import functools
 import importlib.metadata as _md
 import os
 import re
@@ -224,8 +225,10 @@ def machine_label(m:dict|None) -> str:
 PORTABLE_LLVM = dict(cpu='x86-64-v3', width=8)    # what deterministic CPU tracing compiles Dr.Jit's kernels for on x86-64: AVX2 + FMA, 8 floats a packet
 X86_64_V3 = ('+avx', '+avx2', '+bmi', '+bmi2', '+f16c', '+fma', '+lzcnt', '+movbe')   # what x86-64-v3 code needs of the host (LLVM's names)
 
+@functools.lru_cache(maxsize=1)
 def _drjit_core():
-    "Dr.Jit-core's LLVM-target functions (its C++ API, through ctypes); None where Dr.Jit is missing or does not export them."
+    "Dr.Jit-core's LLVM-target functions (its C++ API, through ctypes), looked up once per process (tracing asks for them every sequence); "
+    "None where Dr.Jit is missing or does not export them."
     try:
         import ctypes
         import drjit as dr
