@@ -23,19 +23,21 @@ from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
-           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'SSL_ROWS', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW',
-           'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
-           'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
-           'point_context', 'run_point', 'point_predictions', 'point_label_errors', 'point_summary',
-           'bootstrap_medians', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd', 'scaling_fits',
-           'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_curve_summary', 'point_record',
-           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stops_table',
-           'plot_localiser_stops', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'budgets_text', 'cost_text',
-           'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words',
-           'reruns_text', 'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits',
-           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args']
+           'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'PATIENCE_CHECK', 'PATIENCE_TOL', 'SSL_ROWS',
+           'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
+           'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
+           'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'folder_predictions',
+           'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
+           'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
+           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
+           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare',
+           'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'budgets_text',
+           'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check',
+           'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check', 'data_check_text',
+           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
+           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
+           'study_from_args', 'patience_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -164,14 +166,22 @@ def _study_methods(p) -> dict:
 
 STUDY_ROWS = ('Supervised', 'MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL', 'RODNet', 'CFAR (genie-aided)', 'Camera only')
 
+def folder_predictions(folder:Path, names:dict):
+    "Per-frame predictions (method, seed, split, index, error_m) of the localiser runs under `folder` whose folder name starts with a prefix of "
+    "`names` ({prefix: row}), each under its row's name."
+    import pandas as pd
+    cols, parts = ['method', 'seed', 'split', 'index', 'error_m'], []
+    for f in sorted(Path(folder).glob('*/predictions.csv')):
+        row = next((v for k, v in names.items() if f.parent.name.startswith(k + '-')), None)
+        if row is not None: parts.append(pd.read_csv(f).assign(method=row))
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
 def point_predictions(ctx:PointContext):
     "Per-frame val and test predictions of every row of the study at one point (method, seed, split, index, sequence, error_m), from its folders."
     import pandas as pd
-    R, parts = ctx.run_dir, []
-    names = _study_methods(ctx.profile)
-    for f in sorted((R/'localiser').glob('*/predictions.csv')):
-        row = next((v for k, v in names.items() if f.parent.name.startswith(k + '-')), None)
-        if row is not None: parts.append(pd.read_csv(f).assign(method=row))
+    R = ctx.run_dir
+    loc = folder_predictions(R/'localiser', _study_methods(ctx.profile))
+    parts = [loc] if len(loc) else []
     if (R/'baselines'/'predictions.csv').exists():
         b = pd.read_csv(R/'baselines'/'predictions.csv')
         parts.append(b[b.method.isin(['CFAR (genie-aided)', 'Camera only'])])
@@ -553,6 +563,119 @@ def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
+
+# %% ../nbs/21_scaling.ipynb #5b1fd8aa
+PATIENCE_CHECK = (30, 200)     # the stopping rule is checked against patience 30 and a cap of 200 epochs (the study's: 10 and 100): fixed before the check first ran
+PATIENCE_TOL = 0.05            # a row whose held-out median (against its own labels) falls by more than this share under the check was stopped early by the rule
+
+def patience_units(ctx:PointContext, patience:int=PATIENCE_CHECK[0], epochs:int=PATIENCE_CHECK[1], seeds=None) -> list:
+    "The point's localisers (each learnt row of the study at `seeds`, default the first) trained again with `patience` and a cap of `epochs`, on the "
+    "point's own labels and data, in <point>/patience-<patience>/localiser/ under the rule's folder names: stamped units, which a rerun skips."
+    p = replace(ctx.profile, localiser=replace(ctx.profile.localiser, patience=patience, epochs=epochs))
+    c, R = replace(ctx, profile=p), ctx.run_dir
+    out = R/f'patience-{patience}'/'localiser'
+    units = []
+    for prefix, row in _study_methods(p).items():
+        for sd in (p.evaluation.seeds[:1] if seeds is None else seeds):
+            labels, method = ('gt', 'Supervised') if row == 'Supervised' else (R/'labels'/'rodnet-teacher', 'RODNet') if row == 'RODNet' else (R/'labels'/prefix, None)
+            name = _run_name(prefix, row, sd)
+            units.append(Unit(name, out/name, dict(stage='patience', l=Path(labels).name, s=sd, cfg=p.config_hash), _localiser_run(c, labels, method, sd)))
+    return units
+
+def _run_name(prefix:str, row:str, seed:int) -> str:
+    "The folder of a row's localiser at `seed` (`point_units`' names): supervised-s0, rodnet-s0, <SSL run>-l0."
+    return f'{prefix}-s{seed}' if row in ('Supervised', 'RODNet') else f'{prefix}-l{seed}'
+
+def _curves(run:Path) -> dict:
+    "{loss: held-out median by epoch} of one localiser run (its run.json)."
+    es = json.loads((Path(run)/'run.json').read_text()).get('early_stopping', {})
+    return {lo: [float(e['p50_m']) for e in v] for lo, v in es.get('curves', {}).items()}
+
+def patience_compare(rule_dir:Path, check_dir:Path, names:dict, pred, pred_check, tol:float=PATIENCE_TOL, n_boot:int=1000) -> dict:
+    "The rule's localiser runs (`rule_dir`) against the check's (`check_dir`, the same rows and seeds trained longer), and the predictions of each "
+    "(`pred`: the point's, every row; `pred_check`: the check's localisers). Per row and seed: where each stopped, the held-out median against the "
+    "row's own labels (training data: the score the rule reads) and its change, whether the check replayed the rule's epochs (the largest "
+    "difference between their curves over the epochs both ran), the val and test medians with the change's 95% sequence-bootstrap interval; "
+    "the rows stopped early (held-out median down by more than `tol`); and the paper's orderings at the point under each, on the check's seeds."
+    import pandas as pd
+    rule = {(s['row'], s['seed']): s for s in localiser_stops(rule_dir, names)}
+    prefix = {v: k for k, v in names.items()}
+    rows, early = [], []
+    for c in sorted(localiser_stops(check_dir, names), key=lambda s: (list(STOP_ROWS).index(s['row']) if s['row'] in STOP_ROWS else 99, s['seed'])):
+        r = rule.get((c['row'], c['seed']))
+        if r is None: continue
+        run = _run_name(prefix[c['row']], c['row'], c['seed'])
+        cr, cc = _curves(Path(rule_dir)/run), _curves(Path(check_dir)/run)
+        same = max((abs(a - b) for lo in cr if lo in cc for a, b in zip(cr[lo], cc[lo])), default=None)
+        row = dict(row=c['row'], seed=c['seed'], rule={k: r[k] for k in ('loss', 'epoch', 'epochs_run', 'cap', 'held_out_p50_m')},
+                   check={k: c[k] for k in ('loss', 'epoch', 'epochs_run', 'cap', 'held_out_p50_m')},
+                   held_out_change=c['held_out_p50_m']/r['held_out_p50_m'] - 1, replay_max_diff_m=same)
+        for sp in ('val', 'test'):
+            g = [_by_sequence(q[q.seed == c['seed']], c['row'], sp) for q in (pred, pred_check)]
+            if not g[0] or not g[1]: continue
+            bm = bootstrap_medians(g, n_boot)
+            a, b = (float(np.median(np.concatenate(list(x.values())))) for x in g)
+            row.update({f'{sp}_p50_rule': a, f'{sp}_p50_check': b, f'{sp}_change_m': b - a,
+                        f'{sp}_change_lo': float(np.quantile(bm[:, 1] - bm[:, 0], 0.025)), f'{sp}_change_hi': float(np.quantile(bm[:, 1] - bm[:, 0], 0.975))})
+        rows.append(row)
+        if row['held_out_change'] < -tol: early.append(c['row'])
+    seeds = sorted({r['seed'] for r in rows})
+    mine = set(pred_check.method)
+    both = {'rule': pred[pred.seed.isin(seeds) | ~pred.method.isin(mine)],
+            'check': pd.concat([pred[~pred.method.isin(mine)], pred_check[pred_check.seed.isin(seeds)]], ignore_index=True)}
+    tabs = {k: ordering_table({0: v}, pd.DataFrame(), n_boot=n_boot).set_index('ordering') for k, v in both.items()}
+    orders = [dict(ordering=o, rule=[float(tabs['rule'].loc[o, k]) for k in ('gap_m', 'gap_lo', 'gap_hi')],
+                   check=[float(tabs['check'].loc[o, k]) for k in ('gap_m', 'gap_lo', 'gap_hi')]) for o in tabs['rule'].index if o in tabs['check'].index]
+    return dict(rows=rows, early=list(dict.fromkeys(early)), seeds=seeds, tol=tol, orderings=orders)
+
+def patience_check(ctx:PointContext, patience:int=PATIENCE_CHECK[0], epochs:int=PATIENCE_CHECK[1], seeds=None, n_boot:int=1000) -> dict:
+    "Train the point's localisers again with the longer patience and cap (`patience_units`; stamped, so a rerun reads them back) and compare them with "
+    "the rule's runs (`patience_compare`): the check's record, with its settings, the rule's, its minutes, code and machine."
+    stamps = run_units(ctx, 'patience', patience_units(ctx, patience, epochs, seeds))
+    out = ctx.run_dir/f'patience-{patience}'/'localiser'
+    names, data = _study_methods(ctx.profile), SynthData(ctx.data_dir)
+    pc = folder_predictions(out, names)
+    pc['sequence'] = data.labels.loc[pc['index'].to_numpy(), 'sequence'].to_numpy()
+    L = ctx.profile.localiser
+    return dict(patience_compare(ctx.run_dir/'localiser', out, names, point_predictions(ctx), pc, n_boot=n_boot), point=ctx.run_dir.name,
+                patience=patience, epochs=epochs, rule=dict(patience=L.patience, epochs=L.epochs), minutes=sum(s['seconds'] for s in stamps.values())/60,
+                code=code_hash(), code_label=_code_label(code_version()), machine=machine_info())
+
+def patience_text(rec:dict) -> list:
+    "The page's lines for a stopping-rule check (`patience_check`'s record)."
+    import pandas as pd
+    if not rec.get('rows'): return []
+    def stop(s): return f"{s['epoch']}/{s['epochs_run']} {s['loss']}"
+    def ch(r, sp): return (f"{r[f'{sp}_p50_rule']:.2f} -> {r[f'{sp}_p50_check']:.2f} ({r[f'{sp}_change_m']:+.2f} [{r[f'{sp}_change_lo']:+.2f}, {r[f'{sp}_change_hi']:+.2f}])"
+                           if f'{sp}_p50_rule' in r else '-')
+    tab = pd.DataFrame([dict(row=r['row'], seed=r['seed'], rule=stop(r['rule']), check=stop(r['check']),
+                             held_out=f"{r['rule']['held_out_p50_m']:.2f} -> {r['check']['held_out_p50_m']:.2f} ({100*r['held_out_change']:+.0f}%)",
+                             val_p50=ch(r, 'val'), test_p50=ch(r, 'test')) for r in rec['rows']])
+    replay = [r['replay_max_diff_m'] for r in rec['rows'] if r['replay_max_diff_m'] is not None]
+    capped = [f"{r['row']} (seed {r['seed']}, {r['check']['cap']} epochs)" for r in rec['rows'] if r['check']['epochs_run'] >= r['check']['cap']]
+    rp = rec['rule']
+    lines = [f"**The stopping rule, checked** at {rec['point']} (seed{'s' if len(rec['seeds']) > 1 else ''} {', '.join(map(str, rec['seeds']))}): every "
+             f"localiser trained again with patience {rec['patience']} and a cap of {rec['epochs']} epochs (the study's rule: {rp['patience']} and "
+             f"{rp['epochs']}), fixed before the check ran, on the same labels and data and with the same seed, so each run replays the rule's epochs "
+             "and goes on"
+             + ((f" (their held-out curves agree to {max(replay):.1e} m over the epochs both ran)" if max(replay) <= 1e-4 else
+                 f" — but they do not replay them (the held-out curves differ by up to {max(replay):.2f} m over the epochs both ran), so each "
+                 "change below is one of two trainings, not of one training stopped later") if replay else '')
+             + f". Per row: the epoch kept / run and the loss under each; the held-out median against the row's own labels (training data: the score "
+             f"the rule reads, and the one that may choose); val and test medians under each, with the change's 95% sequence-bootstrap interval "
+             f"(reported, not used). {rec['minutes']:.0f} min on {machine_label(rec.get('machine'))}, git {rec['code_label']}.", '',
+             markdown_table(tab, index=False), '']
+    fell = {r['row']: 100*r['held_out_change'] for r in rec['rows']}
+    lines.append((f"The longer patience lowered the held-out median by more than {100*rec['tol']:.0f}% for "
+                  + ', '.join(f"{m} ({fell[m]:+.0f}%)" for m in rec['early']) + ": the rule stopped them early, and the study's localiser budget "
+                  f"does not train them to their best. " if rec['early'] else
+                  f"The longer patience moved no row's held-out median by more than {100*rec['tol']:.0f}%: on this evidence the rule trains "
+                  "the localisers to their best. ")
+                 + (f"Check runs that reached their cap, still improving (their best is not known): {', '.join(capped)}. " if capped else '')
+                 + "The paper's orderings at this point on these seeds, rule -> check (gap in m, 95% interval): "
+                 + '; '.join(f"{o['ordering']}: {o['rule'][0]:+.2f} [{o['rule'][1]:+.2f}, {o['rule'][2]:+.2f}] -> {o['check'][0]:+.2f} "
+                             f"[{o['check'][1]:+.2f}, {o['check'][2]:+.2f}]" for o in rec['orderings']) + '.')
+    return lines
 
 # %% ../nbs/21_scaling.ipynb #19a4e9b1
 SSL_ROWS = (MCL_ROW, 'MCL (Eq. 2)', 'SCL')     # the rows with an SSL run, in `ssl_curve_summary`'s names
@@ -1147,6 +1270,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     lines, fits, orders = orderings_text(recs, preds, hw0)
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
     if profile is not None and recs: lines += ['', budgets_text(profile, [r['n_train'] for r in recs.values()])]
+    for f in sorted(page.glob('patience-*.json')): lines += [''] + patience_text(json.loads(f.read_text()))   # the stopping rule, checked at a point
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
@@ -1280,6 +1404,9 @@ def add_study_args(sp):
     sp.add_argument('--max-points', type=int, default=None, help='run at most this many new points, then write the page (a sitting)')
     sp.add_argument('--redo-other-code', action='store_true', help='run again the points recorded by other code (default: keep them, named on the page)')
     sp.add_argument('--list', action='store_true', help='list the points and exit')
+    sp.add_argument('--patience-check', default='', metavar='POINTS', help=f"check the localisers' stopping rule at these finished points (comma-separated names, "
+                    f"e.g. n2400-120x160): train them again with patience {PATIENCE_CHECK[0]} and a cap of {PATIENCE_CHECK[1]} epochs, then write the page")
+    sp.add_argument('--check-seeds', default='', help="the seeds of --patience-check, comma-separated (default: the point's first)")
 
 def study_from_args(args, log=print):
     "Run `radiovis study scaling` from parsed arguments (profile: --profile, default scaling)."
@@ -1288,6 +1415,7 @@ def study_from_args(args, log=print):
     pts = study_points(frames, [parse_hw(t) for t in args.resolutions.split(',') if t], rf)
     from radiovis_nb.config import load_profile
     prof = load_profile(args.profile or 'scaling', args.overrides)
+    if args.patience_check: return patience_from_args(args, prof, pts, log)
     if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
         for p in pts:
             f, d = Path(args.page)/'points'/f'{p.name}.json', Path(args.work)/'points'/p.name
@@ -1298,3 +1426,23 @@ def study_from_args(args, log=print):
         return None
     cost = [parse_hw(t) for t in args.cost_only.split(',') if t]
     return run_study(prof, args.work, args.page, pts, args.device, args.report or None, args.redo_other_code, args.max_points, cost, log)
+
+def patience_from_args(args, prof, pts:list, log=print) -> Path:
+    "`radiovis study scaling --patience-check POINTS`: the stopping-rule check at each finished point named (its record on the page and its runs in "
+    "--work, the same runs as the record's), written to page/patience-<point>.json; then the page."
+    by, work, page = {p.name: p for p in pts}, Path(args.work), Path(args.page)
+    try: seeds = [int(v) for v in args.check_seeds.split(',') if v] or None
+    except ValueError: raise ConfigError("--check-seeds: comma-separated whole numbers") from None
+    for name in (n for n in args.patience_check.split(',') if n):
+        if name not in by: raise ConfigError(f"--patience-check {name}: not a point of this study ({', '.join(by)})")
+        f, runs = page/'points'/f'{name}.json', work/'points'/name/'localiser'
+        if not f.exists(): raise ConfigError(f"--patience-check {name}: no record in {f.parent}: finish the point first (radiovis study scaling)")
+        if not runs.is_dir(): raise ConfigError(f"--patience-check {name}: its localiser runs are not in {runs} (--work): the check trains on that point's labels")
+        ctx = point_context(prof, by[name], work/'data', work, args.device, log)
+        if localiser_stops(runs, _study_methods(ctx.profile)) != json.loads(f.read_text()).get('localiser_stops'):
+            raise ConfigError(f"--patience-check {name}: the localiser runs in {runs} are not those its record {f} was written from")
+        if seeds and not set(seeds) <= set(ctx.profile.evaluation.seeds):
+            raise ConfigError(f"--check-seeds {args.check_seeds}: the point trained seeds {ctx.profile.evaluation.seeds} only")
+        log(f"[study] {name}: the stopping rule checked (patience {PATIENCE_CHECK[0]}, cap {PATIENCE_CHECK[1]})")
+        write_json_atomic(page/f'patience-{name}.json', patience_check(ctx, seeds=seeds))
+    return write_page(page, pts, args.report or None, log, profile=prof)

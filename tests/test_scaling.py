@@ -1,11 +1,14 @@
 "The scaling study (issue 24) end to end on smoke data: two points of the data axis, the page, and a rerun that skips them."
+import argparse
 import json
 import shutil
+import pytest
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
 from radiovis_nb.env import machine_info, machine_label
+from radiovis_nb.params import ConfigError
 from radiovis_nb.pipeline import unit_key
-from radiovis_nb.scaling import STUDY_ROWS, Point, chunks_digest, point_context, point_units, read_points, run_study, write_page
+from radiovis_nb.scaling import PATIENCE_CHECK, STUDY_ROWS, Point, add_study_args, chunks_digest, point_context, point_units, read_points, run_study, study_from_args, write_page
 
 def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
@@ -55,6 +58,31 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
         assert {(s['row'], s['seed']) for s in r['localiser_stops']} >= {('Supervised', sd) for sd in prof.evaluation.seeds} | {('SCL', 0)}
         assert all(1 <= s['epoch'] <= s['epochs_run'] == len(s['curve']) <= s['cap'] for s in r['localiser_stops'])
     assert '**Where the localisers stopped.**' in txt and (page/'fig_scaling_stops.png').stat().st_size > 0
+    # the stopping rule checked at n20 by the command: each localiser of seed 0 again with the check's patience and cap, replaying the rule's epochs
+    ap = argparse.ArgumentParser(); ap.add_argument('--profile'); ap.add_argument('--device', default='cpu')
+    ap.set_defaults(overrides=['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])
+    add_study_args(ap)
+    cli = ['--profile', 'smoke', '--work', str(work), '--page', str(page), '--report', str(report), '--frames', f'{4*L},{8*L}', '--resolutions', '48x64',
+           '--resolution-frames', '', '--patience-check', 'n20-48x64']
+    logs.clear()
+    study_from_args(ap.parse_args(cli), logs.append)
+    pc = json.loads((page/'patience-n20-48x64.json').read_text())
+    assert (pc['patience'], pc['epochs'], pc['rule'], pc['seeds']) == (*PATIENCE_CHECK, dict(patience=3, epochs=15), [0])
+    assert {r['row'] for r in pc['rows']} >= {'Supervised', 'MCL (projector gradient)', 'SCL'}
+    for r in pc['rows']:
+        assert r['replay_max_diff_m'] == 0.0, r                       # the same seed, labels and data: the rule's epochs replayed exactly
+        assert r['check']['epochs_run'] >= r['rule']['epochs_run'] and r['held_out_change'] <= 0.0 and r['check']['cap'] == PATIENCE_CHECK[1]
+        assert r['check']['epochs_run'] >= r['check']['epoch'] + min(PATIENCE_CHECK[0], PATIENCE_CHECK[1] - r['check']['epoch'])
+        assert {'val_p50_rule', 'val_p50_check', 'test_change_lo'} <= set(r)
+    assert pc['early'] == [r['row'] for r in pc['rows'] if r['held_out_change'] < -pc['tol']]
+    txt = (page/'README.md').read_text()
+    assert '**The stopping rule, checked** at n20-48x64 (seed 0)' in txt and 'agree to 0.0e+00 m' in txt and '**The stopping rule, checked**' in report.read_text()
+    assert all('training frames at' not in s for s in logs)          # the check runs no point
+    logs.clear()
+    study_from_args(ap.parse_args(cli), logs.append)                  # a rerun reads the stamped check back
+    assert any(s.startswith('[patience] ') and 'already done' in s and ' 0 already' not in s for s in logs), logs
+    for bad, msg in ((['--patience-check', 'n999-48x64'], 'not a point of this study'), (['--patience-check', 'n20-48x64', '--check-seeds', '7'], 'trained seeds')):
+        with pytest.raises(ConfigError, match=msg): study_from_args(ap.parse_args(cli[:-2] + bad), logs.append)
     f = page/'points'/'n20-48x64.json'                                     # a record of an older radiovis (curves keyed by run, one readout)
     old = json.loads(f.read_text())
     f.write_text(json.dumps(dict({k: v for k, v in old.items() if k != 'localiser_stops'},    # and without its localisers' stops
