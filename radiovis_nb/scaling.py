@@ -30,11 +30,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
            'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
            'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'localiser_stops', 'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare',
-           'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'budgets_text',
-           'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check',
-           'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check', 'data_check_text',
-           'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
+           'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops', 'patience_units',
+           'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text',
+           'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
+           'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
+           'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
            'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
            'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
            'study_from_args', 'patience_from_args']
@@ -519,6 +519,33 @@ def localiser_stops(folder:Path, names:dict) -> list:
     return out
 
 STOP_ROWS = ('Supervised', MCL_ROW, 'MCL (Eq. 2)', 'SCL', 'RODNet')   # the rows with a localiser (early-stopped on their own labels)
+
+def stop_waits(recs:dict, patience:int) -> dict:
+    "How near the stopping rule came to stopping before each run's kept epoch, from the recorded curves (every point, row and seed): per run the "
+    "longest stretch of epochs from one new held-out minimum to the next, up to the kept epoch. {'runs', 'median' (epochs), 'near': [(point, row, "
+    "seed, wait)] of the runs whose wait reached `patience` - 1 or more (a new minimum at most one epoch before the rule would have stopped)}."
+    waits, near = [], []
+    for r in sorted(recs.values(), key=lambda r: (r['hw'][0], r['n_train'])):
+        for s in r.get('localiser_stops') or []:
+            best, last, w = np.inf, None, 0
+            for e, v in enumerate(s['curve'][:s['epoch']]):
+                if v < best:
+                    if last is not None: w = max(w, e - last)
+                    best, last = v, e
+            waits.append(w)
+            if w >= patience - 1: near.append((r['point'], s['row'], s['seed'], w))
+    return dict(runs=len(waits), median=float(np.median(waits)) if waits else np.nan, near=near)
+
+def waits_text(w:dict, patience:int) -> str:
+    "The page's sentence on `stop_waits`."
+    if not w['runs']: return ''
+    by = {}
+    for _, row, _, _ in w['near']: by[row] = by.get(row, 0) + 1
+    return (f"Over the {w['runs']} runs recorded, the longest stretch from one new held-out minimum to the next, up to the kept epoch, has a median of "
+            f"{w['median']:.0f} epochs" + (f"; in {len(w['near'])} run{'s' if len(w['near']) != 1 else ''} it reached {patience - 1} or {patience} epochs, a new minimum at most one epoch "
+            f"before the rule would have stopped ({', '.join(f'{m} {k}' for m, k in by.items())}): a longer patience might find lower minima "
+            "still (`radiovis study scaling --patience-check` measures that at a finished point)." if w['near'] else
+            f"; in none did it reach {patience - 1} epochs.") )
 
 def stops_table(recs:dict, hw:tuple, rows=STOP_ROWS):
     "Per learnt row and point at resolution `hw` (columns, by training frames): the epoch kept of those run and the loss, per seed ('-': the record "
@@ -1250,6 +1277,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    "paragraph, fixed in advance). Per row and training frames: the epoch kept / the epochs that loss ran, and the loss, per seed. A stop "
                    "soon after a dip on a noisy curve is the rule reading noise; the figure shows the curves it read (seed 0; each point holds out its own share of its training sequences and scores against its own labels, so the levels of two points are not on the same frames).", '',
                    markdown_table(stops_table(recs, hw0).reset_index(), index=False), '']
+            if profile is not None and profile.localiser.patience > 0: md += [waits_text(stop_waits(recs, profile.localiser.patience), profile.localiser.patience), '']
             plt.close(plot_localiser_stops(recs, hw0, out=page/'fig_scaling_stops.png'))
             md += ['![where each localiser stopped](fig_scaling_stops.png)', '']
         hws = sorted({tuple(r['hw']) for r in recs.values() if any(v.get('curve') for v in r.get('ssl_curves', {}).values())}, key=lambda h: (h != hw0, h))
