@@ -24,14 +24,15 @@ from .synth import write_json_atomic
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
            'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'PATIENCE_CHECK', 'PATIENCE_TOL', 'SSL_ROWS',
-           'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point',
-           'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile', 'training_sequences',
-           'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point', 'folder_predictions',
-           'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians', 'loglog_fit', 'crossing',
-           'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
-           'ssl_curve_summary', 'point_record', 'read_points', 'plot_data_axis', 'plot_resolution_axis',
-           'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops', 'patience_units',
-           'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text',
+           'COLLAPSE_TOL', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS',
+           'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
+           'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
+           'folder_predictions', 'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians',
+           'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words',
+           'last_step', 'step_words', 'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record',
+           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text',
+           'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare', 'patience_check',
+           'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse', 'collapse_text',
            'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
            'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
@@ -399,8 +400,20 @@ def ssl_curve_summary(ctx:PointContext) -> dict:
         if c is None or f'{ro}_p50_m' not in c: continue
         out[label_name(m, 'gt', ro)] = dict(run=run.name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']),
                                             readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]),
-                                            curve=[[int(s), round(float(v), 3)] for s, v in zip(c.step, c[f'{ro}_p50_m'])])
+                                            curve=[[int(s), round(float(v), 3)] for s, v in zip(c.step, c[f'{ro}_p50_m'])],
+                                            loss=[[int(s), round(float(v), 5)] for s, v in zip(c.step, c['loss']) if np.isfinite(v)] if 'loss' in c else [],
+                                            uniform_loss=ssl_uniform_loss(p, m))
     return out
+
+def same_ssl_runs(old:dict, new:dict) -> bool:
+    "Whether the SSL runs read now (`new`, `ssl_curve_summary`) are those a record's `old` entries were read from: every old entry that has a "
+    "held-out curve has the same curve now (an entry without one, an older radiovis's, cannot be told apart and is taken as the same)."
+    return all(k in new and new[k].get('curve') == v['curve'] for k, v in old.items() if v.get('curve'))
+
+def ssl_uniform_loss(p, method:str) -> float:
+    "The contrastive loss of a constant embedding (every candidate scored alike), one process: CL / MCL's InfoNCE picks the positive among 1 + "
+    "`ssl.queue_size` keys, ln(1 + queue); SCL's picks the pair among the batch's, ln(batch). A run whose training loss settles there has collapsed."
+    return float(np.log(p.ssl.batch_size if method == 'scl' else 1 + p.ssl.queue_size))
 
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "(record, predictions) of a finished point: its summary rows, its rows' training-label errors, each stage's wall time (from the units' stamps), "
@@ -757,6 +770,37 @@ def overshoot_text(recs:dict, hw:tuple) -> str|None:
             "and its row's self-labels come from that last step: " + '; '.join(
                 f"{k} at {n:,} frames {o['best_m']:.2f} m at step {o['best_step']} -> {o['last_m']:.2f} m" for n, k, o in ov)
             + ". The study keeps the last step: choosing it on these curves would use the truth, which an SSL row never does.")
+
+
+COLLAPSE_TOL = 0.01     # a run has collapsed when its training loss ends within 1% of the constant embedding's (`ssl_uniform_loss`), fixed in advance
+
+def ssl_collapse(v:dict, tol:float=COLLAPSE_TOL) -> dict|None:
+    "Whether an SSL run (its `ssl_curve_summary` entry) collapsed: its mean training loss (per evaluation interval) ends within `tol` of the constant "
+    "embedding's loss. {from_step: the first step from which it stays there, last, uniform}; None when it does not, or the record has no loss."
+    ls, u = v.get('loss'), v.get('uniform_loss')
+    if not ls or not u: return None
+    st, y = np.array(ls, float).T
+    near = np.abs(y/u - 1) <= tol
+    if not near[-1]: return None
+    k = len(near) - int(np.argmin(near[::-1])) if not near.all() else 0
+    return dict(from_step=int(st[k]), last=float(y[-1]), uniform=float(u))
+
+def collapse_text(recs:dict, hw:tuple) -> str|None:
+    "The page's sentence on the SSL runs at resolution `hw` that collapsed (`ssl_collapse`), or that none of those with a training loss did, and on "
+    "the records without one (older ones); None when no record at `hw` has SSL runs."
+    pts = sorted((r for r in recs.values() if tuple(r['hw']) == tuple(hw)), key=lambda r: r['n_train'])
+    col = [(r['n_train'], k, c) for r in pts for k, v in r.get('ssl_curves', {}).items() for c in [ssl_collapse(v)] if c]
+    none = [f"{r['n_train']:,}" for r in pts if r.get('ssl_curves') and not all(v.get('loss') for v in r['ssl_curves'].values())]
+    checked = any(v.get('loss') for r in pts for v in r.get('ssl_curves', {}).values())
+    if not checked and not none: return None
+    txt = '' if not checked else (("**Collapsed SSL runs.** A run whose mean training loss ends within 1% of the loss of a constant embedding (every candidate scored alike: "
+            "ln(1 + queue) for MCL, ln(batch) for SCL) learnt nothing that tells its pairs apart; its self-labels come from a collapsed backbone: "
+            + '; '.join(f"{k} at {n:,} frames from step {c['from_step']} (loss {c['last']:.4f}, the constant embedding's {c['uniform']:.4f})"
+                        for n, k, c in col) + ". The study keeps such a run, as it keeps every run (one SSL seed per point): a collapse is what that "
+            "seed did; another seed may not collapse, which one seed per point cannot say.") if col else
+           "No SSL run collapsed (a training loss ending within 1% of a constant embedding's).")
+    return (txt + (' ' if txt else '') + (f"The records at {', '.join(none)} frames carry no SSL training loss (made before it was recorded): their runs "
+                                          "are not checked for collapse." if none else '')).strip()
 
 
 # %% ../nbs/21_scaling.ipynb #5cfdb6e4
@@ -1289,6 +1333,8 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
             for hw in hws:                          # the data axis's resolution first, then each further one (its own figure)
                 ov = overshoot_text(recs, hw)
                 if ov: md += [(f"At {hw[0]} x {hw[1]}: " if len(hws) > 1 else '') + ov, '']
+                col = collapse_text(recs, hw)
+                if col: md += [(f"At {hw[0]} x {hw[1]}: " if len(hws) > 1 else '') + col, '']
                 name = 'fig_scaling_ssl.png' if hw == hw0 else f'fig_scaling_ssl_{hw[0]}x{hw[1]}.png'
                 plt.close(plot_ssl_curves(recs, hw, out=page/name))
                 md += [f"![the SSL runs' held-out curves at {hw[0]} x {hw[1]}]({name})", '']
@@ -1390,9 +1436,11 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         if f.exists():
             r = json.loads(f.read_text())
             if r.get('key') == key and (r.get('code') == code_hash() or not redo_other_code):
-                if any('run' not in v or 'curve' not in v for v in r.get('ssl_curves', {}).values()):   # a record of an older radiovis: its curves read again, by each row's readout
+                if any('run' not in v or 'curve' not in v for v in r.get('ssl_curves', {}).values()) or (   # a record of an older radiovis: its curves read again, by each row's readout
+                        any('loss' not in v for v in r.get('ssl_curves', {}).values()) and (work/'points'/pt.name/'ssl').is_dir()):   # (and its training loss, where its runs are here)
                     new = ssl_curve_summary(point_context(base, pt, parent, work, device, log))
-                    if new: write_json_atomic(f, dict(r, ssl_curves=new, ssl_curves_by=code_hash())); log(f"[study] {pt.name}: SSL curves read again")
+                    if new and same_ssl_runs(r.get('ssl_curves', {}), new):     # never another run's curves (a rerun begun in --work) under this record
+                        write_json_atomic(f, dict(r, ssl_curves=new, ssl_curves_by=code_hash())); log(f"[study] {pt.name}: SSL curves read again")
                 if 'localiser_stops' not in r:                               # a record of an older radiovis: where its localisers stopped, read from its runs
                     ctx = point_context(base, pt, parent, work, device, log)
                     r = dict(json.loads(f.read_text()), localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)), localiser_stops_by=code_hash())

@@ -8,7 +8,21 @@ from radiovis_nb.data import cached_dataset
 from radiovis_nb.env import machine_info, machine_label
 from radiovis_nb.params import ConfigError
 from radiovis_nb.pipeline import unit_key
-from radiovis_nb.scaling import PATIENCE_CHECK, STUDY_ROWS, Point, add_study_args, chunks_digest, point_context, point_units, read_points, run_study, study_from_args, write_page
+from radiovis_nb.scaling import (
+    PATIENCE_CHECK,
+    STUDY_ROWS,
+    Point,
+    add_study_args,
+    chunks_digest,
+    point_context,
+    point_units,
+    read_points,
+    run_study,
+    ssl_collapse,
+    ssl_uniform_loss,
+    study_from_args,
+    write_page,
+)
 
 def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     prof = load_profile('smoke', ['localiser.epochs=15', 'localiser.patience=3', 'localiser.losses=[mse]'])   # cheap localisers: the study's path, not its numbers
@@ -53,6 +67,11 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
         assert r['ssl_curves']['MCL (Eq. 2)']['readout'] == 'eq2' and r['ssl_curves']['MCL (projector gradient)']['readout'] == 'projector'
         assert all(v['curve'][0][0] == 0 and v['curve'][-1][0] == v['steps'] for v in r['ssl_curves'].values())   # the curve itself, step 0 to the last
     assert "**The SSL runs' held-out curves.**" in txt and (page/'fig_scaling_ssl.png').stat().st_size > 0
+    for r in recs.values():                                                # each run's training loss and its constant embedding's: the collapse check
+        for k, v in r['ssl_curves'].items():
+            assert v['loss'] and v['loss'][-1][0] == v['steps'] and v['uniform_loss'] == ssl_uniform_loss(prof, 'scl' if k == 'SCL' else 'mcl')
+    collapsed = [(r['n_train'], k) for r in recs.values() for k, v in r['ssl_curves'].items() if ssl_collapse(v)]
+    assert ('**Collapsed SSL runs.**' in txt) == bool(collapsed) and ("No SSL run collapsed" in txt) == (not collapsed)
     assert 'MCL (Eq. 2): ' in txt
     for name, r in recs.items():                                             # where each localiser stopped: every row and seed, its kept epoch on its curve
         assert {(s['row'], s['seed']) for s in r['localiser_stops']} >= {('Supervised', sd) for sd in prof.evaluation.seeds} | {('SCL', 0)}
