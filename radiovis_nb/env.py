@@ -236,6 +236,7 @@ def _drjit_core():
         f = dict(width=lib._Z21jit_llvm_vector_widthv, cpu=lib._Z19jit_llvm_target_cpuv, features=lib._Z24jit_llvm_target_featuresv,
                  set=lib._Z19jit_llvm_set_targetPKcS0_j)
     except (ImportError, OSError, AttributeError): return None
+    dr.has_backend(dr.JitBackend.LLVM)       # Dr.Jit starts its LLVM backend in a thread at import: wait for it (before, the target reads as none)
     f['width'].restype = ctypes.c_uint32; f['cpu'].restype = f['features'].restype = ctypes.c_char_p
     f['set'].argtypes, f['set'].restype = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint32], None
     return f

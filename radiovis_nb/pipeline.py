@@ -18,9 +18,9 @@ from .params import ConfigError
 
 # %% auto #0
 __all__ = ['MAIN_VARIANTS', 'STAGES', 'STAGE_ALIASES', 'code_hash', 'unit_key', 'is_done', 'mark_done', 'Unit', 'Context',
-           'run_units', 'SSLRun', 'ssl_run_name', 'ssl_runs', 'unique_runs', 'plan', 'showcase_profile', 'Stage',
-           'stage_names', 'stage_table', 'figure_dir', 'run_notebook', 'render_html', 'run_stage', 'record_time',
-           'reproduce', 'gpu_check']
+           'run_units', 'SSLRun', 'ssl_run_name', 'ssl_runs', 'unique_runs', 'seed_run', 'plan', 'showcase_profile',
+           'Stage', 'stage_names', 'stage_table', 'figure_dir', 'run_notebook', 'render_html', 'run_stage',
+           'record_time', 'reproduce', 'gpu_check']
 
 # %% ../nbs/19_pipeline.ipynb #8196286d
 def code_hash() -> str:
@@ -243,12 +243,16 @@ def _localiser_run(ctx:Context, labels, method, seed:int=0, fraction:float=1.0):
                                                  log=ctx.log).items() if k in ('n_labels',)}
     return go
 
+def seed_run(prefix:str, seed:int) -> str:
+    "The folder (and unit) name of a localiser that a reproduction trains at every seed: supervised-s0, rodnet-s1, rodnet-gt-s0."
+    return f'{prefix}-s{seed}'
+
 def _localiser_units(ctx:Context) -> list:
     "The localiser stage: supervised x seeds, one per main / ^Y self-label set, and the label-density sweep (Fig. 6)."
     from radiovis_nb.backbones import ssl_variant
     p, R = ctx.profile, ctx.run_dir
     seeds = p.evaluation.seeds
-    units = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
+    units = [Unit(seed_run('supervised', sd), R/'localiser'/seed_run('supervised', sd), dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
                   _localiser_run(ctx, 'gt', 'Supervised', sd)) for sd in seeds]
     runs = ssl_runs(p)
     for role, r in runs.items():
@@ -285,9 +289,9 @@ def _baseline_units(ctx:Context) -> list:
         u.folder.mkdir(parents=True, exist_ok=True); pd.concat(parts, ignore_index=True).to_csv(u.folder/'predictions.csv', index=False)
         write_teacher_labels(data, R/'labels'/'rodnet-gt-teacher', None, p)     # the upper bound: the same teacher fed the true boxes
     units = [Unit('cfar+teachers', R/'baselines', dict(stage='baselines', cfg=p.config_hash), cfar)]
-    units += [Unit(f'rodnet-s{sd}', R/'localiser'/f'rodnet-s{sd}', dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
+    units += [Unit(seed_run('rodnet', sd), R/'localiser'/seed_run('rodnet', sd), dict(stage='loc', l='rodnet', s=sd, cfg=p.config_hash),
                    _localiser_run(ctx, R/'labels'/'rodnet-teacher', 'RODNet', sd)) for sd in seeds]
-    units += [Unit(f'rodnet-gt-s{seeds[0]}', R/'localiser'/f'rodnet-gt-s{seeds[0]}', dict(stage='loc', l='rodnet-gt', s=seeds[0], cfg=p.config_hash),
+    units += [Unit(seed_run('rodnet-gt', seeds[0]), R/'localiser'/seed_run('rodnet-gt', seeds[0]), dict(stage='loc', l='rodnet-gt', s=seeds[0], cfg=p.config_hash),
                    _localiser_run(ctx, R/'labels'/'rodnet-gt-teacher', 'RODNet (GT boxes)', seeds[0]))]     # a reference row: one seed
     return units
 

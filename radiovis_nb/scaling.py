@@ -16,7 +16,7 @@ from .data import SynthData, read_labels
 from .env import code_version, machine_info, machine_label, resolve_device
 from .metrics import label_errors_m, markdown_table, paper_name, sequence_bootstrap
 from .params import ConfigError
-from .pipeline import Context, Unit, _baseline_units, _detector_units, _localiser_run, _selflabel_units, _ssl_units, code_hash, run_units, ssl_runs, unit_key
+from .pipeline import Context, Unit, _baseline_units, _detector_units, _localiser_run, _selflabel_units, _ssl_units, code_hash, run_units, seed_run, ssl_runs, unit_key
 from .seeding import sample_rng
 from .selflabel import label_name
 from .synth import write_json_atomic
@@ -24,21 +24,22 @@ from .synth import write_json_atomic
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
            'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'PATIENCE_CHECK', 'PATIENCE_TOL', 'SSL_ROWS',
-           'COLLAPSE_TOL', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS',
-           'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
+           'COLLAPSE_TOL', 'SSL_SEEDS_CHECK', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS',
+           'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
            'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
            'folder_predictions', 'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians',
-           'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words',
-           'last_step', 'step_words', 'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record',
-           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text',
-           'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare', 'patience_check',
-           'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse', 'collapse_text',
+           'pooled_median', 'ci95', 'paired_change', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd',
+           'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_run_summary',
+           'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'read_points', 'plot_data_axis',
+           'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops',
+           'patience_units', 'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot',
+           'overshoot_text', 'ssl_collapse', 'collapse_text', 'ssl_seed_units', 'ssl_seed_check', 'ssl_seeds_text',
            'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
            'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
            'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
            'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args', 'patience_from_args']
+           'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -130,6 +131,11 @@ class PointContext(Context):
     @property
     def data_dir(self) -> Path: return self.view
 
+def _run_name(prefix:str, row:str|None, seed:int) -> str:
+    "The folder (and unit) of a row's localiser at `seed`: the reproduction's `seed_run` for Supervised and RODNet (supervised-s0, rodnet-s0); "
+    "<SSL run>-l0 for a self-label row (the reproduction trains those at the SSL run's own seed only)."
+    return seed_run(prefix, seed) if row in ('Supervised', 'RODNet') else f'{prefix}-l{seed}'
+
 def point_units(ctx:PointContext) -> dict:
     "{stage: [Unit]} of one point: the reproduction's own planners, cut to the study's rows — the detector, SSL seed 0 of `STUDY_VARIANTS` at the main "
     "budget and their self-labels, the supervised and self-label localisers, CFAR and the RODNet teacher with its students (every localiser at every seed "
@@ -138,9 +144,9 @@ def point_units(ctx:PointContext) -> dict:
     runs = ssl_runs(p)
     ssl = {runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])].name for m, h in STUDY_VARIANTS}
     seeds = p.evaluation.seeds
-    loc = [Unit(f'supervised-s{sd}', R/'localiser'/f'supervised-s{sd}', dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
+    loc = [Unit(_run_name('supervised', 'Supervised', sd), R/'localiser'/_run_name('supervised', 'Supervised', sd), dict(stage='loc', l='gt', s=sd, cfg=p.config_hash),
                 _localiser_run(ctx, 'gt', 'Supervised', sd)) for sd in seeds]
-    loc += [Unit(f'{name}-l{sd}', R/'localiser'/f'{name}-l{sd}', dict(stage='loc', l=name, s=sd, cfg=p.config_hash),
+    loc += [Unit(_run_name(name, None, sd), R/'localiser'/_run_name(name, None, sd), dict(stage='loc', l=name, s=sd, cfg=p.config_hash),
                  _localiser_run(ctx, R/'labels'/name, None, sd)) for name in sorted(ssl) for sd in seeds]
     base = [u for u in _baseline_units(ctx) if u.name == 'cfar+teachers' or u.name.startswith('rodnet-s')]
     return dict(detector=_detector_units(ctx), ssl=[u for u in _ssl_units(ctx) if u.name in ssl],
@@ -243,6 +249,20 @@ def bootstrap_medians(groups:list, n_boot:int=1000, seed:int=0, q:float=50) -> n
         for b in range(n_boot): out[b, j] = np.percentile(np.concatenate([arrs[i] for i in picks[b]]), q)
     return out
 
+def pooled_median(g:dict) -> float:
+    "The median of every error in {sequence: errors}."
+    return float(np.median(np.concatenate(list(g.values()))))
+
+def ci95(x) -> tuple:
+    "(2.5%, 97.5%) quantiles of bootstrap replicates `x`: a 95% interval."
+    return float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975))
+
+def paired_change(ga:dict, gb:dict, n_boot:int=1000) -> tuple:
+    "(median(B) - median(A), its 95% interval) of two {sequence: errors} over the same sequences, each replicate resampling the sequences of "
+    "both at once (`bootstrap_medians`): an ordering's gap, or what a change of training did to one row."
+    bm = bootstrap_medians([ga, gb], n_boot)
+    return pooled_median(gb) - pooled_median(ga), *ci95(bm[:, 1] - bm[:, 0])
+
 def loglog_fit(n, err) -> tuple:
     "(intercept, slope) of log(err) = a + b log(n), least squares."
     b, a = np.polyfit(np.log(np.asarray(n, float)), np.log(np.asarray(err, float)), 1)
@@ -287,10 +307,9 @@ def scaling_fits(pred_by_n:dict, methods, split:str='val', n_boot:int=1000):
         have = [n for n, g in zip(ns, groups) if g]
         if len(have) < 2: continue
         groups = [g for g in groups if g]
-        med = [float(np.median(np.concatenate(list(g.values())))) for g in groups]
+        med = [pooled_median(g) for g in groups]
         a, b = loglog_fit(have, med)
-        boot = np.array([loglog_fit(have, r)[1] for r in bootstrap_medians(groups, n_boot)])
-        lo, hi = float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))
+        lo, hi = ci95([loglog_fit(have, r)[1] for r in bootstrap_medians(groups, n_boot)])
         x = np.log(np.asarray(have, float)); w = (x - x.mean())/((x - x.mean())**2).sum()          # the slope's weight on each log median
         cv = [seed_cv(pred_by_n, m, n, split)[0] for n in have]                                   # a point's own, or carried from below
         k = [pred_by_n[n].seed[(pred_by_n[n].method == m) & (pred_by_n[n].split == split)].nunique() for n in have]
@@ -310,10 +329,8 @@ def ordering_table(pred_by_n:dict, fits, orderings=ORDERINGS, split:str='val', n
         for n in sorted(pred_by_n):
             ga, gb = _by_sequence(pred_by_n[n], a, split), _by_sequence(pred_by_n[n], b, split)
             if not ga or not gb: continue
-            bm = bootstrap_medians([ga, gb], n_boot)
-            gap = float(np.median(np.concatenate(list(gb.values()))) - np.median(np.concatenate(list(ga.values()))))
-            row = dict(ordering=f"{a} < {b}", n_train=n, gap_m=gap, gap_lo=float(np.quantile(bm[:, 1] - bm[:, 0], 0.025)),
-                       gap_hi=float(np.quantile(bm[:, 1] - bm[:, 0], 0.975)), cross_n=np.nan, trend='')
+            gap, lo, hi = paired_change(ga, gb, n_boot)
+            row = dict(ordering=f"{a} < {b}", n_train=n, gap_m=gap, gap_lo=lo, gap_hi=hi, cross_n=np.nan, trend='')
             if f is not None and a in f.index and b in f.index:
                 fa, fb = (f.loc[a, 'intercept'], f.loc[a, 'slope']), (f.loc[b, 'intercept'], f.loc[b, 'slope'])
                 row['cross_n'] = crossing(fa, fb)
@@ -345,8 +362,6 @@ def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_b
     ns = sorted(pred_by_n)
     if len(ns) < back + 1: return pd.DataFrame(), pd.DataFrame()
     n1, n2 = ns[-1 - back], ns[-1]
-    q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
-    med = lambda g: float(np.median(np.concatenate(list(g.values()))))
     k = lambda n, m: int(pred_by_n[n].seed[(pred_by_n[n].method == m) & (pred_by_n[n].split == split)].nunique())
     cvs = {m: seed_cv(pred_by_n, m, n2, split) for m in dict.fromkeys([*methods, *(m for o in orderings for m in o)])}
     cv0 = lambda m: 0.0 if np.isnan(cvs[m][0]) else cvs[m][0]
@@ -356,17 +371,17 @@ def last_step(pred_by_n:dict, methods, orderings=ORDERINGS, split:str='val', n_b
         if not g1 or not g2: continue
         bm = bootstrap_medians([g1, g2], n_boot)
         loc = lambda e1, e2: np.log(e2/e1)/np.log(n2/n1)
-        lo, hi, s = *q(loc(bm[:, 0], bm[:, 1])), float(loc(med(g1), med(g2)))
+        lo, hi, s = *ci95(loc(bm[:, 0], bm[:, 1])), float(loc(pooled_median(g1), pooled_median(g2)))
         sd = cv0(m)*np.sqrt(1/k(n1, m) + 1/k(n2, m))/np.log(n2/n1)          # the std of a log median is about its coefficient of variation
-        mrows.append(dict(method=m, n_from=n1, n_to=n2, steps=back, p50_from=med(g1), p50_to=med(g2), local_slope=s, local_lo=lo, local_hi=hi,
+        mrows.append(dict(method=m, n_from=n1, n_to=n2, steps=back, p50_from=pooled_median(g1), p50_to=pooled_median(g2), local_slope=s, local_lo=lo, local_hi=hi,
                           seeds_from=k(n1, m), seeds_to=k(n2, m), seed_cv=cvs[m][0], seed_cv_at=cvs[m][1],
                           **dict(zip(('local_lo_seeds', 'local_hi_seeds'), widen(s, lo, hi, sd)))))
     for a, b in orderings:
         gs = [_by_sequence(pred_by_n[n], m, split) for n in (n1, n2) for m in (a, b)]
         if not all(gs): continue
         bm = bootstrap_medians(gs, n_boot)
-        g1, g2 = med(gs[1]) - med(gs[0]), med(gs[3]) - med(gs[2])
-        lo, hi = q((bm[:, 3] - bm[:, 2]) - (bm[:, 1] - bm[:, 0]))
+        g1, g2 = pooled_median(gs[1]) - pooled_median(gs[0]), pooled_median(gs[3]) - pooled_median(gs[2])
+        lo, hi = ci95((bm[:, 3] - bm[:, 2]) - (bm[:, 1] - bm[:, 0]))
         sd = np.sqrt(sum(seed_sd(pred_by_n[n], m, cvs[m][0], split)**2 for n in (n1, n2) for m in (a, b)))
         orows.append(dict(ordering=f"{a} < {b}", n_from=n1, n_to=n2, steps=back, gap_from=g1, gap_to=g2, change_m=g2 - g1, change_lo=lo, change_hi=hi,
                           **dict(zip(('change_lo_seeds', 'change_hi_seeds'), widen(g2 - g1, lo, hi, sd)))))
@@ -387,22 +402,24 @@ def step_words(r) -> str:
 
 
 # %% ../nbs/21_scaling.ipynb #55e34adc
-def ssl_curve_summary(ctx:PointContext) -> dict:
-    "{row: steps, the step where its held-out curve flattens (`ssl_train.flattening_step`), the readout, its last median and the curve itself "
-    "([step, median m] pairs)} of the point's SSL runs, each by its own row's readout: a flatten head by its projector gradient, a bins head "
-    "(MCL (Eq. 2)) and SCL by Eq. 2."
+def ssl_run_summary(folder:Path, p, method:str, head) -> dict|None:
+    "One SSL run's entry of `ssl_curve_summary` from its folder: steps, where its held-out curve flattens, its readout (its row's own), the last "
+    "median and the curve ([step, median m]), its training loss ([step, loss]) and the constant embedding's (`ssl_uniform_loss`); None without a curve."
     from radiovis_nb.ssl_train import flattening_step, read_curve
+    c, ro = read_curve(folder), head_readout(head)
+    if c is None or f'{ro}_p50_m' not in c: return None
+    return dict(run=Path(folder).name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']), readout=ro,
+                last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]), curve=[[int(s), round(float(v), 3)] for s, v in zip(c.step, c[f'{ro}_p50_m'])],
+                loss=[[int(s), round(float(v), 5)] for s, v in zip(c.step, c['loss']) if np.isfinite(v)] if 'loss' in c else [],
+                uniform_loss=ssl_uniform_loss(p, method))
+
+def ssl_curve_summary(ctx:PointContext) -> dict:
+    "{row: `ssl_run_summary` of its run} of the point's SSL runs (seed 0), each by its own row's readout: a flatten head by its projector "
+    "gradient, a bins head (MCL (Eq. 2)) and SCL by Eq. 2."
     runs, p, out = ssl_runs(ctx.profile), ctx.profile, {}
     for m, h in STUDY_VARIANTS:
-        run = runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])]
-        c = read_curve(ctx.run_dir/'ssl'/run.name)
-        ro = head_readout(h)
-        if c is None or f'{ro}_p50_m' not in c: continue
-        out[label_name(m, 'gt', ro)] = dict(run=run.name, steps=int(c.step.iloc[-1]), flattens_at=flattening_step(c.step, c[f'{ro}_p50_m']),
-                                            readout=ro, last_p50_m=float(c[f'{ro}_p50_m'].iloc[-1]),
-                                            curve=[[int(s), round(float(v), 3)] for s, v in zip(c.step, c[f'{ro}_p50_m'])],
-                                            loss=[[int(s), round(float(v), 5)] for s, v in zip(c.step, c['loss']) if np.isfinite(v)] if 'loss' in c else [],
-                                            uniform_loss=ssl_uniform_loss(p, m))
+        v = ssl_run_summary(ctx.run_dir/'ssl'/runs[('main', ssl_variant(m, h), p.evaluation.seeds[0])].name, p, m, h)
+        if v is not None: out[label_name(m, 'gt', head_readout(h))] = v
     return out
 
 def same_ssl_runs(old:dict, new:dict) -> bool:
@@ -414,6 +431,8 @@ def ssl_uniform_loss(p, method:str) -> float:
     "The contrastive loss of a constant embedding (every candidate scored alike), one process: CL / MCL's InfoNCE picks the positive among 1 + "
     "`ssl.queue_size` keys, ln(1 + queue); SCL's picks the pair among the batch's, ln(batch). A run whose training loss settles there has collapsed."
     return float(np.log(p.ssl.batch_size if method == 'scl' else 1 + p.ssl.queue_size))
+
+def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
 
 def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "(record, predictions) of a finished point: its summary rows, its rows' training-label errors, each stage's wall time (from the units' stamps), "
@@ -622,9 +641,6 @@ def patience_units(ctx:PointContext, patience:int=PATIENCE_CHECK[0], epochs:int=
             units.append(Unit(name, out/name, dict(stage='patience', l=Path(labels).name, s=sd, cfg=p.config_hash), _localiser_run(c, labels, method, sd)))
     return units
 
-def _run_name(prefix:str, row:str, seed:int) -> str:
-    "The folder of a row's localiser at `seed` (`point_units`' names): supervised-s0, rodnet-s0, <SSL run>-l0."
-    return f'{prefix}-s{seed}' if row in ('Supervised', 'RODNet') else f'{prefix}-l{seed}'
 
 def _curves(run:Path) -> dict:
     "{loss: held-out median by epoch} of one localiser run (its run.json)."
@@ -653,10 +669,9 @@ def patience_compare(rule_dir:Path, check_dir:Path, names:dict, pred, pred_check
         for sp in ('val', 'test'):
             g = [_by_sequence(q[q.seed == c['seed']], c['row'], sp) for q in (pred, pred_check)]
             if not g[0] or not g[1]: continue
-            bm = bootstrap_medians(g, n_boot)
-            a, b = (float(np.median(np.concatenate(list(x.values())))) for x in g)
-            row.update({f'{sp}_p50_rule': a, f'{sp}_p50_check': b, f'{sp}_change_m': b - a,
-                        f'{sp}_change_lo': float(np.quantile(bm[:, 1] - bm[:, 0], 0.025)), f'{sp}_change_hi': float(np.quantile(bm[:, 1] - bm[:, 0], 0.975))})
+            d, lo, hi = paired_change(*g, n_boot)
+            row.update({f'{sp}_p50_rule': pooled_median(g[0]), f'{sp}_p50_check': pooled_median(g[1]), f'{sp}_change_m': d,
+                        f'{sp}_change_lo': lo, f'{sp}_change_hi': hi})
         rows.append(row)
         if row['held_out_change'] < -tol: early.append(c['row'])
     seeds = sorted({r['seed'] for r in rows})
@@ -802,6 +817,61 @@ def collapse_text(recs:dict, hw:tuple) -> str|None:
     return (txt + (' ' if txt else '') + (f"The records at {', '.join(none)} frames carry no SSL training loss (made before it was recorded): their runs "
                                           "are not checked for collapse." if none else '')).strip()
 
+
+# %% ../nbs/21_scaling.ipynb #29cae5a2
+SSL_SEEDS_CHECK = (1, 2)     # the further SSL seeds of `--ssl-seeds-check` unless --check-seeds names others (a point's own runs are its first seed)
+
+def ssl_seed_units(ctx:PointContext, seeds, variants=STUDY_VARIANTS) -> tuple:
+    "(context, units) of the point's SSL runs of `variants` trained again at further `seeds`: the main budget, the point's data, the reproduction's "
+    "SSL planner; stamped, resumable units in <point>/ssl-seeds/ssl/, which a rerun skips or resumes."
+    p = ctx.profile
+    s0 = p.evaluation.seeds[0]
+    p2 = replace(p, evaluation=replace(p.evaluation, seeds=list(dict.fromkeys([s0, *seeds]))),
+                 ssl=replace(p.ssl, seeds_budget='full', seed_variants=[ssl_variant(m, h) for m, h in variants]))
+    c = replace(ctx, profile=p2, run_dir=ctx.run_dir/'ssl-seeds')
+    runs = ssl_runs(p2)
+    want = {runs[('main', ssl_variant(m, h), sd)].name for m, h in variants for sd in seeds if sd != s0}
+    return c, [u for u in _ssl_units(c) if u.name in want]
+
+def ssl_seed_check(ctx:PointContext, seeds=SSL_SEEDS_CHECK, variants=STUDY_VARIANTS) -> dict:
+    "Train the point's SSL runs again at further `seeds` (`ssl_seed_units`) and say, per row and seed (the point's own run first), whether it "
+    "collapsed (`ssl_collapse`), with its final training loss, the constant embedding's and its held-out curve's last median and flattening "
+    "step: how often a seed collapses, which one seed per point cannot say. The check's record, with its minutes, code and machine."
+    c, units = ssl_seed_units(ctx, seeds, variants)
+    stamps = run_units(c, 'ssl-seeds', units)
+    p, s0 = ctx.profile, ctx.profile.evaluation.seeds[0]
+    runs = ssl_runs(c.profile)
+    rows = []
+    for m, h in variants:
+        for sd in dict.fromkeys([s0, *seeds]):
+            name = runs[('main', ssl_variant(m, h), sd)].name
+            v = ssl_run_summary((ctx.run_dir if sd == s0 else c.run_dir)/'ssl'/name, p, m, h)
+            if v is None: continue
+            col = ssl_collapse(v)
+            rows.append(dict(row=label_name(m, 'gt', head_readout(h)), seed=sd, run=name, steps=v['steps'], loss_last=v['loss'][-1][1] if v['loss'] else None,
+                             uniform_loss=v['uniform_loss'], collapsed=col is not None, collapsed_from=col['from_step'] if col else None,
+                             last_p50_m=v['last_p50_m'], flattens_at=v['flattens_at'], readout=v['readout']))
+    return dict(point=ctx.run_dir.name, seeds=list(dict.fromkeys([s0, *seeds])), rows=rows, tol=COLLAPSE_TOL,
+                minutes=sum(s['seconds'] for s in stamps.values())/60, code=code_hash(), code_label=_code_label(code_version()), machine=machine_info())
+
+def ssl_seeds_text(rec:dict) -> list:
+    "The page's lines for an SSL seeds check (`ssl_seed_check`'s record): per row, how many of its seeds collapsed, and a table of every run."
+    import pandas as pd
+    if not rec.get('rows'): return []
+    by = {}
+    for r in rec['rows']: by.setdefault(r['row'], []).append(r)
+    tab = pd.DataFrame([dict(row=r['row'], seed=r['seed'], final_loss=f"{r['loss_last']:.4f}" if r['loss_last'] is not None else '-',
+                             constant_embedding=f"{r['uniform_loss']:.4f}",
+                             collapsed=f"yes, from step {r['collapsed_from']}" if r['collapsed'] else 'no',
+                             held_out_last_m=f"{r['last_p50_m']:.2f} ({r['readout']})", flattens_at=r['flattens_at']) for r in rec['rows']])
+    counts = '; '.join(f"{row}: {sum(r['collapsed'] for r in rs)} of {len(rs)}" for row, rs in by.items())
+    own = rec['seeds'][0]
+    return [f"**SSL collapse over seeds** at {rec['point']}: each of its SSL runs trained again at seed{'s' if len(rec['seeds']) > 2 else ''} "
+            f"{', '.join(map(str, rec['seeds'][1:]))} (the point's own runs are seed {own}), the same budget, data and code path; a run has collapsed when "
+            f"its mean training loss ends within {100*rec['tol']:.0f}% of a constant embedding's. Collapsed, of the seeds run: {counts}. "
+            f"The study's rows keep seed {own}, as fixed in advance: this check says how often a seed collapses, it chooses nothing. Held-out "
+            f"medians are against the truth on held-out training sequences, by each row's readout. {rec['minutes']:.0f} min on "
+            f"{machine_label(rec.get('machine'))}, git {rec['code_label']}.", '', markdown_table(tab, index=False)]
 
 # %% ../nbs/21_scaling.ipynb #5cfdb6e4
 def budgets_text(profile, n_trains) -> str:
@@ -1119,8 +1189,6 @@ def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDE
     import pandas as pd
     by_n = {}
     for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0]*r['hw'][1], tuple(r['hw']), name))
-    q = lambda x: (float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975)))
-    med = lambda g: float(np.median(np.concatenate(list(g.values()))))
     mrows, orows = [], []
     for n, lst in sorted(by_n.items()):
         if len(lst) < 2: continue
@@ -1130,15 +1198,16 @@ def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDE
             g = [_by_sequence(preds[lo], m, split), _by_sequence(preds[hi], m, split)]
             if not all(g): continue
             bm = bootstrap_medians(g, n_boot)
-            r_lo, r_hi = q(bm[:, 1]/bm[:, 0])
-            mrows.append(dict(base, method=m, p50_low=med(g[0]), p50_high=med(g[1]), ratio=med(g[1])/med(g[0]), ratio_lo=r_lo, ratio_hi=r_hi))
+            r_lo, r_hi = ci95(bm[:, 1]/bm[:, 0])
+            mrows.append(dict(base, method=m, p50_low=pooled_median(g[0]), p50_high=pooled_median(g[1]), ratio=pooled_median(g[1])/pooled_median(g[0]),
+                              ratio_lo=r_lo, ratio_hi=r_hi))
         for a, b in orderings:
             g = [_by_sequence(preds[x], y, split) for x in (lo, hi) for y in (a, b)]
             if not all(g): continue
             bm = bootstrap_medians(g, n_boot)
-            (l0, h0), (l1, h1) = q(bm[:, 1] - bm[:, 0]), q(bm[:, 3] - bm[:, 2])
-            orows.append(dict(base, ordering=f"{a} < {b}", gap_low=med(g[1]) - med(g[0]), gap_low_lo=l0, gap_low_hi=h0,
-                              gap_high=med(g[3]) - med(g[2]), gap_high_lo=l1, gap_high_hi=h1))
+            (l0, h0), (l1, h1) = ci95(bm[:, 1] - bm[:, 0]), ci95(bm[:, 3] - bm[:, 2])
+            orows.append(dict(base, ordering=f"{a} < {b}", gap_low=pooled_median(g[1]) - pooled_median(g[0]), gap_low_lo=l0, gap_low_hi=h0,
+                              gap_high=pooled_median(g[3]) - pooled_median(g[2]), gap_high_lo=l1, gap_high_hi=h1))
     return pd.DataFrame(mrows), pd.DataFrame(orows)
 
 def resolution_text(meths, orders) -> list:
@@ -1245,8 +1314,6 @@ def step_slopes_text(step_m, fits) -> list:
             + (f"Flatter than their line, interval excluding it (bending towards a floor): {', '.join(flatter)}. " if flatter else "No row is resolved flatter than its line. ")
             + (f"Steeper than their line: {', '.join(steeper)}." if steeper else "No row is resolved steeper than its line."), ''] + seeds
 
-def _code_label(cv:dict) -> str: return f"{str(cv.get('git_commit') or 'unknown')[:7]}{'+changes' if cv.get('git_dirty') else ''}"
-
 def write_page(page:Path, points:list, report:Path|None=None, log=print, profile=None, progress:dict|None=None) -> Path:
     "paper_figures/scaling/README.md: the study's numbers, fits, orderings, figures and cost from the finished points under `page`; with `report`, "
     "the REPORT.md section 'Where the orderings go with scale' too (between its markers); with `profile`, its budgets (`budgets_text`); "
@@ -1345,6 +1412,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
     if profile is not None and recs: lines += ['', budgets_text(profile, [r['n_train'] for r in recs.values()])]
     for f in sorted(page.glob('patience-*.json')): lines += [''] + patience_text(json.loads(f.read_text()))   # the stopping rule, checked at a point
+    for f in sorted(page.glob('ssl-seeds-*.json')): lines += [''] + ssl_seeds_text(json.loads(f.read_text()))  # how often an SSL seed collapses at a point
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
@@ -1400,9 +1468,11 @@ def measure_cost(base, parent:Path, hw:tuple, device:str='auto', steps:int=4) ->
 def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:str|Path='paper_figures/scaling', points=None,
               device:str='auto', report:str|Path|None='paper_figures/REPORT.md', redo_other_code:bool=False, max_points:int|None=None,
               cost_only=((480, 640),),    # resolutions measured for their cost only (the paper's 480 x 640: its SSL alone takes days on 2 cores)
-              log=print) -> Path:
+              log=print, page_only:bool=False) -> Path:
     "The scaling study: synthesise (or finish) the study's dataset, run every point not yet done (a point whose record exists is skipped; "
-    "one of other code only with `redo_other_code`), and write the page. `max_points`: stop after that many new points (a sitting)."
+    "one of other code only with `redo_other_code`), and write the page. `max_points`: stop after that many new points (a sitting). "
+    "`page_only`: write the page from the records alone (a clone's `points/`): no synthesis, no cost measured, no point run, the data check as "
+    "last written; a point's runs in `work` are read only where they are there."
     from radiovis_nb.config import load_profile
     from radiovis_nb.synth import chunk_info, chunk_name, plan_chunks, synthesise
     base = load_profile(profile) if isinstance(profile, (str, Path)) else profile
@@ -1410,12 +1480,15 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
     points = study_points() if points is None else points
     parent = work/'data'
     page.mkdir(parents=True, exist_ok=True)
-    n_chunks = len(plan_chunks(base))
+    if page_only:
+        if not list((page/'points').glob('*.json')): raise ConfigError(f"--page-only: no records in {page/'points'} to write the page from")
+        log(f"[study] the page from the records in {page/'points'} only: nothing synthesised or run")
+    n_chunks = 0 if page_only else len(plan_chunks(base))
     missing = sum(chunk_info(parent/'chunks'/chunk_name(c)) is None for c in range(n_chunks))   # read from each chunk's record: no checksums yet
     t0 = time.time()
-    if synthesise(base, parent, manifest_dir=None, log=log) is None:
+    if not page_only and synthesise(base, parent, manifest_dir=None, log=log) is None:
         raise ConfigError(f"{parent}: the dataset is not complete yet (other shards are still making chunks); run again when they finish")
-    if not (page/'synthesis.json').exists() or missing:
+    if not page_only and (not (page/'synthesis.json').exists() or missing):
         d = SynthData(parent)
         write_json_atomic(page/'synthesis.json', dict(profile=base.name, data_hash=base.data_hash[:12], frames=len(d), train=len(d.split('train')),
                                                       val=len(d.split('val')), test=len(d.split('test')),
@@ -1423,7 +1496,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
                                                       minutes=(time.time() - t0)/60 if missing == n_chunks else None,   # None: made before, or partly (e.g. by shards)
                                                       machine=machine_info() if missing == n_chunks else None))
     (page/'points').mkdir(parents=True, exist_ok=True)
-    for hw in cost_only:
+    for hw in ([] if page_only else cost_only):
         f = page/f'cost-{hw[0]}x{hw[1]}.json'
         if not f.exists():
             log(f"[study] measuring the cost of {hw[0]} x {hw[1]} (SSL pairs/s)")
@@ -1433,9 +1506,11 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         f = page/'points'/f'{pt.name}.json'
         prof = point_profile(base, pt)
         key = unit_key(point=pt.name, cfg=prof.config_hash, data=base.data_hash)
+        here = (work/'points'/pt.name/'data'/'manifest.json').exists()          # the point's runs are in --work
+        if f.exists() and page_only and not here: continue
         if f.exists():
             r = json.loads(f.read_text())
-            if r.get('key') == key and (r.get('code') == code_hash() or not redo_other_code):
+            if r.get('key') == key and (r.get('code') == code_hash() or not redo_other_code or page_only):
                 if any('run' not in v or 'curve' not in v for v in r.get('ssl_curves', {}).values()) or (   # a record of an older radiovis: its curves read again, by each row's readout
                         any('loss' not in v for v in r.get('ssl_curves', {}).values()) and (work/'points'/pt.name/'ssl').is_dir()):   # (and its training loss, where its runs are here)
                     new = ssl_curve_summary(point_context(base, pt, parent, work, device, log))
@@ -1446,8 +1521,8 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
                     r = dict(json.loads(f.read_text()), localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)), localiser_stops_by=code_hash())
                     write_json_atomic(f, r); log(f"[study] {pt.name}: localiser stops read")
                 log(f"[study] {pt.name}: done ({r.get('code_label')})"); continue
-        if max_points is not None and done >= max_points:
-            if (work/'points'/pt.name/'data'/'manifest.json').exists(): progress[pt.name] = point_progress(point_context(base, pt, parent, work, device, log))
+        if page_only or (max_points is not None and done >= max_points):
+            if here: progress[pt.name] = point_progress(point_context(base, pt, parent, work, device, log))
             log(f"[study] {pt.name}: left for the next sitting" + (f" ({progress_cells(progress[pt.name])[0]})" if pt.name in progress else '')); continue
         log(f"[study] {pt.name}: {pt.n_train} training frames at {pt.hw[0]} x {pt.hw[1]}")
         ctx = point_context(base, pt, parent, work, device, log)
@@ -1457,7 +1532,7 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
         pred.assign(error_m=pred.error_m.round(4)).to_csv(f.with_suffix('.csv.gz'), index=False)
         write_json_atomic(f, rec)
         done += 1
-    data_check(page, parent, base, work, log)          # which records stand on this dataset's radar data (again only when it or they changed)
+    if not page_only: data_check(page, parent, base, work, log)          # which records stand on this dataset's radar data (again only when it or they changed)
     return write_page(page, points, report, log, profile=base, progress=progress)
 
 # %% ../nbs/21_scaling.ipynb #960c63b7
@@ -1480,9 +1555,15 @@ def add_study_args(sp):
     sp.add_argument('--max-points', type=int, default=None, help='run at most this many new points, then write the page (a sitting)')
     sp.add_argument('--redo-other-code', action='store_true', help='run again the points recorded by other code (default: keep them, named on the page)')
     sp.add_argument('--list', action='store_true', help='list the points and exit')
+    sp.add_argument('--page-only', action='store_true', help="write the page (and REPORT's section) from the records in --page alone: no synthesis, no "
+                    "point run (e.g. in a fresh clone)")
     sp.add_argument('--patience-check', default='', metavar='POINTS', help=f"check the localisers' stopping rule at these finished points (comma-separated names, "
                     f"e.g. n2400-120x160): train them again with patience {PATIENCE_CHECK[0]} and a cap of {PATIENCE_CHECK[1]} epochs, then write the page")
-    sp.add_argument('--check-seeds', default='', help="the seeds of --patience-check, comma-separated (default: the point's first)")
+    sp.add_argument('--ssl-seeds-check', default='', metavar='POINTS', help="train the SSL runs of these finished points again at further seeds "
+                    f"(--check-seeds, default {','.join(map(str, SSL_SEEDS_CHECK))}) and say how many collapsed, then write the page")
+    sp.add_argument('--check-variants', default=','.join(ssl_variant(m, h) for m, h in STUDY_VARIANTS),
+                    help='the SSL variants of --ssl-seeds-check, comma-separated (default: all the study trains)')
+    sp.add_argument('--check-seeds', default='', help="the seeds of --patience-check (default: the point's first) or --ssl-seeds-check, comma-separated")
 
 def study_from_args(args, log=print):
     "Run `radiovis study scaling` from parsed arguments (profile: --profile, default scaling)."
@@ -1492,6 +1573,7 @@ def study_from_args(args, log=print):
     from radiovis_nb.config import load_profile
     prof = load_profile(args.profile or 'scaling', args.overrides)
     if args.patience_check: return patience_from_args(args, prof, pts, log)
+    if args.ssl_seeds_check: return ssl_seeds_from_args(args, prof, pts, log)
     if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
         for p in pts:
             f, d = Path(args.page)/'points'/f'{p.name}.json', Path(args.work)/'points'/p.name
@@ -1501,7 +1583,8 @@ def study_from_args(args, log=print):
             log(f"{p.name}: {p.n_train} training frames, {p.hw[0]} x {p.hw[1]}: {state}")
         return None
     cost = [parse_hw(t) for t in args.cost_only.split(',') if t]
-    return run_study(prof, args.work, args.page, pts, args.device, args.report or None, args.redo_other_code, args.max_points, cost, log)
+    return run_study(prof, args.work, args.page, pts, args.device, args.report or None, args.redo_other_code, args.max_points, cost, log,
+                     page_only=args.page_only)
 
 def patience_from_args(args, prof, pts:list, log=print) -> Path:
     "`radiovis study scaling --patience-check POINTS`: the stopping-rule check at each finished point named (its record on the page and its runs in "
@@ -1521,4 +1604,29 @@ def patience_from_args(args, prof, pts:list, log=print) -> Path:
             raise ConfigError(f"--check-seeds {args.check_seeds}: the point trained seeds {ctx.profile.evaluation.seeds} only")
         log(f"[study] {name}: the stopping rule checked (patience {PATIENCE_CHECK[0]}, cap {PATIENCE_CHECK[1]})")
         write_json_atomic(page/f'patience-{name}.json', patience_check(ctx, seeds=seeds))
+    return write_page(page, pts, args.report or None, log, profile=prof)
+
+def ssl_seeds_from_args(args, prof, pts:list, log=print) -> Path:
+    "`radiovis study scaling --ssl-seeds-check POINTS`: the SSL seeds check at each finished point named (its record on the page and its SSL runs "
+    "in --work, the record's own), written to page/ssl-seeds-<point>.json; then the page."
+    by, work, page = {p.name: p for p in pts}, Path(args.work), Path(args.page)
+    try: seeds = [int(v) for v in args.check_seeds.split(',') if v] or list(SSL_SEEDS_CHECK)
+    except ValueError: raise ConfigError("--check-seeds: comma-separated whole numbers") from None
+    known = {ssl_variant(m, h): (m, h) for m, h in STUDY_VARIANTS}
+    bad = [v for v in args.check_variants.split(',') if v and v not in known]
+    if bad or not args.check_variants.strip(','): raise ConfigError(f"--check-variants {args.check_variants}: the study's SSL variants are {', '.join(known)}")
+    variants = [known[v] for v in dict.fromkeys(v for v in args.check_variants.split(',') if v)]
+    for name in (n for n in args.ssl_seeds_check.split(',') if n):
+        if name not in by: raise ConfigError(f"--ssl-seeds-check {name}: not a point of this study ({', '.join(by)})")
+        f = page/'points'/f'{name}.json'
+        if not f.exists(): raise ConfigError(f"--ssl-seeds-check {name}: no record in {f.parent}: finish the point first (radiovis study scaling)")
+        if not (work/'points'/name/'ssl').is_dir(): raise ConfigError(f"--ssl-seeds-check {name}: its SSL runs are not in {work/'points'/name/'ssl'} (--work)")
+        ctx = point_context(prof, by[name], work/'data', work, args.device, log)
+        if min(seeds) < 0 or set(seeds) == {ctx.profile.evaluation.seeds[0]}:
+            raise ConfigError(f"--check-seeds {args.check_seeds}: further seeds (whole numbers, not only the point's own {ctx.profile.evaluation.seeds[0]})")
+        rec = json.loads(f.read_text()).get('ssl_curves', {})
+        if not same_ssl_runs(rec, ssl_curve_summary(ctx)):
+            raise ConfigError(f"--ssl-seeds-check {name}: the SSL runs in {work/'points'/name/'ssl'} are not those its record {f} was written from")
+        log(f"[study] {name}: its SSL runs at seeds {', '.join(map(str, seeds))} ({', '.join(ssl_variant(m, h) for m, h in variants)})")
+        write_json_atomic(page/f'ssl-seeds-{name}.json', ssl_seed_check(ctx, seeds, variants))
     return write_page(page, pts, args.report or None, log, profile=prof)

@@ -102,6 +102,28 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert any(s.startswith('[patience] ') and 'already done' in s and ' 0 already' not in s for s in logs), logs
     for bad, msg in ((['--patience-check', 'n999-48x64'], 'not a point of this study'), (['--patience-check', 'n20-48x64', '--check-seeds', '7'], 'trained seeds')):
         with pytest.raises(ConfigError, match=msg): study_from_args(ap.parse_args(cli[:-2] + bad), logs.append)
+    # how often an SSL seed collapses at n20, by the command: its MCL (projector gradient) run again at seed 1 beside the point's own (seed 0)
+    logs.clear()
+    sc_cli = cli[:-2] + ['--ssl-seeds-check', 'n20-48x64', '--check-seeds', '1', '--check-variants', 'mcl-flatten']
+    study_from_args(ap.parse_args(sc_cli), logs.append)
+    sc = json.loads((page/'ssl-seeds-n20-48x64.json').read_text())
+    own = recs['n20-48x64']['ssl_curves']['MCL (projector gradient)']
+    assert sc['seeds'] == [0, 1] and [(r['row'], r['seed']) for r in sc['rows']] == [('MCL (projector gradient)', 0), ('MCL (projector gradient)', 1)]
+    assert (sc['rows'][0]['run'], sc['rows'][0]['loss_last'], sc['rows'][0]['last_p50_m']) == (own['run'], own['loss'][-1][1], own['last_p50_m'])   # seed 0: the record's run
+    assert sc['rows'][1]['run'] == own['run'][:-1] + '1' and (work/'points'/'n20-48x64'/'ssl-seeds'/'ssl'/sc['rows'][1]['run']/'stamp.json').exists()
+    assert all(r['collapsed'] == (ssl_collapse(dict(loss=[[r['steps'], r['loss_last']]], uniform_loss=r['uniform_loss'])) is not None) for r in sc['rows'])
+    assert '**SSL collapse over seeds** at n20-48x64' in (page/'README.md').read_text() and '**SSL collapse over seeds**' in report.read_text()
+    logs.clear()
+    study_from_args(ap.parse_args(sc_cli), logs.append)                # a rerun reads the stamped runs back
+    assert any(s.startswith('[ssl-seeds] ') and 'already done' in s and ' 0 already' not in s for s in logs), logs
+    for bad, msg in ((['--check-variants', 'mcl-nothing'], "the study's SSL variants are"), (['--check-seeds', '0'], 'further seeds')):
+        with pytest.raises(ConfigError, match=msg): study_from_args(ap.parse_args(sc_cli + bad), logs.append)
+    page_txt, report_txt = (page/'README.md').read_bytes(), report.read_bytes()     # the page from the records alone (a fresh clone): nothing made, the same page
+    logs.clear()
+    study_from_args(ap.parse_args(cli[:-2] + ['--page-only', '--work', str(tmp_path/'nowhere')]), logs.append)
+    assert not (tmp_path/'nowhere').exists() and not any('training frames at' in s or 'data check' in s or 'radiovis synth' in s for s in logs), logs
+    assert (page/'README.md').read_bytes() == page_txt and report.read_bytes() == report_txt
+    with pytest.raises(ConfigError, match='no records in'): study_from_args(ap.parse_args(cli[:-2] + ['--page-only', '--page', str(tmp_path/'nopage')]), logs.append)
     f = page/'points'/'n20-48x64.json'                                     # a record of an older radiovis (curves keyed by run, one readout)
     old = json.loads(f.read_text())
     f.write_text(json.dumps(dict({k: v for k, v in old.items() if k != 'localiser_stops'},    # and without its localisers' stops
