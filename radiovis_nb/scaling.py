@@ -1259,8 +1259,12 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
              f"({hw[0]} x {hw[1]} heatmaps and images; val medians, 95% sequence-bootstrap intervals). A gap is median(B) - median(A): positive "
              "when 'A < B' holds. Crossing points come from straight lines fitted in log-log through the measured points and are "
              "**extrapolations**, not measurements.", '']
+    col = {r['n_train']: [k for k, v in r.get('ssl_curves', {}).items() if ssl_collapse(v)] for r in recs.values() if tuple(r['hw']) == tuple(hw)}
+    def mark(o, n):             # a gap through a row whose SSL run collapsed at that point: said where the number stands
+        ks = [k for k in o.split(' < ') if k in col.get(n, [])]
+        return f" ({', '.join(ks)}: its SSL run collapsed)" if ks else ''
     for o, d in orders.groupby('ordering', sort=False):
-        gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]" for r in d.itertuples())
+        gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]{mark(o, int(r.n_train))}" for r in d.itertuples())
         z = d.iloc[-1]
         lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in d and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
         sig = 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
@@ -1284,7 +1288,9 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
               ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
-              "labels' own error for the self-label rows, bend it); one SSL seed per point."]
+              "labels' own error for the self-label rows, bend it); one SSL seed per point"
+              + (f", and a collapsed one ({'; '.join(f'{n:,} frames: ' + ', '.join(ks) for n, ks in sorted(col.items()) if ks)}) stands in its row's "
+                 "gaps, fits and steps like any other (see 'Collapsed SSL runs' on the study page)" if any(col.values()) else '') + "."]
     return lines, fits, orders
 
 def step_slopes_text(step_m, fits) -> list:
