@@ -814,8 +814,18 @@ def collapse_text(recs:dict, hw:tuple) -> str|None:
                         for n, k, c in col) + ". The study keeps such a run, as it keeps every run (one SSL seed per point): a collapse is what that "
             "seed did; another seed may not collapse, which one seed per point cannot say.") if col else
            "No SSL run collapsed (a training loss ending within 1% of a constant embedding's).")
+    def ratio(v): return v['curve'][-1][1]/v['curve'][0][1] if v.get('curve') and v['curve'][0][1] else None   # the curve's end / the untrained backbone's
+    hint = []
+    for k in dict.fromkeys(k for _, k, _ in col):       # a row that collapsed somewhere: where its collapsed and its unchecked runs' curves end
+        a = [x for r in pts for kk, v in r.get('ssl_curves', {}).items() if kk == k and ssl_collapse(v) for x in [ratio(v)] if x is not None]
+        b = [x for r in pts for kk, v in r.get('ssl_curves', {}).items() if kk == k and not v.get('loss') for x in [ratio(v)] if x is not None]
+        if a and b: hint.append(f"{k}'s collapsed run{'s end' if len(a) > 1 else ' ends'} at {', '.join(f'{x:.0%}' for x in a)} of the untrained "
+                                f"backbone's held-out median, its unchecked run{'s' if len(b) > 1 else ''} at "
+                                + (f"{min(b):.0%}-{max(b):.0%}" if len(b) > 1 else f"{b[0]:.0%}"))
     return (txt + (' ' if txt else '') + (f"The records at {', '.join(none)} frames carry no SSL training loss (made before it was recorded): their runs "
-                                          "are not checked for collapse." if none else '')).strip()
+                                          "are not checked for collapse." if none else '')
+            + (" A hint from the held-out curves (against the truth on held-out training sequences, reported only), not a check: " + '; '.join(hint) + '.'
+               if hint else '')).strip()
 
 
 # %% ../nbs/21_scaling.ipynb #29cae5a2
