@@ -33,9 +33,9 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'read_points', 'plot_data_axis',
            'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops',
            'patience_units', 'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot',
-           'overshoot_text', 'ssl_collapse', 'collapse_text', 'ssl_seed_units', 'ssl_seed_check', 'ssl_seeds_text',
-           'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
-           'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
+           'overshoot_text', 'ssl_collapse', 'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check',
+           'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells',
+           'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
            'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
            'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
@@ -831,6 +831,12 @@ def collapse_text(recs:dict, hw:tuple) -> str|None:
 # %% ../nbs/21_scaling.ipynb #29cae5a2
 SSL_SEEDS_CHECK = (1, 2)     # the further SSL seeds of `--ssl-seeds-check` unless --check-seeds names others (a point's own runs are its first seed)
 
+def rate_interval(k:int, n:int, level:float=0.95) -> tuple:
+    "The exact (Clopper-Pearson) `level` interval of a rate seen k times in n tries: (lo, hi) in [0, 1]."
+    from scipy.stats import beta
+    a = (1 - level)/2
+    return (0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1)), 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k)))
+
 def ssl_seed_units(ctx:PointContext, seeds, variants=STUDY_VARIANTS) -> tuple:
     "(context, units) of the point's SSL runs of `variants` trained again at further `seeds`: the main budget, the point's data, the reproduction's "
     "SSL planner; stamped, resumable units in <point>/ssl-seeds/ssl/, which a rerun skips or resumes."
@@ -874,7 +880,11 @@ def ssl_seeds_text(rec:dict) -> list:
                              constant_embedding=f"{r['uniform_loss']:.4f}",
                              collapsed=f"yes, from step {r['collapsed_from']}" if r['collapsed'] else 'no',
                              held_out_last_m=f"{r['last_p50_m']:.2f} ({r['readout']})", flattens_at=r['flattens_at']) for r in rec['rows']])
-    counts = '; '.join(f"{row}: {sum(r['collapsed'] for r in rs)} of {len(rs)}" for row, rs in by.items())
+    def count(rs):
+        k, n = sum(r['collapsed'] for r in rs), len(rs)
+        lo, hi = rate_interval(k, n)
+        return f"{k} of {n} (the rate's exact 95% interval {100*lo:.0f}-{100*hi:.0f}%)"
+    counts = '; '.join(f"{row}: {count(rs)}" for row, rs in by.items())
     own = rec['seeds'][0]
     return [f"**SSL collapse over seeds** at {rec['point']}: each of its SSL runs trained again at seed{'s' if len(rec['seeds']) > 2 else ''} "
             f"{', '.join(map(str, rec['seeds'][1:]))} (the point's own runs are seed {own}), the same budget, data and code path; a run has collapsed when "
