@@ -886,8 +886,9 @@ def ssl_seeds_text(rec:dict) -> list:
         return f"{k} of {n} (the rate's exact 95% interval {100*lo:.0f}-{100*hi:.0f}%)"
     counts = '; '.join(f"{row}: {count(rs)}" for row, rs in by.items())
     own = rec['seeds'][0]
-    return [f"**SSL collapse over seeds** at {rec['point']}: each of its SSL runs trained again at seed{'s' if len(rec['seeds']) > 2 else ''} "
-            f"{', '.join(map(str, rec['seeds'][1:]))} (the point's own runs are seed {own}), the same budget, data and code path; a run has collapsed when "
+    return [f"**SSL collapse over seeds** at {rec['point']}: its SSL run{'s' if len(by) > 1 else ''} of {', '.join(by)} trained again at "
+            f"seed{'s' if len(rec['seeds']) > 2 else ''} {', '.join(map(str, rec['seeds'][1:]))} (the point's own runs are seed {own}), the same budget, data "
+            f"and code path; a run has collapsed when "
             f"its mean training loss ends within {100*rec['tol']:.0f}% of a constant embedding's. Collapsed, of the seeds run: {counts}. "
             f"The study's rows keep seed {own}, as fixed in advance: this check says how often a seed collapses, it chooses nothing. Held-out "
             f"medians are against the truth on held-out training sequences, by each row's readout. {rec['minutes']:.0f} min on "
