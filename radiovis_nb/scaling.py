@@ -1428,6 +1428,9 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                 ov = overshoot_text(recs, hw)
                 if ov: md += [(f"At {hw[0]} x {hw[1]}: " if len(hws) > 1 else '') + ov, '']
                 col = collapse_text(recs, hw)
+                checked = [f.stem[len('ssl-seeds-'):] for f in sorted(page.glob('ssl-seeds-*.json'))]
+                checked = [n for n in checked if n in recs and tuple(recs[n]['hw']) == tuple(hw)]
+                if col and checked: col += f" How often a seed collapses is measured at {', '.join(checked)} ('SSL collapse over seeds', below)."
                 if col: md += [(f"At {hw[0]} x {hw[1]}: " if len(hws) > 1 else '') + col, '']
                 name = 'fig_scaling_ssl.png' if hw == hw0 else f'fig_scaling_ssl_{hw[0]}x{hw[1]}.png'
                 plt.close(plot_ssl_curves(recs, hw, out=page/name))

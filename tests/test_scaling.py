@@ -113,6 +113,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert sc['rows'][1]['run'] == own['run'][:-1] + '1' and (work/'points'/'n20-48x64'/'ssl-seeds'/'ssl'/sc['rows'][1]['run']/'stamp.json').exists()
     assert all(r['collapsed'] == (ssl_collapse(dict(loss=[[r['steps'], r['loss_last']]], uniform_loss=r['uniform_loss'])) is not None) for r in sc['rows'])
     assert '**SSL collapse over seeds** at n20-48x64' in (page/'README.md').read_text() and '**SSL collapse over seeds**' in report.read_text()
+    assert "How often a seed collapses is measured at n20-48x64 ('SSL collapse over seeds', below)." in (page/'README.md').read_text()   # said where the collapses are
     logs.clear()
     study_from_args(ap.parse_args(sc_cli), logs.append)                # a rerun reads the stamped runs back
     assert any(s.startswith('[ssl-seeds] ') and 'already done' in s and ' 0 already' not in s for s in logs), logs
