@@ -462,21 +462,27 @@ def read_points(page:Path) -> tuple:
 
 def plot_data_axis(recs:dict, preds:dict, hw:tuple, methods=STUDY_ROWS, out=None, split:str='val', n_boot:int=300):
     "Median error against training frames (log-log) at resolution `hw`: one line per method with its 95% sequence-bootstrap band; the paper's Tab. 4 "
-    "values at its 24,000 frames and 480 x 640 (another scale and dataset: for orientation only)."
+    "values at its 24,000 frames and 480 x 640 (another scale and dataset: for orientation only). A point whose row's SSL run collapsed there "
+    "(`ssl_collapse`) is ringed in black: its number is the collapse's, not the method's."
     import matplotlib.pyplot as plt
     from radiovis_nb.results import PAPER
     pts = sorted((r['n_train'], name) for name, r in recs.items() if tuple(r['hw']) == tuple(hw))
     fig, ax = plt.subplots(figsize=(9, 4.8))
+    ringed = False
     for m in methods:
-        ns, med, lo, hi = [], [], [], []
+        ns, med, lo, hi, col = [], [], [], [], []
         for n, name in pts:
             g = _by_sequence(preds[name], m, split)
             if not g: continue
             b = bootstrap_medians([g], n_boot)[:, 0]
             ns.append(n); med.append(np.median(np.concatenate(list(g.values())))); lo.append(np.quantile(b, 0.025)); hi.append(np.quantile(b, 0.975))
+            col.append(ssl_collapse(recs[name].get('ssl_curves', {}).get(m) or {}) is not None)
         if not ns: continue
         line, = ax.plot(ns, med, 'o-', label=m)
         ax.fill_between(ns, lo, hi, color=line.get_color(), alpha=0.2)
+        if any(col):                                                  # the collapsed runs' points: ringed, one legend entry for all
+            ax.plot(np.array(ns)[col], np.array(med)[col], 'o', ms=13, mfc='none', mec='k', mew=1.4, label='_' if ringed else 'its SSL run collapsed')
+            ringed = True
         if len(ns) >= 3:                                              # the fitted log-log line carried to the paper's frames: an extrapolation
             a, b = loglog_fit(ns, med); x = np.array([ns[0], PAPER_N_TRAIN])
             ax.plot(x, np.exp(a + b*np.log(x)), '--', lw=0.8, color=line.get_color(), alpha=0.6)
@@ -492,7 +498,8 @@ def plot_data_axis(recs:dict, preds:dict, hw:tuple, methods=STUDY_ROWS, out=None
     xs = sorted({n for n, _ in pts} | {PAPER_N_TRAIN})
     ax.set_xticks(xs, [f'{n:,}' for n in xs]); ax.xaxis.set_minor_locator(tk.NullLocator())
     ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
-    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
+    hs, ls = ax.get_legend_handles_labels(); k = sorted(range(len(ls)), key=lambda i: ls[i] == 'its SSL run collapsed')   # the ring's entry last
+    ax.legend([hs[i] for i in k], [ls[i] for i in k], fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
     return fig
 
