@@ -34,12 +34,12 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops',
            'patience_units', 'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot',
            'overshoot_text', 'ssl_collapse', 'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check',
-           'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell', 'progress_cells',
-           'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
-           'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text',
-           'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead',
-           'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args',
-           'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
+           'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell',
+           'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files',
+           'data_check', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
+           'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text',
+           'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
+           'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -856,12 +856,25 @@ def ssl_seed_units(ctx:PointContext, seeds, variants=STUDY_VARIANTS) -> tuple:
     want = {runs[('main', ssl_variant(m, h), sd)].name for m, h in variants for sd in seeds if sd != s0}
     return c, [u for u in _ssl_units(c) if u.name in want]
 
-def ssl_seed_check(ctx:PointContext, seeds=SSL_SEEDS_CHECK, variants=STUDY_VARIANTS) -> dict:
+def ssl_seed_check(ctx:PointContext, seeds=SSL_SEEDS_CHECK, variants=STUDY_VARIANTS, train:bool=True, prev:dict|None=None) -> dict:
     "Train the point's SSL runs again at further `seeds` (`ssl_seed_units`) and say, per row and seed (the point's own run first), whether it "
-    "collapsed (`ssl_collapse`), with its final training loss, the constant embedding's and its held-out curve's last median and flattening "
-    "step: how often a seed collapses, which one seed per point cannot say. The check's record, with its minutes, code and machine."
+    "collapsed (`ssl_collapse`), with its final training loss, the constant embedding's, its held-out curve's last median and flattening "
+    "step, and both curves ([step, value]): how often a seed collapses, which one seed per point cannot say. The check's record, with its "
+    "minutes and the code and machine of its units' stamps. `train=False` trains nothing: the record is written again from runs stamped before, "
+    "by whatever code (a ConfigError names those not stamped); units of other code keep the code label and machine of `prev`, the record they "
+    "wrote, where its code is theirs, else their code hash alone (label and machine unknown)."
     c, units = ssl_seed_units(ctx, seeds, variants)
-    stamps = run_units(c, 'ssl-seeds', units)
+    if train: stamps = run_units(c, 'ssl-seeds', units)
+    else:
+        read = lambda u: json.loads((u.folder/'stamp.json').read_text()) if (u.folder/'stamp.json').is_file() else {}
+        stamps = {u.name: read(u) for u in units}
+        miss = [u.name for u in units if stamps[u.name].get('key') != unit_key(**u.params)]
+        if miss: raise ConfigError(f"{c.run_dir/'ssl'}: the seeds check's runs {', '.join(miss)} are not stamped there (train them: run the check "
+                                   "without --page-only)")
+    codes, prev = sorted({s.get('code') for s in stamps.values()}), prev or {}
+    if codes in ([], [code_hash()]): code, label, machine = code_hash(), _code_label(code_version()), machine_info()
+    elif codes == [prev.get('code')]: code, label, machine = prev['code'], prev.get('code_label'), prev.get('machine')
+    else: code, label, machine = codes if len(codes) > 1 else codes[0], 'other code (' + ', '.join(str(h)[:12] for h in codes) + ')', None
     p, s0 = ctx.profile, ctx.profile.evaluation.seeds[0]
     runs = ssl_runs(c.profile)
     rows = []
@@ -873,9 +886,33 @@ def ssl_seed_check(ctx:PointContext, seeds=SSL_SEEDS_CHECK, variants=STUDY_VARIA
             col = ssl_collapse(v)
             rows.append(dict(row=label_name(m, 'gt', head_readout(h)), seed=sd, run=name, steps=v['steps'], loss_last=v['loss'][-1][1] if v['loss'] else None,
                              uniform_loss=v['uniform_loss'], collapsed=col is not None, collapsed_from=col['from_step'] if col else None,
-                             last_p50_m=v['last_p50_m'], flattens_at=v['flattens_at'], readout=v['readout']))
+                             last_p50_m=v['last_p50_m'], flattens_at=v['flattens_at'], readout=v['readout'], loss=v['loss'], curve=v['curve']))
     return dict(point=ctx.run_dir.name, seeds=list(dict.fromkeys([s0, *seeds])), rows=rows, tol=COLLAPSE_TOL,
-                minutes=sum(s['seconds'] for s in stamps.values())/60, code=code_hash(), code_label=_code_label(code_version()), machine=machine_info())
+                minutes=sum(s['seconds'] for s in stamps.values())/60, code=code, code_label=label, machine=machine)
+
+def plot_ssl_seeds(rec:dict, out=None):
+    "The SSL seeds check's runs (`ssl_seed_check`'s record), one line per seed: each row's mean training loss by step beside the constant "
+    "embedding's (dashed), and its held-out curve (its readout's median against the truth on held-out training sequences); a collapsed seed drawn "
+    "in black. None where the record keeps no curves (an older radiovis's)."
+    import matplotlib.pyplot as plt
+    by = {}
+    for r in rec['rows']:
+        if r.get('loss') or r.get('curve'): by.setdefault(r['row'], []).append(r)
+    if not by: return None
+    fig, axs = plt.subplots(len(by), 2, figsize=(9.5, 3.1*len(by) + 0.5), squeeze=False)
+    for (row, rs), (a, b) in zip(by.items(), axs):
+        for i, r in enumerate(rs):
+            kw = dict(color='k' if r['collapsed'] else f'C{i}', lw=1.4 if r['collapsed'] else 1.0,
+                      label=f"seed {r['seed']}" + (' (collapsed)' if r['collapsed'] else ''))
+            if r.get('loss'): a.plot(*np.array(r['loss'], float).T, '-', **kw)
+            if r.get('curve'): b.plot(*np.array(r['curve'], float).T, 'o-', ms=3, **kw)
+        a.axhline(rs[0]['uniform_loss'], color='0.5', ls='--', lw=1, label='constant embedding')
+        a.set(title=f'{row}: training loss', xlabel='step', ylabel='mean loss per interval'); a.legend(fontsize=7)
+        b.set(title=f"{row}: held-out median ({rs[0]['readout']})", xlabel='step', ylabel='m', yscale='log'); _metres_log_axis(b)
+        for ax in (a, b): ax.title.set_fontsize(9)
+    fig.suptitle(f"SSL collapse over seeds at {rec['point']}", fontsize=11); fig.tight_layout()
+    if out is not None: fig.savefig(out, dpi=110)
+    return fig
 
 def ssl_seeds_text(rec:dict) -> list:
     "The page's lines for an SSL seeds check (`ssl_seed_check`'s record): per row, how many of its seeds collapsed, and a table of every run."
@@ -1449,7 +1486,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
     if profile is not None and recs: lines += ['', budgets_text(profile, [r['n_train'] for r in recs.values()])]
     for f in sorted(page.glob('patience-*.json')): lines += [''] + patience_text(json.loads(f.read_text()))   # the stopping rule, checked at a point
-    for f in sorted(page.glob('ssl-seeds-*.json')): lines += [''] + ssl_seeds_text(json.loads(f.read_text()))  # how often an SSL seed collapses at a point
+    for f in sorted(page.glob('ssl-seeds-*.json')):         # how often an SSL seed collapses at a point, with its runs' curves where the record keeps them
+        sr = json.loads(f.read_text()); lines += [''] + ssl_seeds_text(sr)
+        fig = plot_ssl_seeds(sr, out=page/f'fig_scaling_{f.stem}.png')
+        if fig is not None: plt.close(fig); lines += ['', f"![the SSL seeds check's curves at {sr['point']}](fig_scaling_{f.stem}.png)"]
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
@@ -1462,8 +1502,9 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
     md += ['## Where the orderings go with scale', ''] + lines + ['']
     (page/'README.md').write_text('\n'.join(md))
     if report is not None and Path(report).exists():
-        update_report_section(report, '\n'.join(['## Where the orderings go with scale', '',
-                                                 report_lead(Path(report).read_text()), ''] + lines))
+        rel = Path(os.path.relpath(page, Path(report).parent)).as_posix()      # the page's figures linked from the report's folder
+        update_report_section(report, '\n'.join(['## Where the orderings go with scale', '', report_lead(Path(report).read_text()), '']
+                                                + [re.sub(r'(!\[[^\]]*\]\()(fig_[^)]+\))', rf'\g<1>{rel}/\g<2>', s) for s in lines]))
     log(f"study page: {page/'README.md'} ({len(recs)} of {len(points)} points)")
     return page/'README.md'
 
@@ -1593,7 +1634,8 @@ def add_study_args(sp):
     sp.add_argument('--redo-other-code', action='store_true', help='run again the points recorded by other code (default: keep them, named on the page)')
     sp.add_argument('--list', action='store_true', help='list the points and exit')
     sp.add_argument('--page-only', action='store_true', help="write the page (and REPORT's section) from the records in --page alone: no synthesis, no "
-                    "point run (e.g. in a fresh clone)")
+                    "point run (e.g. in a fresh clone); with --ssl-seeds-check, the check's records written again from its runs stamped in --work, "
+                    "trained by whatever code, training nothing")
     sp.add_argument('--patience-check', default='', metavar='POINTS', help=f"check the localisers' stopping rule at these finished points (comma-separated names, "
                     f"e.g. n2400-120x160): train them again with patience {PATIENCE_CHECK[0]} and a cap of {PATIENCE_CHECK[1]} epochs, then write the page")
     sp.add_argument('--ssl-seeds-check', default='', metavar='POINTS', help="train the SSL runs of these finished points again at further seeds "
@@ -1609,6 +1651,7 @@ def study_from_args(args, log=print):
     pts = study_points(frames, [parse_hw(t) for t in args.resolutions.split(',') if t], rf)
     from radiovis_nb.config import load_profile
     prof = load_profile(args.profile or 'scaling', args.overrides)
+    if args.patience_check and args.page_only: raise ConfigError("--patience-check trains the localisers again: not with --page-only")
     if args.patience_check: return patience_from_args(args, prof, pts, log)
     if args.ssl_seeds_check: return ssl_seeds_from_args(args, prof, pts, log)
     if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
@@ -1641,7 +1684,7 @@ def patience_from_args(args, prof, pts:list, log=print) -> Path:
             raise ConfigError(f"--check-seeds {args.check_seeds}: the point trained seeds {ctx.profile.evaluation.seeds} only")
         log(f"[study] {name}: the stopping rule checked (patience {PATIENCE_CHECK[0]}, cap {PATIENCE_CHECK[1]})")
         write_json_atomic(page/f'patience-{name}.json', patience_check(ctx, seeds=seeds))
-    return write_page(page, pts, args.report or None, log, profile=prof)
+    return run_study(prof, work, page, pts, args.device, args.report or None, log=log, page_only=True)   # the page, unfinished points' progress too
 
 def ssl_seeds_from_args(args, prof, pts:list, log=print) -> Path:
     "`radiovis study scaling --ssl-seeds-check POINTS`: the SSL seeds check at each finished point named (its record on the page and its SSL runs "
@@ -1665,5 +1708,6 @@ def ssl_seeds_from_args(args, prof, pts:list, log=print) -> Path:
         if not same_ssl_runs(rec, ssl_curve_summary(ctx)):
             raise ConfigError(f"--ssl-seeds-check {name}: the SSL runs in {work/'points'/name/'ssl'} are not those its record {f} was written from")
         log(f"[study] {name}: its SSL runs at seeds {', '.join(map(str, seeds))} ({', '.join(ssl_variant(m, h) for m, h in variants)})")
-        write_json_atomic(page/f'ssl-seeds-{name}.json', ssl_seed_check(ctx, seeds, variants))
-    return write_page(page, pts, args.report or None, log, profile=prof)
+        old = page/f'ssl-seeds-{name}.json'
+        write_json_atomic(old, ssl_seed_check(ctx, seeds, variants, train=not args.page_only, prev=json.loads(old.read_text()) if old.exists() else None))
+    return run_study(prof, work, page, pts, args.device, args.report or None, log=log, page_only=True)   # the page, unfinished points' progress too

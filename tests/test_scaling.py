@@ -1,7 +1,9 @@
 "The scaling study (issue 24) end to end on smoke data: two points of the data axis, the page, and a rerun that skips them."
 import argparse
 import json
+import os
 import shutil
+from pathlib import Path
 import pytest
 from radiovis_nb.config import load_profile
 from radiovis_nb.data import cached_dataset
@@ -117,6 +119,14 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     logs.clear()
     study_from_args(ap.parse_args(sc_cli), logs.append)                # a rerun reads the stamped runs back
     assert any(s.startswith('[ssl-seeds] ') and 'already done' in s and ' 0 already' not in s for s in logs), logs
+    assert sc['rows'][1]['loss'] and sc['rows'][1]['curve'] and (page/'fig_scaling_ssl-seeds-n20-48x64.png').stat().st_size > 0   # the runs' curves, drawn
+    assert '](fig_scaling_ssl-seeds-n20-48x64.png)' in (page/'README.md').read_text()
+    rel = Path(os.path.relpath(page, report.parent)).as_posix()          # and linked from the report's folder there
+    assert f']({rel}/fig_scaling_ssl-seeds-n20-48x64.png)' in report.read_text() and (report.parent/rel/'fig_scaling_ssl-seeds-n20-48x64.png').exists()
+    logs.clear()                                                       # the record again from the stamped runs, training nothing: the same record
+    study_from_args(ap.parse_args(sc_cli + ['--page-only']), logs.append)
+    assert json.loads((page/'ssl-seeds-n20-48x64.json').read_text()) == sc and not any(s.startswith('[ssl-seeds] ') for s in logs), logs
+    with pytest.raises(ConfigError, match='not with --page-only'): study_from_args(ap.parse_args(cli + ['--page-only']), logs.append)
     for bad, msg in ((['--check-variants', 'mcl-nothing'], "the study's SSL variants are"), (['--check-seeds', '0'], 'further seeds')):
         with pytest.raises(ConfigError, match=msg): study_from_args(ap.parse_args(sc_cli + bad), logs.append)
     page_txt, report_txt = (page/'README.md').read_bytes(), report.read_bytes()     # the page from the records alone (a fresh clone): nothing made, the same page
