@@ -34,12 +34,13 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops',
            'patience_units', 'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot',
            'overshoot_text', 'ssl_collapse', 'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check',
-           'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'unit_label', 'ssl_cell',
-           'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files',
-           'data_check', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
-           'label_bound_text', 'resolution_effects', 'resolution_text', 'orderings_text', 'step_slopes_text',
-           'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
-           'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
+           'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step',
+           'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text',
+           'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits', 'label_limited',
+           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
+           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
+           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args',
+           'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -994,7 +995,8 @@ def point_progress(ctx:PointContext) -> dict:
     "What an unfinished point's run folder holds, unit by unit, read from its stamps whatever code wrote them (a sitting of a frozen checkout is "
     "read by main's): {stage: {unit: dict(state, minutes, code, label)}}. 'done': a stamp.json with the unit's parameters (its wall time and code hash); "
     "'started': begun with them (a resumable unit's started.json) and not stamped, so running now or interrupted; 'todo': neither. A done SSL "
-    "unit carries its held-out curve's summary (`ssl_curve_summary`) as 'curve', with its row. 'label': the stage and the row (and seed) it serves."
+    "unit carries its held-out curve's summary (`ssl_curve_summary`) as 'curve', with its row; a started one, how far it has come (`ssl_run_step`) "
+    "as 'step'. 'label': the stage and the row (and seed) it serves."
     out, curves = {}, {v['run']: dict(v, row=row) for row, v in ssl_curve_summary(ctx).items()}
     names = _study_methods(ctx.profile)
     for stage, units in point_units(ctx).items():
@@ -1006,8 +1008,18 @@ def point_progress(ctx:PointContext) -> dict:
                                                  dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
                                                  dict(state='todo', minutes=None, code=None))
             if stage == 'ssl' and out[stage][u.name]['state'] == 'done' and u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
+            if stage == 'ssl' and out[stage][u.name]['state'] == 'started' and ssl_run_step(u.folder): out[stage][u.name]['step'] = ssl_run_step(u.folder)
             out[stage][u.name]['label'] = unit_label(stage, u.name, names)
     return out
+
+def ssl_run_step(folder:Path) -> tuple|None:
+    "How far an SSL run begun in `folder` has come: (the last step its log.csv records, the steps its run.json plans); None before it logs a step."
+    import pandas as pd
+    f, r = Path(folder)/'log.csv', Path(folder)/'run.json'
+    if not f.is_file() or not r.is_file() or f.stat().st_size == 0: return None
+    try: step, steps = pd.read_csv(f, usecols=['step']).step.max(), json.loads(r.read_text()).get('steps')
+    except (ValueError, KeyError, json.JSONDecodeError, pd.errors.EmptyDataError): return None
+    return (int(step), int(steps)) if np.isfinite(step) and steps else None
 
 def unit_label(stage:str, name:str, names:dict) -> str:
     "A unit in a reader's words: its stage and the study's row it serves (`names`: `_study_methods`), with the seed of a localiser; else its folder name."
@@ -1028,10 +1040,11 @@ def progress_cells(prog:dict, labels:dict|None=None) -> tuple:
     "(`labels`: {code hash: git label} of the finished points' records; an unknown hash is shown by its first 8 characters)."
     units = [v for us in prog.values() for v in us.values()]
     done = [v for v in units if v['state'] == 'done']
-    started = [v.get('label', n) for us in prog.values() for n, v in us.items() if v['state'] == 'started']
+    started = [v.get('label', n) + ' started' + (f" (step {v['step'][0]:,} of {v['step'][1]:,})" if v.get('step') else '')
+               for us in prog.values() for n, v in us.items() if v['state'] == 'started']
     if not done and not started: return 'pending', '-', '-', '-'
     by = {st: sum(v['minutes'] for v in us.values() if v['state'] == 'done') for st, us in prog.items() if any(v['state'] == 'done' for v in us.values())}
-    status = f"in progress: {len(done)} of {len(units)} units done" + (f", {', '.join(started)} started" if started else '')
+    status = f"in progress: {len(done)} of {len(units)} units done" + (f", {', '.join(started)}" if started else '')
     mins = f"{sum(by.values()):.0f} so far" + (f" ({', '.join(f'{k} {v:.0f}' for k, v in by.items())})" if by else '')
     codes = sorted({(labels or {}).get(v['code'], str(v['code'])[:8]) for v in units if v['state'] != 'todo' and v['code']})
     ssl = ssl_cell({v['curve']['row']: v['curve'] for v in prog.get('ssl', {}).values() if 'curve' in v})
