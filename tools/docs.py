@@ -158,6 +158,10 @@ def results_html(out:Path, pages:list) -> str:
     for f in (ROOT/'paper_figures').glob('*'):
         if f.suffix.lower() in ('.png', '.svg', '.jpg', '.csv', '.md'): shutil.copy2(f, figs/f.name)
     text = report.read_text(encoding='utf-8') if report.exists() else '# Results\n\nNo `paper_figures/REPORT.md` yet: run `make reproduce`.'
+    for t in re.findall(r'\]\(([^)\s#]+/[^)\s#]+)\)', text):   # what it links in a folder of its own (the scaling study's figures, its page)
+        f = ROOT/'paper_figures'/t
+        if not re.match(r'https?:|/', t) and f.is_file() and f.resolve().is_relative_to((ROOT/'paper_figures').resolve()):
+            (figs/t).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, figs/t)
     text = re.sub(r'(!\[[^\]]*\]\()(?!https?:|/|paper_figures/)([^)\s]+)', r'\1paper_figures/\2', text)     # figures sit beside the report
     text = re.sub(r'(<img[^>]*src=")(?!https?:|/|paper_figures/)', r'\1paper_figures/', text)
     note = ('These are the results of <code>make reproduce</code> on the default <code>cpu</code> profile (3,000 + 600 frames, '
