@@ -1008,7 +1008,7 @@ def point_progress(ctx:PointContext) -> dict:
                                                  dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
                                                  dict(state='todo', minutes=None, code=None))
             if stage == 'ssl' and out[stage][u.name]['state'] == 'done' and u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
-            if stage == 'ssl' and out[stage][u.name]['state'] == 'started' and ssl_run_step(u.folder): out[stage][u.name]['step'] = ssl_run_step(u.folder)
+            if stage == 'ssl' and out[stage][u.name]['state'] == 'started' and (st := ssl_run_step(u.folder)): out[stage][u.name]['step'] = st
             out[stage][u.name]['label'] = unit_label(stage, u.name, names)
     return out
 
