@@ -1341,6 +1341,11 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     def mark(o, n):             # a gap through a row whose SSL run collapsed at that point: said where the number stands
         ks = [k for k in o.split(' < ') if k in col.get(n, [])]
         return f" ({', '.join(ks)}: its SSL run collapsed)" if ks else ''
+    def step(o, s):             # a measured step in words; one that starts or ends at a collapsed run says so (the collapse moved it, not the data)
+        if s is None or not (s.ordering == o).any(): return ''
+        r = next(s[s.ordering == o].itertuples())
+        ks = [f"{k} at {n:,}" for n in (int(r.n_from), int(r.n_to)) for k in o.split(' < ') if k in col.get(n, [])]
+        return f"; {step_words(r)}" + (f" (its SSL run collapsed: {', '.join(ks)} frames; the change measures the collapse, not the data)" if ks else '')
     for o, d in orders.groupby('ordering', sort=False):
         gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]{mark(o, int(r.n_train))}" for r in d.itertuples())
         z = d.iloc[-1]
@@ -1350,8 +1355,7 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
         lines.append(f"* **{o}** — gap by training frames: {gaps}. At the largest point it {sig} "
                      f"(interval {'excludes' if sig != 'undecided' else 'includes'} zero"
                      + (f"; with the seeds' spread [{lo:+.2f}, {hi:+.2f}])" if wide else ')')
-                     + (f"; {step_words(next(step_o[step_o.ordering == o].itertuples()))}" if step_o is not None and (step_o.ordering == o).any() else '')
-                     + (f"; {step_words(next(two_o[two_o.ordering == o].itertuples()))}" if two_o is not None and (two_o.ordering == o).any() else '')
+                     + step(o, step_o) + step(o, two_o)
                      + f"; fitted trend: {d.trend.iloc[-1] or 'n/a'}.")
     lines.append("* **CL worst of the contrastive flavours** — not measured by the study (its rows are Supervised, MCL, SCL, RODNet, CFAR and the "
                  "camera); see Tab. 5 of the report at the cpu scale.")
