@@ -38,9 +38,9 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text',
            'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits', 'label_limited',
            'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
-           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args',
-           'ssl_seeds_from_args']
+           'without_collapsed', 'without_collapsed_text', 'orderings_text', 'step_slopes_text', 'write_page',
+           'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw',
+           'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -1304,6 +1304,39 @@ def resolution_text(meths, orders) -> list:
                          f"{verdict(r.gap_high_lo, r.gap_high_hi)}.")
     return lines
 
+def without_collapsed(by_n:dict, col:dict, fits, split:str='val', n_boot:int=1000) -> tuple:
+    "(fits, orderings) again with each row dropped at the points where its SSL run collapsed (`col`: {training frames: [rows]}): a "
+    "sensitivity check of the fitted lines, not a replacement (a collapse is one of the method's outcomes). `fits` has every row's line; "
+    "the result's fits are the collapsed rows' only, fitted on the points left, and its orderings those that involve them, with the other "
+    "row's line from `fits`. (None, None) when no row collapsed."
+    import pandas as pd
+    aff = sorted({k for ks in col.values() for k in ks})
+    if not aff: return None, None
+    wo = {n: d[~d.method.isin(col.get(n, []))] for n, d in by_n.items()}
+    fw = scaling_fits(wo, aff, split, n_boot)
+    both = pd.concat([fits[~fits.method.isin(fw.method)], fw], ignore_index=True)
+    return fw, ordering_table(wo, both, [o for o in ORDERINGS if set(o) & set(aff)], split, n_boot)
+
+def without_collapsed_text(fits, fw, ow, col:dict) -> list:
+    "Markdown lines of `without_collapsed`: each collapsed row's slope and fitted error at the paper's frames without its collapsed points, "
+    "beside its line through every point, and each ordering's trend through those lines."
+    if fw is None or not len(fw): return []
+    f = fits.set_index('method')
+    def centre(m):              # the slope did not move (to the printed digits) although inner points were dropped: said why, lest it read as a slip
+        r = fw.set_index('method').loc[m]
+        inner = all(f.loc[m, 'n_min'] < n < f.loc[m, 'n_max'] for n, ks in col.items() if m in ks)
+        return inner and round(r.slope, 2) == round(f.loc[m, 'slope'], 2)
+    where = '; '.join(f"{n:,} frames: {', '.join(ks)}" for n, ks in sorted(col.items()) if ks)
+    return ['', f"**Without the collapsed SSL runs** ({where}), a sensitivity check of the lines above, not a replacement (a collapse is one of "
+            "the method's outcomes; the lines above keep it): "
+            + '; '.join(f"{r.method} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}] over {int(r.points)} points -> {r.at_paper_n:.2f} m at "
+                        f"{PAPER_N_TRAIN:,} frames (through every point {f.loc[r.method, 'slope']:+.2f} -> {f.loc[r.method, 'at_paper_n']:.2f} m"
+                        + ("; the same slope: a point near the middle of the log range carries little weight in a least-squares slope, so "
+                           "dropping it moves the line's level only" if centre(r.method) else '') + ')'
+                        for r in fw.itertuples())
+            + '. Fitted trends through these lines: '
+            + '; '.join(f"{o}: {d.trend.iloc[-1] or 'n/a'}" for o, d in ow.groupby('ordering', sort=False)) + '.']
+
 def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     "(markdown lines, fits, orderings) of 'Where the orderings go with scale' from the finished points at resolution `hw`."
     by_n = {r['n_train']: preds[name] for name, r in recs.items() if tuple(r['hw']) == tuple(hw)}
@@ -1361,12 +1394,17 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
                  "camera); see Tab. 5 of the report at the cpu scale.")
     f = fits.set_index('method')
     far = len(ns) >= 3                                                # a line through two points extrapolates nothing worth printing
+    fw, ow = without_collapsed(by_n, col, fits) if far else (None, None)
+    if fw is not None and len(fw):                                    # the sensitivity check in the CSVs too, beside the lines through every point
+        fits = fits.merge(fw[['method', 'points', 'slope', 'slope_lo', 'slope_hi', 'at_paper_n']].add_suffix('_wo_collapsed')
+                          .rename(columns={'method_wo_collapsed': 'method'}), on='method', how='left')
+        orders = orders.merge(ow.groupby('ordering', sort=False).trend.last().rename('trend_wo_collapsed'), on='ordering', how='left')
     lines += ['', "Log-log slopes of the val median against training frames (95% interval; negative: error falls with data)"
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
               + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}"
                           + (f"; with seeds {r.slope_lo_seeds:+.2f}, {r.slope_hi_seeds:+.2f}" if (round(r.slope_lo_seeds, 2), round(r.slope_hi_seeds, 2))
                              != (round(r.slope_lo, 2), round(r.slope_hi, 2)) else '') + ']' + (f" -> {r.at_paper_n:.2f} m" if far else '')
-                          for m, r in f.iterrows()) + '.',
+                          for m, r in f.iterrows()) + '.'] + without_collapsed_text(f.reset_index(), fw, ow, col) + [
               ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
