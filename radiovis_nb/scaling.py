@@ -36,11 +36,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'overshoot_text', 'ssl_collapse', 'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check',
            'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step',
            'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text',
-           'chunks_digest', 'record_files', 'data_check', 'data_check_text', 'label_limits', 'label_limited',
-           'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'without_collapsed', 'without_collapsed_text', 'orderings_text', 'step_slopes_text', 'write_page',
-           'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw',
-           'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
+           'chunks_digest', 'record_files', 'data_check', 'other_data_points', 'data_check_text', 'label_limits',
+           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
+           'resolution_text', 'without_collapsed', 'without_collapsed_text', 'orderings_text', 'step_slopes_text',
+           'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
+           'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -1166,6 +1166,16 @@ def data_check(page:Path, parent:Path, base, work:Path|None=None, log=print) -> 
     log(f"[study] data check (dataset {digest}): {same} of {len(recs)} records stand on its radar data")
     return res
 
+def other_data_points(page:Path, recs:dict) -> list:
+    "The points of `recs` ({point: record}) whose record the last `data_check` under `page` found on other radar data than its dataset (CFAR's "
+    "errors differ, or frames missing), where the check saw the record that is there now (the same code); [] when never checked."
+    f = Path(page)/DATA_CHECK
+    if not f.exists(): return []
+    c = json.loads(f.read_text())
+    return sorted({v['point'] for k, v in c['records'].items() if not k.startswith(SUPERSEDED + '/') and (v['differ'] or v['missing'])
+                   and v['point'] in recs and c.get('seen', {}).get(k) == recs[v['point']].get('code')},
+                  key=lambda p: (recs[p].get('n_train', 0), p))
+
 def data_check_text(page:Path) -> str|None:
     "The page's paragraph on `data_check`'s last answer: the records whose CFAR (genie-aided) errors the dataset gives again, and for the others "
     "how many frames differ, by how much, and the val median then and now. None: never checked, or no record to check."
@@ -1337,8 +1347,9 @@ def without_collapsed_text(fits, fw, ow, col:dict) -> list:
             + '. Fitted trends through these lines: '
             + '; '.join(f"{o}: {d.trend.iloc[-1] or 'n/a'}" for o, d in ow.groupby('ordering', sort=False)) + '.']
 
-def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
-    "(markdown lines, fits, orderings) of 'Where the orderings go with scale' from the finished points at resolution `hw`."
+def orderings_text(recs:dict, preds:dict, hw:tuple, other_data=()) -> tuple:
+    "(markdown lines, fits, orderings) of 'Where the orderings go with scale' from the finished points at resolution `hw`; `other_data`: the "
+    "points measured on other radar data than the dataset present (`other_data_points`), said in the lead where they are at `hw`."
     by_n = {r['n_train']: preds[name] for name, r in recs.items() if tuple(r['hw']) == tuple(hw)}
     if len(by_n) < 2:
         return [f"Fewer than two points at {hw[0]} x {hw[1]} are finished ({len(by_n)}): no trend can be measured yet."], None, None
@@ -1369,7 +1380,10 @@ def orderings_text(recs:dict, preds:dict, hw:tuple) -> tuple:
     lines = [f"Measured on the `{next(iter(recs.values()))['profile']}` study dataset at {', '.join(f'{n:,}' for n in ns)} training frames "
              f"({hw[0]} x {hw[1]} heatmaps and images; val medians, 95% sequence-bootstrap intervals). A gap is median(B) - median(A): positive "
              "when 'A < B' holds. Crossing points come from straight lines fitted in log-log through the measured points and are "
-             "**extrapolations**, not measurements.", '']
+             "**extrapolations**, not measurements."
+             + (f" **Two versions of the radar data:** {', '.join(od)} {'was' if len(od) == 1 else 'were'} measured on other radar data than the "
+                "dataset now present (the data check, on the study page): until measured again on it, these lines, gaps and steps mix the two."
+                if (od := [p for p in other_data if p in recs and tuple(recs[p]['hw']) == tuple(hw)]) else ''), '']
     col = {r['n_train']: [k for k, v in r.get('ssl_curves', {}).items() if ssl_collapse(v)] for r in recs.values() if tuple(r['hw']) == tuple(hw)}
     def mark(o, n):             # a gap through a row whose SSL run collapsed at that point: said where the number stands
         ks = [k for k in o.split(' < ') if k in col.get(n, [])]
@@ -1537,7 +1551,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
         if len({tuple(r['hw']) for r in recs.values()}) > 1:
             plt.close(plot_resolution_axis(recs, preds, out=page/'fig_scaling_resolution.png'))
             md += ['![error against resolution](fig_scaling_resolution.png)', '']
-    lines, fits, orders = orderings_text(recs, preds, hw0)
+    lines, fits, orders = orderings_text(recs, preds, hw0, other_data_points(page, recs))
     if fits is not None: fits.to_csv(page/'scaling_fits.csv', index=False); orders.to_csv(page/'scaling_orderings.csv', index=False)
     if profile is not None and recs: lines += ['', budgets_text(profile, [r['n_train'] for r in recs.values()])]
     for f in sorted(page.glob('patience-*.json')): lines += [''] + patience_text(json.loads(f.read_text()))   # the stopping rule, checked at a point
