@@ -100,8 +100,13 @@ def run_units(ctx:Context, stage:str, units:list) -> dict:
         extra = u.run(u) or {}
         times.append(time.time() - t)
         if 'skipped' in extra: u.folder.mkdir(parents=True, exist_ok=True)
-        keep = {k: v for k, v in extra.items() if isinstance(v, (int, float, str)) and k not in ('seconds', 'key', 'code', 'unit')}
-        mark_done(u.folder, unit_key(**u.params), times[-1], unit=u.name, **keep)
+        keep = {k: v for k, v in extra.items() if isinstance(v, (int, float, str)) and k not in ('seconds', 'key', 'code', 'unit', 'sittings')}
+        secs, sit = times[-1], {}
+        if u.resumable:                   # a resumed run's earlier sittings count too: their time from its log (this sitting's is measured here)
+            from radiovis_nb.ssl_train import log_sittings
+            ls = log_sittings(u.folder)
+            secs, sit = secs + sum(s[2] for s in ls[:-1]), dict(sittings=max(len(ls), 1))
+        mark_done(u.folder, unit_key(**u.params), secs, unit=u.name, **keep, **sit)
         (u.folder/'started.json').unlink(missing_ok=True)
     ctx.timings[stage] = ctx.timings.get(stage, 0.0) + time.time() - t0
     ctx.log(f"[{stage}] done in {(time.time() - t0)/60:.1f} min")

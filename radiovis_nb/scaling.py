@@ -30,17 +30,18 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'folder_predictions', 'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians',
            'pooled_median', 'ci95', 'paired_change', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd',
            'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_run_summary',
-           'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'read_points', 'plot_data_axis',
-           'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text', 'stops_table', 'plot_localiser_stops',
-           'patience_units', 'patience_compare', 'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot',
-           'overshoot_text', 'ssl_collapse', 'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check',
-           'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step',
-           'unit_label', 'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text',
-           'chunks_digest', 'record_files', 'data_check', 'other_data_points', 'data_check_text', 'label_limits',
-           'label_limited', 'limits_text', 'label_bound_lines', 'label_bound_text', 'resolution_effects',
-           'resolution_text', 'without_collapsed', 'without_collapsed_text', 'orderings_text', 'step_slopes_text',
-           'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study',
-           'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
+           'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'unit_seconds', 'stage_minutes',
+           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text',
+           'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare', 'patience_check',
+           'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse', 'collapse_text',
+           'rate_interval', 'ssl_seed_units', 'ssl_seed_check', 'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text',
+           'cost_text', 'point_progress', 'ssl_run_step', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
+           'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
+           'other_data_points', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
+           'label_bound_text', 'resolution_effects', 'resolution_text', 'without_collapsed', 'without_collapsed_text',
+           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
+           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args',
+           'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -440,17 +441,37 @@ def point_record(ctx:PointContext, point:Point, key:str) -> tuple:
     "where each SSL run's held-out curve flattened, where each localiser stopped, the code and the machine that made it (`machine_info`), and the "
     "dataset it stands on (`data`: the parent dataset's `chunks_digest`, which another machine's synthesis may not give again)."
     pred = point_predictions(ctx)
-    stamps = {st: {u.name: json.loads((u.folder/'stamp.json').read_text()) for u in units if (u.folder/'stamp.json').exists()}
-              for st, units in point_units(ctx).items()}
+    minutes, _, sittings = stage_minutes(ctx)
     cv = code_version()
     rec = dict(point=point.name, n_train=point.n_train, hw=list(point.hw), key=key, code=code_hash(), code_version=cv,
                code_label=_code_label(cv), machine=machine_info(), data=chunks_digest(json.loads((ctx.view/'manifest.json').read_text())),
                profile=ctx.profile.name, config_hash=ctx.profile.config_hash, radio_kernels=ctx.profile.backbone.radio_kernels,
                seeds=ctx.profile.evaluation.seeds, ssl_steps=ctx.profile.ssl.steps, ssl_curves=ssl_curve_summary(ctx),
                localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)),
-               minutes={st: sum(s.get('seconds', 0) for s in v.values())/60 for st, v in stamps.items()},
+               minutes=minutes, ssl_sittings=sittings,
                label_errors_m=point_label_errors(ctx), summary=point_summary(pred).to_dict('records'))
     return rec, pred
+
+def unit_seconds(folder:Path, stamp:dict, resumable:bool=False) -> tuple:
+    "(wall seconds, sittings) of a stamped unit. A stamp that says its sittings counts them all already; an older one (its code stamped the "
+    "last sitting's time only) of a `resumable` (SSL) run gets the earlier sittings of its log added (`log_sittings`)."
+    from radiovis_nb.ssl_train import log_sittings
+    s = float(stamp.get('seconds', 0.0))
+    if 'sittings' in stamp or not resumable: return s, int(stamp.get('sittings', 1))
+    ls = log_sittings(folder)
+    return s + sum(x[2] for x in ls[:-1]), max(len(ls), 1)
+
+def stage_minutes(ctx:PointContext) -> tuple:
+    "({stage: minutes over every sitting (`unit_seconds`)}, {stage: minutes as stamped}, {SSL unit: sittings}) of a point's stamped units."
+    by, stamped, sittings = {}, {}, {}
+    for st, units in point_units(ctx).items():
+        for u in units:
+            if not (u.folder/'stamp.json').exists(): continue
+            s = json.loads((u.folder/'stamp.json').read_text())
+            sec, n = unit_seconds(u.folder, s, st == 'ssl')
+            by[st] = by.get(st, 0.0) + sec/60; stamped[st] = stamped.get(st, 0.0) + s.get('seconds', 0)/60
+            if st == 'ssl': sittings[u.name] = n
+    return by, stamped, sittings
 
 def read_points(page:Path) -> tuple:
     "({point name: record}, {point name: predictions}) of every finished point under page/points."
@@ -959,11 +980,12 @@ def budgets_text(profile, n_trains) -> str:
 STUDY_TARGET_H = 8.0      # issue 24: the whole study runnable on 2 cores in under 8 hours of sittings
 
 def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:float=STUDY_TARGET_H, partial_minutes:float=0.0,
-              synth_machine:dict|None=None) -> str:
+              synth_machine:dict|None=None, resumed=()) -> str:
     "The study's measured cost: the finished points' wall time (from their units' stamps), by stage over all points (largest first), "
     "and where it stands against the study's target; an unfinished study never has its pending points estimated, only counted. `partial_minutes`: "
     "the wall time already in the stamped units of unfinished points (`point_progress`), spent and so counted against the target. Each time is "
-    "said with the machine that measured it (the records' `machine`; `synth_machine` the synthesis's), grouped by machine when there are several."
+    "said with the machine that measured it (the records' `machine`; `synth_machine` the synthesis's), grouped by machine when there are several. "
+    "`resumed`: the points whose SSL runs spanned several sittings, whose times count every sitting (`unit_seconds`)."
     by = {}
     for r in recs.values():
         for k, v in r['minutes'].items(): by[k] = by.get(k, 0.0) + v
@@ -978,7 +1000,9 @@ def cost_text(recs:dict, n_pending:int, synth_minutes:float|None=None, target_h:
          + (f"; synthesis {synth_minutes:.0f} min on {machine_label(synth_machine)}" if synth_minutes is not None else '')
          + (f"; by stage over the points: {', '.join(f'{k} {v:.0f} min' for k, v in sorted(by.items(), key=lambda kv: -kv[1]))}" if by else '')
          + f"; {n_pending} point(s) pending"
-         + (f", {partial_minutes:.0f} min already in the finished units of the unfinished ones ({(total + partial_minutes)/60:.1f} h spent in all)." if partial_minutes else '.'))
+         + (f", {partial_minutes:.0f} min already in the finished units of the unfinished ones ({(total + partial_minutes)/60:.1f} h spent in all)." if partial_minutes else '.')
+         + (f" An SSL run resumed across sittings counts every one of them (each sitting's time from the run's log, to its last logged step): "
+            f"{', '.join(resumed)}." if resumed else ''))
     over = (total + partial_minutes)/60 - target_h
     if n_pending == 0:
         return s + (f" Against the study's target of {target_h:g} h in sittings on 2 cores: within it, {-over:.1f} h to spare." if over <= 0 else
@@ -1004,10 +1028,12 @@ def point_progress(ctx:PointContext) -> dict:
             key = unit_key(**u.params)
             s = json.loads((u.folder/'stamp.json').read_text()) if (u.folder/'stamp.json').is_file() else {}
             b = json.loads((u.folder/'started.json').read_text()) if (u.folder/'started.json').is_file() else {}
-            out.setdefault(stage, {})[u.name] = (dict(state='done', minutes=s.get('seconds', 0.0)/60, code=s.get('code')) if s.get('key') == key else
+            out.setdefault(stage, {})[u.name] = (dict(state='done', minutes=unit_seconds(u.folder, s, stage == 'ssl')[0]/60, code=s.get('code')) if s.get('key') == key else
                                                  dict(state='started', minutes=None, code=b.get('code')) if b.get('key') == key else
                                                  dict(state='todo', minutes=None, code=None))
-            if stage == 'ssl' and out[stage][u.name]['state'] == 'done' and u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
+            if stage == 'ssl' and out[stage][u.name]['state'] == 'done':
+                out[stage][u.name]['sittings'] = unit_seconds(u.folder, s, True)[1]
+                if u.name in curves: out[stage][u.name]['curve'] = curves[u.name]
             if stage == 'ssl' and out[stage][u.name]['state'] == 'started' and (st := ssl_run_step(u.folder)): out[stage][u.name]['step'] = st
             out[stage][u.name]['label'] = unit_label(stage, u.name, names)
     return out
@@ -1499,7 +1525,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                f"of one point at {c['ssl_steps']} steps would take {c['ssl_hours_per_point']:.0f} h, before the detector and the localisers"
                + (f"; and the study's camera renders {syn['camera']}, so its images would be upsampled: a fair point needs the dataset rendered at that size." if syn else '.')]
     partial = sum(v['minutes'] for n, pr in (progress or {}).items() if n not in recs for us in pr.values() for v in us.values() if v['state'] == 'done')
-    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial, synth_machine=syn.get('machine'))
+    resumed = [p.name for p in points if any(n > 1 for n in recs.get(p.name, {}).get('ssl_sittings', {}).values())
+               or (p.name not in recs and any(v.get('sittings', 1) > 1 for v in (progress or {}).get(p.name, {}).get('ssl', {}).values()))]
+    md += ['', cost_text(recs, sum(p.name not in recs for p in points), syn.get('minutes'), partial_minutes=partial, synth_machine=syn.get('machine'),
+                         resumed=resumed)
            + (f" **The points were measured by {len(codes)} code versions ({', '.join(codes)}).**" if len(codes) > 1 else '')
            + f" This page was written from their records by git {_code_label(code_version())}.", '']
     rr = reruns_text(page, recs)
@@ -1667,6 +1696,12 @@ def run_study(profile:str|object='scaling', work:str|Path='runs/scaling', page:s
                     ctx = point_context(base, pt, parent, work, device, log)
                     r = dict(json.loads(f.read_text()), localiser_stops=localiser_stops(ctx.run_dir/'localiser', _study_methods(ctx.profile)), localiser_stops_by=code_hash())
                     write_json_atomic(f, r); log(f"[study] {pt.name}: localiser stops read")
+                if 'ssl_sittings' not in r and (work/'points'/pt.name/'ssl').is_dir():   # an older record: its SSL runs' sittings (and their time) read
+                    mins, stamped, sits = stage_minutes(point_context(base, pt, parent, work, device, log))
+                    if set(stamped) <= set(r['minutes']) and all(abs(stamped.get(k, 0.0) - v) < 1e-6 for k, v in r['minutes'].items()):   # the stamps it was made from
+                        more = any(abs(mins.get(k, 0.0) - v) > 1e-6 for k, v in r['minutes'].items())
+                        r = dict(r, ssl_sittings=sits, minutes_by=code_hash(), **(dict(minutes=mins, minutes_stamped=r['minutes']) if more else {}))
+                        write_json_atomic(f, r); log(f"[study] {pt.name}: SSL runs' sittings read" + (' (the time of resumed runs over every sitting)' if 'minutes_stamped' in r else ''))
                 log(f"[study] {pt.name}: done ({r.get('code_label')})"); continue
         if page_only or (max_points is not None and done >= max_points):
             if here: progress[pt.name] = point_progress(point_context(base, pt, parent, work, device, log))

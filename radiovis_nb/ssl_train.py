@@ -24,7 +24,7 @@ from .seeding import seed_everything
 # %% auto #0
 __all__ = ['dist_setup', 'load_checkpoint', 'lr_at', 'autocast_dtype', 'epoch_batches', 'train_ssl', 'load_ssl_model',
            'ssl_features', 'subspace_spectrum', 'plot_subspace', 'read_curve', 'running_median', 'flattening_step',
-           'plot_learning_curves', 'bench_ssl', 'ssl_flops', 'estimate_gpu_hours']
+           'plot_learning_curves', 'bench_ssl', 'log_sittings', 'ssl_flops', 'estimate_gpu_hours']
 
 # %% ../nbs/12_ssl_train.ipynb #24dde34d
 def dist_setup(device:str='auto') -> tuple:
@@ -423,6 +423,21 @@ def bench_ssl(profile, method:str, data, steps:int=20, device:str='auto', projec
     return dict(method=method, variant=method if head is None else f'{method}-{head}', profile=profile.name, pairs_per_s=rate,
                 batch=profile.ssl.batch_size, heatmap=hw, image=(ds.image_height, ds.image_width), features=(profile.backbone.out_channels, *f),
                 device=str(resolve_device(device)), precision=r['precision'], threads=torch.get_num_threads())
+
+def log_sittings(folder:Path) -> list:
+    "The sittings an SSL run's log.csv spans, [(first step, last step, seconds)]: a resumed run appends to its log and its `elapsed_s` starts "
+    "again from 0, so a new sitting begins where the elapsed time falls or the step does not advance (a run resumed from a checkpoint repeats "
+    "the steps logged after it). Each sitting's seconds are its last logged elapsed time (its setup included; what it ran after its last "
+    "logged step is not counted); the run's wall time over all sittings is their sum. [] without a log (or one without elapsed times)."
+    import pandas as pd
+    f = Path(folder)/'log.csv'
+    if not f.is_file() or f.stat().st_size == 0: return []
+    try: lg = pd.read_csv(f, usecols=['step', 'elapsed_s']).dropna()
+    except (ValueError, pd.errors.EmptyDataError): return []
+    if lg.empty: return []
+    st, el = lg.step.to_numpy(), lg.elapsed_s.to_numpy(float)
+    cut = np.flatnonzero(np.r_[True, (np.diff(el) < 0) | (np.diff(st) <= 0)]).tolist() + [len(st)]
+    return [(int(st[a]), int(st[b - 1]), float(el[b - 1])) for a, b in zip(cut[:-1], cut[1:])]
 
 # %% ../nbs/12_ssl_train.ipynb #8060abc0
 def ssl_flops(profile, method:str) -> float:

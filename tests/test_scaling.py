@@ -137,7 +137,7 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     with pytest.raises(ConfigError, match='no records in'): study_from_args(ap.parse_args(cli[:-2] + ['--page-only', '--page', str(tmp_path/'nopage')]), logs.append)
     f = page/'points'/'n20-48x64.json'                                     # a record of an older radiovis (curves keyed by run, one readout)
     old = json.loads(f.read_text())
-    f.write_text(json.dumps(dict({k: v for k, v in old.items() if k != 'localiser_stops'},    # and without its localisers' stops
+    f.write_text(json.dumps(dict({k: v for k, v in old.items() if k not in ('localiser_stops', 'ssl_sittings')},    # and without its localisers' stops
                                  ssl_curves={v['run']: dict(steps=v['steps'], flattens_at=0, readout='projector', last_p50_m=9.9)
                                              for v in old['ssl_curves'].values()})))
     p3 = Point(12*L, (48, 64))                                              # a third point, begun by a sitting that stopped: its detector stamped in 10 min
@@ -148,6 +148,14 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     bins = next(u for u in u3['ssl'] if u.name.startswith('mcl-bins'))      # and its Eq. 2 SSL run, its curve that of n20's run
     shutil.copytree(work/'points'/'n20-48x64'/'ssl'/bins.name, bins.folder)
     (bins.folder/'stamp.json').write_text(json.dumps(dict(key=unit_key(**bins.params), code='f00d' * 16, seconds=300.0)))
+    def earlier_sitting(folder, seconds):                                   # a resumed run's log: a sitting of `seconds` (to step 2) before the one it has
+        lines = (folder/'log.csv').read_text().splitlines(keepends=True)
+        (folder/'log.csv').write_text(lines[0] + f"0,1,4.0,1.0,0.0001,{seconds/2}\n0,2,4.0,1.0,0.0001,{seconds}\n" + ''.join(lines[1:]))
+    earlier_sitting(bins.folder, 240.0)                                     # its stamp, of older code, counted its last sitting only: 4 min more
+    u20 = point_units(point_context(prof, pts[0], work/'data', work))
+    scl = next(u for u in u20['ssl'] if u.name.startswith('scl'))            # n20's SCL run as if stamped by older code after a resumed run: 2 min more
+    earlier_sitting(scl.folder, 120.0)
+    (scl.folder/'stamp.json').write_text(json.dumps({k: v for k, v in json.loads((scl.folder/'stamp.json').read_text()).items() if k != 'sittings'}))
     logs.clear()
     run_study(prof, work, page, pts + [p3], 'cpu', report, cost_only=[(96, 128)], max_points=0, log=logs.append)
     assert sum('done (' in s for s in logs) == 2 and not any('training frames at' in s for s in logs)
@@ -155,8 +163,12 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     assert any(s.startswith('[study] n60-48x64: left for the next sitting (in progress: 2 of ') for s in logs), logs
     txt = (page/'README.md').read_text()
     row = next(ln for ln in txt.splitlines() if ln.startswith('| n60-48x64 | 60 | 48 x 64 | in progress: 2 of '))
-    assert row.endswith('| 15 so far (detector 10, ssl 5) | f00df00d |') and 'MCL (Eq. 2): ' in row and 'SCL' not in row, row
-    assert '1 point(s) pending, 15 min already in the finished units of the unfinished ones' in txt
+    assert row.endswith('| 19 so far (detector 10, ssl 9) | f00df00d |') and 'MCL (Eq. 2): ' in row and 'SCL' not in row, row
+    assert '1 point(s) pending, 19 min already in the finished units of the unfinished ones' in txt
+    r20 = json.loads(f.read_text())                                         # n20's record: its SSL time over both sittings, as stamped kept beside it
+    assert abs(r20['minutes']['ssl'] - old['minutes']['ssl'] - 2.0) < 1e-6 and r20['minutes_stamped'] == old['minutes'] and r20['ssl_sittings'][scl.name] == 2
+    assert any('n20-48x64: SSL runs\' sittings read (the time of resumed runs over every sitting)' in s for s in logs), logs
+    assert "counts every one of them (each sitting's time from the run's log, to its last logged step): n20-48x64, n60-48x64." in txt
     assert any('n20-48x64: SSL curves read again' in s for s in logs)
     assert json.loads(f.read_text())['ssl_curves'] == old['ssl_curves']     # read again from the run folders: as a new record has them
     assert any('n20-48x64: localiser stops read' in s for s in logs) and json.loads(f.read_text())['localiser_stops'] == old['localiser_stops']
