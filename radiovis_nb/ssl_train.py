@@ -370,10 +370,14 @@ def plot_subspace(spectra:dict, out:str|Path|None=None):
 
 # %% ../nbs/12_ssl_train.ipynb #0e6ee67b
 def read_curve(run:str|Path):
-    "The learning curve of an SSL run (curve.csv: step, epoch, lr, loss, then each readout's held-out self-label errors), or None."
+    "The learning curve of an SSL run (curve.csv: step, epoch, lr, loss, then each readout's held-out self-label errors), or None. A resumed run "
+    "appends to its curve, so a step evaluated again (after its last checkpoint, or step 0 of a run started over without one) keeps its last "
+    "row: the evaluation of the run that went on."
     import pandas as pd
     f = Path(run)/'curve.csv'
-    return pd.read_csv(f) if f.is_file() else None
+    if not f.is_file(): return None
+    c = pd.read_csv(f)
+    return c.drop_duplicates('step', keep='last').sort_values('step', kind='stable').reset_index(drop=True) if 'step' in c else c
 
 def running_median(values, window:int=3) -> np.ndarray:
     "Each point's median over itself and the `window` - 1 points before it (fewer at the start): how a learning curve is read, one noisy evaluation at a time."
