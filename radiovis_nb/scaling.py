@@ -527,10 +527,12 @@ def plot_data_axis(recs:dict, preds:dict, hw:tuple, methods=STUDY_ROWS, out=None
 
 def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, split:str='val'):
     "Median error against heatmap rows at each training-frame count of the resolution axis, one line per method and count, with 95% sequence-bootstrap bars; "
-    "the paper's Tab. 4 values at its 480 x 640 (and 24,000 frames: another scale and dataset, for orientation only)."
+    "the paper's Tab. 4 values at its 480 x 640 (and 24,000 frames: another scale and dataset, for orientation only). A point whose row's SSL "
+    "run collapsed there (`ssl_collapse`) is ringed in black, as on the data axis."
     import matplotlib.pyplot as plt
     from radiovis_nb.results import PAPER
     fig, ax = plt.subplots(figsize=(9.5, 4.8))
+    rings = []
     by_n = {}
     for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0], name))
     style = ['-', '--', ':']
@@ -542,7 +544,9 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
                 if not g: continue
                 b = bootstrap_medians([g], 300)[:, 0]
                 hs.append(h); med.append(np.median(np.concatenate(list(g.values())))); err.append((med[-1] - np.quantile(b, 0.025), np.quantile(b, 0.975) - med[-1]))
+                if ssl_collapse(recs[name].get('ssl_curves', {}).get(m, {})) is not None: rings.append((h, med[-1]))
             if len(hs) > 1: ax.errorbar(hs, med, yerr=np.array(err).T, fmt='o' + style[k % 3], color=f'C{i}', capsize=3, label=f'{m}, {n:,} frames')
+    if rings: ax.plot(*np.array(rings).T, 'o', ms=13, mfc='none', mec='k', mew=1.4)
     for i, m in enumerate(methods):                                   # the paper's Tab. 4 at its own scale (24,000 frames): for orientation only
         pv = PAPER['tab4'].get(m) or PAPER['tab4'].get(paper_name(m))
         if pv and m in ('Supervised', MCL_ROW, 'CFAR (genie-aided)', 'RODNet'): ax.plot(PAPER_HW[0], pv[0][0], '*', ms=11, color=f'C{i}')
@@ -558,6 +562,7 @@ def plot_resolution_axis(recs:dict, preds:dict, methods=STUDY_ROWS, out=None, sp
     counts = sorted({c.get_label().rsplit(', ', 1)[1] for c in ax.containers}, key=lambda t: int(t.split()[0].replace(',', '')))
     hs = [L([], [], color=f'C{i}', marker='o', label=m) for i, m in enumerate(methods) if m in shown]
     hs += [L([], [], color='0.3', ls=style[k % 3], label=t) for k, t in enumerate(counts)]
+    hs += [L([], [], ls='', marker='o', ms=13, mfc='none', mec='k', mew=1.4, label='its SSL run collapsed')] if rings else []
     if hs: ax.legend(handles=hs, fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110)
@@ -1299,10 +1304,13 @@ def label_bound_text(orders, lines:dict, lim, n_max:int) -> str:
 def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDERINGS, split:str='val', n_boot:int=1000) -> tuple:
     "(methods, orderings) DataFrames of the resolution axis: at each training-frame count measured at more than one resolution, each method's "
     "`split` median at the lowest and the highest and their ratio (high / low), and each ordering's gap median(B) - median(A) at both, with 95% "
-    "sequence-bootstrap intervals (one resampling of the shared sequences for every number of a count)."
+    "sequence-bootstrap intervals (one resampling of the shared sequences for every number of a count). A row whose SSL run collapsed at either "
+    "end (`ssl_collapse`) is marked (`collapsed_low` / `collapsed_high`; an ordering's `collapsed` names the row and the end): its change is the "
+    "collapse's, not the resolution's."
     import pandas as pd
     by_n = {}
     for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0]*r['hw'][1], tuple(r['hw']), name))
+    col = lambda name, m: ssl_collapse(recs[name].get('ssl_curves', {}).get(m, {})) is not None
     mrows, orows = [], []
     for n, lst in sorted(by_n.items()):
         if len(lst) < 2: continue
@@ -1314,30 +1322,36 @@ def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDE
             bm = bootstrap_medians(g, n_boot)
             r_lo, r_hi = ci95(bm[:, 1]/bm[:, 0])
             mrows.append(dict(base, method=m, p50_low=pooled_median(g[0]), p50_high=pooled_median(g[1]), ratio=pooled_median(g[1])/pooled_median(g[0]),
-                              ratio_lo=r_lo, ratio_hi=r_hi))
+                              ratio_lo=r_lo, ratio_hi=r_hi, collapsed_low=col(lo, m), collapsed_high=col(hi, m)))
         for a, b in orderings:
             g = [_by_sequence(preds[x], y, split) for x in (lo, hi) for y in (a, b)]
             if not all(g): continue
             bm = bootstrap_medians(g, n_boot)
             (l0, h0), (l1, h1) = ci95(bm[:, 1] - bm[:, 0]), ci95(bm[:, 3] - bm[:, 2])
             orows.append(dict(base, ordering=f"{a} < {b}", gap_low=pooled_median(g[1]) - pooled_median(g[0]), gap_low_lo=l0, gap_low_hi=h0,
-                              gap_high=pooled_median(g[3]) - pooled_median(g[2]), gap_high_lo=l1, gap_high_hi=h1))
+                              gap_high=pooled_median(g[3]) - pooled_median(g[2]), gap_high_lo=l1, gap_high_hi=h1,
+                              collapsed=', '.join(f"{y} at {hw[0]} x {hw[1]}" for x, hw in ((lo, lo_hw), (hi, hi_hw)) for y in (a, b) if col(x, y))))
     return pd.DataFrame(mrows), pd.DataFrame(orows)
 
 def resolution_text(meths, orders) -> list:
     "Markdown lines of the resolution axis from `resolution_effects`: per count, each method's change and each ordering's gap at both resolutions."
     if not len(meths): return ["No training-frame count is finished at more than one resolution yet: the resolution axis has no measurement."]
     verdict = lambda lo, hi: 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+    said = ": the change is the collapse's, not the resolution's"
+    def cm(r, lo_hw, hi_hw):    # a row whose SSL run collapsed at either end
+        ends = [hw for hw, c in ((lo_hw, getattr(r, 'collapsed_low', False)), (hi_hw, getattr(r, 'collapsed_high', False))) if c]
+        return f"; its SSL run collapsed at {' and '.join(ends)}{said}" if ends else ''
     lines = []
     for n, d in meths.groupby('n_train'):
         lo_hw, hi_hw = d.low.iloc[0].replace('x', ' x '), d.high.iloc[0].replace('x', ' x ')
         lines.append(f"* **{n:,} training frames, {lo_hw} -> {hi_hw}** (val medians; high / low with its 95% interval; below 1: the finer "
-                     "input helps): " + '; '.join(f"{r.method} {r.p50_low:.2f} -> {r.p50_high:.2f} m (x{r.ratio:.2f} [{r.ratio_lo:.2f}, {r.ratio_hi:.2f}])"
-                                                 for r in d.itertuples()) + '.')
+                     "input helps): " + '; '.join(f"{r.method} {r.p50_low:.2f} -> {r.p50_high:.2f} m (x{r.ratio:.2f} [{r.ratio_lo:.2f}, {r.ratio_hi:.2f}]"
+                                                 f"{cm(r, lo_hw, hi_hw)})" for r in d.itertuples()) + '.')
         for r in orders[orders.n_train == n].itertuples():
             lines.append(f"  * {r.ordering}: gap {r.gap_low:+.2f} m [{r.gap_low_lo:+.2f}, {r.gap_low_hi:+.2f}] at {lo_hw}, {r.gap_high:+.2f} m "
                          f"[{r.gap_high_lo:+.2f}, {r.gap_high_hi:+.2f}] at {hi_hw}: {verdict(r.gap_low_lo, r.gap_low_hi)} -> "
-                         f"{verdict(r.gap_high_lo, r.gap_high_hi)}.")
+                         f"{verdict(r.gap_high_lo, r.gap_high_hi)}"
+                         + (f" (its SSL run collapsed: {r.collapsed}{said})" if getattr(r, 'collapsed', '') else '') + '.')
     return lines
 
 def without_collapsed(by_n:dict, col:dict, fits, split:str='val', n_boot:int=1000) -> tuple:
