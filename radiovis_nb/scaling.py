@@ -38,10 +38,10 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'cost_text', 'point_progress', 'ssl_run_step', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
            'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'other_data_points', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
-           'label_bound_text', 'resolution_effects', 'resolution_text', 'without_collapsed', 'without_collapsed_text',
-           'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section',
-           'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args',
-           'ssl_seeds_from_args']
+           'label_bound_rows', 'label_bound_trends', 'label_bound_text', 'resolution_effects', 'resolution_text',
+           'without_collapsed', 'without_collapsed_text', 'step_brief', 'orderings_brief', 'orderings_text',
+           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
+           'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -1288,14 +1288,24 @@ def label_bound_lines(lim, fits) -> dict:
         out[m] = (a + float(np.log(last.localiser_p50_m/last.label_error_m)), b)
     return out
 
-def label_bound_text(orders, lines:dict, lim, n_max:int) -> str:
-    "The paragraph on where each ordering heads when the label-limited rows follow their labels (`label_bound_lines`), an extrapolation."
-    bound = [m for m, d in lim.groupby('method', sort=False) if m in lines and len(d) > 1 and label_limited(d)] if len(lim) else []
-    if not bound or orders is None or not len(orders): return "**Label-bound extrapolation:** no learnt row is limited by its labels at the largest point."
-    parts = []
+def label_bound_rows(lines:dict, lim) -> list:
+    "The learnt rows limited by their labels at the largest point that `label_bound_lines` carries along their labels' slope."
+    return [m for m, d in lim.groupby('method', sort=False) if m in lines and len(d) > 1 and label_limited(d)] if len(lim) else []
+
+def label_bound_trends(orders, lines:dict, lim, n_max:int) -> dict:
+    "{ordering: `trend_words`} through the label-bound lines (`label_bound_lines`), an extrapolation; empty where no row is limited by its labels."
+    if not label_bound_rows(lines, lim) or orders is None or not len(orders): return {}
+    out = {}
     for o in dict.fromkeys(orders.ordering):
         a, b = o.split(' < ')
-        if a in lines and b in lines: parts.append(f"{o}: {trend_words(lines[a], lines[b], n_max)}")
+        if a in lines and b in lines: out[o] = trend_words(lines[a], lines[b], n_max)
+    return out
+
+def label_bound_text(orders, lines:dict, lim, n_max:int) -> str:
+    "The paragraph on where each ordering heads when the label-limited rows follow their labels (`label_bound_lines`), an extrapolation."
+    bound, tr = label_bound_rows(lines, lim), label_bound_trends(orders, lines, lim, n_max)
+    if not bound or not tr: return "**Label-bound extrapolation:** no learnt row is limited by its labels at the largest point."
+    parts = [f"{o}: {w}" for o, w in tr.items()]
     return (f"**Label-bound extrapolation.** A row limited by its labels ({', '.join(bound)}) falls from here on no faster than they do, "
             "whatever its own fitted line says. Carrying each of them from the largest point along its labels' fitted slope, at its present "
             "localiser / label ratio, and every other row along its own fitted line: " + '; '.join(parts) + ". Both are extrapolations: the "
@@ -1387,6 +1397,54 @@ def without_collapsed_text(fits, fw, ow, col:dict) -> list:
             + '. Fitted trends through these lines: '
             + '; '.join(f"{o}: {d.trend.iloc[-1] or 'n/a'}" for o, d in ow.groupby('ordering', sort=False)) + '.']
 
+def step_brief(r, collapsed=()) -> str:
+    "A measured step (`last_step` row) in one table cell: its direction and change with the interval its verdict reads (the seeds' where "
+    "they widen it, as `step_words`); `collapsed`: the rows whose SSL run collapsed at either end, named."
+    lo, hi = getattr(r, 'change_lo_seeds', r.change_lo), getattr(r, 'change_hi_seeds', r.change_hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)): lo, hi = r.change_lo, r.change_hi
+    way = ('towards holding' if r.change_m > 0 else 'towards failing') if lo > 0 or hi < 0 else 'no resolved change'
+    return (f"{way}: {r.change_m:+.2f} m [{lo:+.2f}, {hi:+.2f}]"
+            + (f" (across a collapsed SSL run: {', '.join(collapsed)})" if collapsed else ''))
+
+def orderings_brief(orders, step_o=None, two_o=None, lb:dict|None=None, col:dict|None=None) -> list:
+    "The orderings' answer in one table (markdown lines), a row per ordering, each cell the short form of a sentence below it: at the "
+    "largest point the gap and verdict (with the seeds' spread where measured), the measured last step and 2-step check, the fitted lines' "
+    "trend (without the collapsed runs too, where that differs) and the trend at the labels' pace (`label_bound_trends`). The measured "
+    "columns come first; the extrapolated ones are headed so."
+    if orders is None or not len(orders): return []
+    col = col or {}
+    n_max = int(orders.n_train.max())
+    def collapsed(o, s):
+        if s is None or not len(s) or not (s.ordering == o).any(): return ()
+        r = next(s[s.ordering == o].itertuples())
+        return tuple(f"{k} at {n:,}" for n in (int(r.n_from), int(r.n_to)) for k in o.split(' < ') if k in col.get(n, []))
+    def stepc(o, s):
+        if s is None or not len(s) or not (s.ordering == o).any(): return '-'
+        return step_brief(next(s[s.ordering == o].itertuples()), collapsed(o, s))
+    def span(s):
+        r = next(s.itertuples()) if s is not None and len(s) else None
+        return f" ({int(r.n_from):,} -> {int(r.n_to):,})" if r is not None else ''
+    has_two, has_lb = two_o is not None and len(two_o) > 0, bool(lb)
+    def bare(w):                # the column's head says 'extrapolated': the cell need not
+        return w.replace(' (extrapolated)', '').replace(', extrapolated)', ')')
+    head = (["ordering", f"at {n_max:,} frames: gap [95%]", f"last step{span(step_o)}, measured"] + ([f"2-step check{span(two_o)}, measured"] if has_two else [])
+            + ["fitted lines (extrapolated)"] + (["at the labels' pace (extrapolated)"] if has_lb else []))
+    out = ['| ' + ' | '.join(head) + ' |', '| ' + ' | '.join('---' for _ in head) + ' |']
+    for o, d in orders.groupby('ordering', sort=False):
+        z = d[d.n_train == n_max]
+        if not len(z): continue
+        z = z.iloc[0]
+        lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in d and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
+        sig = 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+        ks = [k for k in o.split(' < ') if k in col.get(n_max, [])]
+        tr = bare(z.trend) or '-'
+        if isinstance(z.get('trend_wo_collapsed'), str) and z.trend_wo_collapsed and z.trend_wo_collapsed != z.trend:
+            tr += f" (without the collapsed SSL runs: {bare(z.trend_wo_collapsed)})"
+        cells = ([o, f"**{sig}**: {z.gap_m:+.2f} m [{lo:+.2f}, {hi:+.2f}]" + (f" ({', '.join(ks)}: its SSL run collapsed)" if ks else ''), stepc(o, step_o)]
+                 + ([stepc(o, two_o)] if has_two else []) + [tr] + ([bare(lb.get(o, '-'))] if has_lb else []))
+        out.append('| ' + ' | '.join(cells) + ' |')
+    return out
+
 def orderings_text(recs:dict, preds:dict, hw:tuple, other_data=()) -> tuple:
     "(markdown lines, fits, orderings) of 'Where the orderings go with scale' from the finished points at resolution `hw`; `other_data`: the "
     "points measured on other radar data than the dataset present (`other_data_points`), said in the lead where they are at `hw`."
@@ -1453,13 +1511,20 @@ def orderings_text(recs:dict, preds:dict, hw:tuple, other_data=()) -> tuple:
         fits = fits.merge(fw[['method', 'points', 'slope', 'slope_lo', 'slope_hi', 'at_paper_n']].add_suffix('_wo_collapsed')
                           .rename(columns={'method_wo_collapsed': 'method'}), on='method', how='left')
         orders = orders.merge(ow.groupby('ordering', sort=False).trend.last().rename('trend_wo_collapsed'), on='ordering', how='left')
+    lbl = label_bound_lines(lim, fits)
+    lb = label_bound_trends(orders, lbl, lim, ns[-1])
+    if lb: orders['trend_label_bound'] = orders.ordering.map(lb)
+    brief = orderings_brief(orders, step_o, two_o, lb, col)
+    if brief: lines[2:2] = ["**In brief.** Each cell is the short form of a sentence below; a gap is positive where the ordering holds, and its "
+                            "verdict reads the interval shown (widened by the seeds' spread where it is measured)."
+                            " The extrapolated columns are fitted lines carried past the data, not measurements.", ''] + brief + ['']
     lines += ['', "Log-log slopes of the val median against training frames (95% interval; negative: error falls with data)"
               + (f" and the fitted error at the paper's {PAPER_N_TRAIN:,} frames (an extrapolation, at {hw[0]} x {hw[1]})" if far else '') + ': '
               + '; '.join(f"{m} {r.slope:+.2f} [{r.slope_lo:+.2f}, {r.slope_hi:+.2f}"
                           + (f"; with seeds {r.slope_lo_seeds:+.2f}, {r.slope_hi_seeds:+.2f}" if (round(r.slope_lo_seeds, 2), round(r.slope_hi_seeds, 2))
                              != (round(r.slope_lo, 2), round(r.slope_hi, 2)) else '') + ']' + (f" -> {r.at_paper_n:.2f} m" if far else '')
                           for m, r in f.iterrows()) + '.'] + without_collapsed_text(f.reset_index(), fw, ow, col) + [
-              ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, label_bound_lines(lim, fits), lim, ns[-1])] + [
+              ''] + (step_slopes_text(step_m, f) if step_m is not None and len(step_m) else []) + limits_text(lim) + ['', label_bound_text(orders, lbl, lim, ns[-1])] + [
               '', "What this does not show: a trend measured over " + f"{ns[0]:,}-{ns[-1]:,} frames on procedural scenes at a fraction of the paper's "
               "resolution says nothing certain beyond that range; a straight log-log line is an assumption (error floors, such as the "
               "labels' own error for the self-label rows, bend it); one SSL seed per point"
