@@ -1316,7 +1316,10 @@ def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDE
     "`split` median at the lowest and the highest and their ratio (high / low), and each ordering's gap median(B) - median(A) at both, with 95% "
     "sequence-bootstrap intervals (one resampling of the shared sequences for every number of a count). A row whose SSL run collapsed at either "
     "end (`ssl_collapse`) is marked (`collapsed_low` / `collapsed_high`; an ordering's `collapsed` names the row and the end): its change is the "
-    "collapse's, not the resolution's."
+    "collapse's, not the resolution's. The sequences' intervals pool each end's seeds without resampling them, so each has a `_seeds` twin "
+    "widened by the localisers' seed spread as on the data axis (`seed_cv` at the higher end where it trained several seeds, else the lower; "
+    "carried to both ends in proportion to the median and divided by the seeds each end trained; `widen`): the counts' ends may train "
+    "different numbers of seeds (the study trains the first seed only beyond the cpu profile's frames x pixels)."
     import pandas as pd
     by_n = {}
     for name, r in recs.items(): by_n.setdefault(r['n_train'], []).append((r['hw'][0]*r['hw'][1], tuple(r['hw']), name))
@@ -1326,20 +1329,31 @@ def resolution_effects(recs:dict, preds:dict, methods=STUDY_ROWS, orderings=ORDE
         if len(lst) < 2: continue
         (_, lo_hw, lo), (_, hi_hw, hi) = min(lst), max(lst)
         base = dict(n_train=n, low=f"{lo_hw[0]}x{lo_hw[1]}", high=f"{hi_hw[0]}x{hi_hw[1]}")
+        ends = {1: preds[lo], 2: preds[hi]}                             # seed_cv reads the higher end first, then the lower
+        cv = lambda m: 0.0 if np.isnan(c := seed_cv(ends, m, 2, split)[0]) else c
+        k = lambda x, m: int(preds[x].seed[(preds[x].method == m) & (preds[x].split == split)].nunique())
         for m in methods:
             g = [_by_sequence(preds[lo], m, split), _by_sequence(preds[hi], m, split)]
             if not all(g): continue
             bm = bootstrap_medians(g, n_boot)
             r_lo, r_hi = ci95(bm[:, 1]/bm[:, 0])
-            mrows.append(dict(base, method=m, p50_low=pooled_median(g[0]), p50_high=pooled_median(g[1]), ratio=pooled_median(g[1])/pooled_median(g[0]),
-                              ratio_lo=r_lo, ratio_hi=r_hi, collapsed_low=col(lo, m), collapsed_high=col(hi, m)))
+            ratio = pooled_median(g[1])/pooled_median(g[0])
+            sd = cv(m)*np.sqrt(1/k(lo, m) + 1/k(hi, m))                 # the std of a log median is about its coefficient of variation
+            s_lo, s_hi = np.exp(widen(np.log(ratio), np.log(r_lo), np.log(r_hi), sd))
+            mrows.append(dict(base, method=m, p50_low=pooled_median(g[0]), p50_high=pooled_median(g[1]), ratio=ratio,
+                              ratio_lo=r_lo, ratio_hi=r_hi, ratio_lo_seeds=float(s_lo), ratio_hi_seeds=float(s_hi), seeds_low=k(lo, m), seeds_high=k(hi, m),
+                              seed_cv=cv(m), collapsed_low=col(lo, m), collapsed_high=col(hi, m)))
         for a, b in orderings:
             g = [_by_sequence(preds[x], y, split) for x in (lo, hi) for y in (a, b)]
             if not all(g): continue
             bm = bootstrap_medians(g, n_boot)
             (l0, h0), (l1, h1) = ci95(bm[:, 1] - bm[:, 0]), ci95(bm[:, 3] - bm[:, 2])
-            orows.append(dict(base, ordering=f"{a} < {b}", gap_low=pooled_median(g[1]) - pooled_median(g[0]), gap_low_lo=l0, gap_low_hi=h0,
-                              gap_high=pooled_median(g[3]) - pooled_median(g[2]), gap_high_lo=l1, gap_high_hi=h1,
+            g0, g1 = pooled_median(g[1]) - pooled_median(g[0]), pooled_median(g[3]) - pooled_median(g[2])
+            sds = [np.hypot(seed_sd(preds[x], a, cv(a), split), seed_sd(preds[x], b, cv(b), split)) for x in (lo, hi)]
+            orows.append(dict(base, ordering=f"{a} < {b}", gap_low=g0, gap_low_lo=l0, gap_low_hi=h0,
+                              gap_high=g1, gap_high_lo=l1, gap_high_hi=h1,
+                              **dict(zip(('gap_low_lo_seeds', 'gap_low_hi_seeds'), widen(g0, l0, h0, sds[0]))),
+                              **dict(zip(('gap_high_lo_seeds', 'gap_high_hi_seeds'), widen(g1, l1, h1, sds[1]))),
                               collapsed=', '.join(f"{y} at {hw[0]} x {hw[1]}" for x, hw in ((lo, lo_hw), (hi, hi_hw)) for y in (a, b) if col(x, y))))
     return pd.DataFrame(mrows), pd.DataFrame(orows)
 
@@ -1348,19 +1362,31 @@ def resolution_text(meths, orders) -> list:
     if not len(meths): return ["No training-frame count is finished at more than one resolution yet: the resolution axis has no measurement."]
     verdict = lambda lo, hi: 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
     said = ": the change is the collapse's, not the resolution's"
+    def seeds(r, lo, hi, c=''):   # the interval widened by the seeds' spread, where it widens the sequences'
+        a, b = getattr(r, f'{c}lo_seeds', np.nan), getattr(r, f'{c}hi_seeds', np.nan)
+        return (a, b) if np.isfinite(a) and np.isfinite(b) and (round(a, 2), round(b, 2)) != (round(lo, 2), round(hi, 2)) else None
+    def gap(r, end, hw):
+        lo, hi = getattr(r, f'gap_{end}_lo'), getattr(r, f'gap_{end}_hi')
+        w = seeds(r, lo, hi, f'gap_{end}_')
+        return (f"{getattr(r, f'gap_{end}'):+.2f} m [{lo:+.2f}, {hi:+.2f}" + (f"; with seeds {w[0]:+.2f}, {w[1]:+.2f}" if w else '') + f"] at {hw}",
+                verdict(*(w or (lo, hi))))
     def cm(r, lo_hw, hi_hw):    # a row whose SSL run collapsed at either end
         ends = [hw for hw, c in ((lo_hw, getattr(r, 'collapsed_low', False)), (hi_hw, getattr(r, 'collapsed_high', False))) if c]
         return f"; its SSL run collapsed at {' and '.join(ends)}{said}" if ends else ''
     lines = []
     for n, d in meths.groupby('n_train'):
         lo_hw, hi_hw = d.low.iloc[0].replace('x', ' x '), d.high.iloc[0].replace('x', ' x ')
-        lines.append(f"* **{n:,} training frames, {lo_hw} -> {hi_hw}** (val medians; high / low with its 95% interval; below 1: the finer "
-                     "input helps): " + '; '.join(f"{r.method} {r.p50_low:.2f} -> {r.p50_high:.2f} m (x{r.ratio:.2f} [{r.ratio_lo:.2f}, {r.ratio_hi:.2f}]"
-                                                 f"{cm(r, lo_hw, hi_hw)})" for r in d.itertuples()) + '.')
+        ks = sorted({(int(r.seeds_low), int(r.seeds_high)) for r in d.itertuples() if getattr(r, 'seed_cv', 0) > 0}) if 'seeds_low' in d else []
+        def ratio(r):
+            w = seeds(r, r.ratio_lo, r.ratio_hi, 'ratio_')
+            return f"x{r.ratio:.2f} [{r.ratio_lo:.2f}, {r.ratio_hi:.2f}" + (f"; with seeds {w[0]:.2f}, {w[1]:.2f}" if w else '') + ']'
+        lines.append(f"* **{n:,} training frames, {lo_hw} -> {hi_hw}** (val medians; high / low with its 95% interval"
+                     + (f", and with the localisers' seed spread where it widens it (seeds {', '.join(f'{a} -> {b}' for a, b in ks)})" if ks else '')
+                     + "; below 1: the finer input helps): "
+                     + '; '.join(f"{r.method} {r.p50_low:.2f} -> {r.p50_high:.2f} m ({ratio(r)}{cm(r, lo_hw, hi_hw)})" for r in d.itertuples()) + '.')
         for r in orders[orders.n_train == n].itertuples():
-            lines.append(f"  * {r.ordering}: gap {r.gap_low:+.2f} m [{r.gap_low_lo:+.2f}, {r.gap_low_hi:+.2f}] at {lo_hw}, {r.gap_high:+.2f} m "
-                         f"[{r.gap_high_lo:+.2f}, {r.gap_high_hi:+.2f}] at {hi_hw}: {verdict(r.gap_low_lo, r.gap_low_hi)} -> "
-                         f"{verdict(r.gap_high_lo, r.gap_high_hi)}"
+            (t0, v0), (t1, v1) = gap(r, 'low', lo_hw), gap(r, 'high', hi_hw)
+            lines.append(f"  * {r.ordering}: gap {t0}, {t1}: {v0} -> {v1}"
                          + (f" (its SSL run collapsed: {r.collapsed}{said})" if getattr(r, 'collapsed', '') else '') + '.')
     return lines
 
