@@ -32,11 +32,11 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_run_summary',
            'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'unit_seconds', 'stage_minutes',
            'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text',
-           'stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare', 'patience_check',
-           'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse', 'collapse_text',
-           'rate_interval', 'ssl_seed_units', 'ssl_seed_check', 'plot_ssl_seeds', 'ssl_seeds_text', 'budgets_text',
-           'cost_text', 'point_progress', 'ssl_run_step', 'unit_label', 'ssl_cell', 'progress_cells', 'supersede',
-           'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
+           'stops_table', 'all_stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare',
+           'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse',
+           'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check', 'plot_ssl_seeds', 'ssl_seeds_text',
+           'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step', 'unit_label', 'ssl_cell', 'progress_cells',
+           'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'other_data_points', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
            'label_bound_rows', 'label_bound_trends', 'label_bound_text', 'resolution_effects', 'resolution_text',
            'without_collapsed', 'without_collapsed_text', 'step_brief', 'orderings_brief', 'orderings_text',
@@ -624,6 +624,13 @@ def stops_table(recs:dict, hw:tuple, rows=STOP_ROWS):
         tab[f"{r['n_train']:,}"] = [', '.join(f"{s['epoch']}/{s['epochs_run']} {s['loss']}" for s in sorted((s for s in st if s['row'] == m), key=lambda s: s['seed'])) or '-'
                                     if st is not None else '-' for m in rows]
     return pd.DataFrame(tab, index=pd.Index(rows, name='row'))
+
+def all_stops_table(recs:dict, hw0:tuple, rows=STOP_ROWS):
+    "`stops_table` at the data axis's resolution `hw0`, then at each further resolution with stops (its columns named '2,400 at 240 x 320')."
+    import pandas as pd
+    hws = sorted({tuple(r['hw']) for r in recs.values() if tuple(r['hw']) != tuple(hw0) and r.get('localiser_stops')})
+    return pd.concat([stops_table(recs, hw0, rows)] + [stops_table(recs, h, rows).rename(columns=lambda c, h=h: f"{c} at {h[0]} x {h[1]}")
+                                                       for h in hws], axis=1)
 
 def _metres_log_axis(ax):
     "A log y axis in metres read as plain numbers at 1, 2, 5 x 10^k (the stops' and the SSL curves' panels)."
@@ -1661,7 +1668,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                    "the labels of its own row) has not improved for the patience, and keeps the best epoch of the better loss (the rule is in the budgets "
                    "paragraph, fixed in advance). Per row and training frames: the epoch kept / the epochs that loss ran, and the loss, per seed. A stop "
                    "soon after a dip on a noisy curve is the rule reading noise; the figure shows the curves it read (seed 0; each point holds out its own share of its training sequences and scores against its own labels, so the levels of two points are not on the same frames).", '',
-                   markdown_table(stops_table(recs, hw0).reset_index(), index=False), '']
+                   markdown_table(all_stops_table(recs, hw0).reset_index(), index=False), '']
             if profile is not None and profile.localiser.patience > 0: md += [waits_text(stop_waits(recs, profile.localiser.patience), profile.localiser.patience), '']
             plt.close(plot_localiser_stops(recs, hw0, out=page/'fig_scaling_stops.png'))
             md += ['![where each localiser stopped](fig_scaling_stops.png)', '']
