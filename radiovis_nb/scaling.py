@@ -39,9 +39,10 @@ __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO'
            'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
            'other_data_points', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
            'label_bound_rows', 'label_bound_trends', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'without_collapsed', 'without_collapsed_text', 'step_brief', 'orderings_brief', 'orderings_text',
-           'step_slopes_text', 'write_page', 'report_lead', 'report_section', 'update_report_section', 'measure_cost',
-           'run_study', 'parse_hw', 'add_study_args', 'study_from_args', 'patience_from_args', 'ssl_seeds_from_args']
+           'without_collapsed', 'without_collapsed_text', 'step_collapsed', 'gap_verdict', 'step_brief',
+           'orderings_brief', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
+           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args',
+           'patience_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -1430,6 +1431,17 @@ def without_collapsed_text(fits, fw, ow, col:dict) -> list:
             + '. Fitted trends through these lines: '
             + '; '.join(f"{o}: {d.trend.iloc[-1] or 'n/a'}" for o, d in ow.groupby('ordering', sort=False)) + '.']
 
+def step_collapsed(r, o:str, col:dict) -> list:
+    "The rows of ordering `o` whose SSL run collapsed at either end of a measured step `r` (`last_step` row), as 'MCL at 2,400'; `col`: "
+    "{training frames: [rows whose SSL run collapsed]}."
+    return [f"{k} at {n:,}" for n in (int(r.n_from), int(r.n_to)) for k in o.split(' < ') if k in col.get(n, [])]
+
+def gap_verdict(z) -> tuple:
+    "(verdict, lo, hi) of an orderings row at a point: 'holds' / 'fails' / 'undecided' on the interval widened by the seeds' spread where it "
+    "was measured (`gap_lo_seeds`), else the sequences'."
+    lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in z.index and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
+    return ('holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'), lo, hi
+
 def step_brief(r, collapsed=()) -> str:
     "A measured step (`last_step` row) in one table cell: its direction and change with the interval its verdict reads (the seeds' where "
     "they widen it, as `step_words`); `collapsed`: the rows whose SSL run collapsed at either end, named."
@@ -1447,13 +1459,10 @@ def orderings_brief(orders, step_o=None, two_o=None, lb:dict|None=None, col:dict
     if orders is None or not len(orders): return []
     col = col or {}
     n_max = int(orders.n_train.max())
-    def collapsed(o, s):
-        if s is None or not len(s) or not (s.ordering == o).any(): return ()
-        r = next(s[s.ordering == o].itertuples())
-        return tuple(f"{k} at {n:,}" for n in (int(r.n_from), int(r.n_to)) for k in o.split(' < ') if k in col.get(n, []))
     def stepc(o, s):
         if s is None or not len(s) or not (s.ordering == o).any(): return '-'
-        return step_brief(next(s[s.ordering == o].itertuples()), collapsed(o, s))
+        r = next(s[s.ordering == o].itertuples())
+        return step_brief(r, step_collapsed(r, o, col))
     def span(s):
         r = next(s.itertuples()) if s is not None and len(s) else None
         return f" ({int(r.n_from):,} -> {int(r.n_to):,})" if r is not None else ''
@@ -1467,8 +1476,7 @@ def orderings_brief(orders, step_o=None, two_o=None, lb:dict|None=None, col:dict
         z = d[d.n_train == n_max]
         if not len(z): continue
         z = z.iloc[0]
-        lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in d and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
-        sig = 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+        sig, lo, hi = gap_verdict(z)
         ks = [k for k in o.split(' < ') if k in col.get(n_max, [])]
         tr = bare(z.trend) or '-'
         if isinstance(z.get('trend_wo_collapsed'), str) and z.trend_wo_collapsed and z.trend_wo_collapsed != z.trend:
@@ -1522,13 +1530,12 @@ def orderings_text(recs:dict, preds:dict, hw:tuple, other_data=()) -> tuple:
     def step(o, s):             # a measured step in words; one that starts or ends at a collapsed run says so (the collapse moved it, not the data)
         if s is None or not (s.ordering == o).any(): return ''
         r = next(s[s.ordering == o].itertuples())
-        ks = [f"{k} at {n:,}" for n in (int(r.n_from), int(r.n_to)) for k in o.split(' < ') if k in col.get(n, [])]
+        ks = step_collapsed(r, o, col)
         return f"; {step_words(r)}" + (f" (its SSL run collapsed: {', '.join(ks)} frames; the change measures the collapse, not the data)" if ks else '')
     for o, d in orders.groupby('ordering', sort=False):
         gaps = '; '.join(f"{int(r.n_train):,}: {r.gap_m:+.2f} m [{r.gap_lo:+.2f}, {r.gap_hi:+.2f}]{mark(o, int(r.n_train))}" for r in d.itertuples())
         z = d.iloc[-1]
-        lo, hi = (z.gap_lo_seeds, z.gap_hi_seeds) if 'gap_lo_seeds' in d and np.isfinite(z.gap_lo_seeds) else (z.gap_lo, z.gap_hi)
-        sig = 'holds' if lo > 0 else 'fails' if hi < 0 else 'undecided'
+        sig, lo, hi = gap_verdict(z)
         wide = (round(lo, 2), round(hi, 2)) != (round(z.gap_lo, 2), round(z.gap_hi, 2))
         lines.append(f"* **{o}** — gap by training frames: {gaps}. At the largest point it {sig} "
                      f"(interval {'excludes' if sig != 'undecided' else 'includes'} zero"
