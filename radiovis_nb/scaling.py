@@ -18,31 +18,32 @@ from .metrics import label_errors_m, markdown_table, paper_name, sequence_bootst
 from .params import ConfigError
 from .pipeline import Context, Unit, _baseline_units, _detector_units, _localiser_run, _selflabel_units, _ssl_units, code_hash, run_units, seed_run, ssl_runs, unit_key
 from .seeding import sample_rng
-from .selflabel import label_name
+from .selflabel import READOUT_NAMES, label_name
 from .synth import write_json_atomic
 
 # %% auto #0
 __all__ = ['TRAIN_FRAMES', 'RESOLUTIONS', 'RESOLUTION_FRAMES', 'ALL_SEEDS_UP_TO', 'STUDY_VARIANTS', 'STUDY_ROWS', 'PAPER_N_TRAIN',
            'PAPER_HW', 'MCL_ROW', 'ORDERINGS', 'STOP_ROWS', 'PATIENCE_CHECK', 'PATIENCE_TOL', 'SSL_ROWS',
-           'COLLAPSE_TOL', 'SSL_SEEDS_CHECK', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW', 'DATA_CHECK', 'LEARNT_ROWS',
-           'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field', 'scaled_radio_kernels', 'point_profile',
-           'training_sequences', 'dataset_view', 'PointContext', 'point_units', 'point_context', 'run_point',
-           'folder_predictions', 'point_predictions', 'point_label_errors', 'point_summary', 'bootstrap_medians',
-           'pooled_median', 'ci95', 'paired_change', 'loglog_fit', 'crossing', 'seed_cv', 'widen', 'seed_sd',
-           'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words', 'ssl_run_summary',
-           'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'unit_seconds', 'stage_minutes',
-           'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits', 'waits_text',
-           'stops_table', 'all_stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare',
+           'COLLAPSE_TOL', 'SSL_SEEDS_CHECK', 'READOUT_AGREE_M', 'STUDY_TARGET_H', 'SUPERSEDED', 'CHECK_ROW',
+           'DATA_CHECK', 'LEARNT_ROWS', 'REPORT_MARKERS', 'Point', 'study_points', 'radio_receptive_field',
+           'scaled_radio_kernels', 'point_profile', 'training_sequences', 'dataset_view', 'PointContext', 'point_units',
+           'point_context', 'run_point', 'folder_predictions', 'point_predictions', 'point_label_errors',
+           'point_summary', 'bootstrap_medians', 'pooled_median', 'ci95', 'paired_change', 'loglog_fit', 'crossing',
+           'seed_cv', 'widen', 'seed_sd', 'scaling_fits', 'ordering_table', 'trend_words', 'last_step', 'step_words',
+           'ssl_run_summary', 'ssl_curve_summary', 'same_ssl_runs', 'ssl_uniform_loss', 'point_record', 'unit_seconds',
+           'stage_minutes', 'read_points', 'plot_data_axis', 'plot_resolution_axis', 'localiser_stops', 'stop_waits',
+           'waits_text', 'stops_table', 'all_stops_table', 'plot_localiser_stops', 'patience_units', 'patience_compare',
            'patience_check', 'patience_text', 'plot_ssl_curves', 'ssl_overshoot', 'overshoot_text', 'ssl_collapse',
            'collapse_text', 'rate_interval', 'ssl_seed_units', 'ssl_seed_check', 'plot_ssl_seeds', 'ssl_seeds_text',
-           'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step', 'unit_label', 'ssl_cell', 'progress_cells',
-           'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest', 'record_files', 'data_check',
-           'other_data_points', 'data_check_text', 'label_limits', 'label_limited', 'limits_text', 'label_bound_lines',
-           'label_bound_rows', 'label_bound_trends', 'label_bound_text', 'resolution_effects', 'resolution_text',
-           'without_collapsed', 'without_collapsed_text', 'step_collapsed', 'gap_verdict', 'step_brief',
-           'orderings_brief', 'orderings_text', 'step_slopes_text', 'write_page', 'report_lead', 'report_section',
-           'update_report_section', 'measure_cost', 'run_study', 'parse_hw', 'add_study_args', 'study_from_args',
-           'patience_from_args', 'ssl_seeds_from_args']
+           'truth_cells', 'cell_percentile', 'readout_frames', 'readout_check', 'readout_check_text',
+           'plot_readout_check', 'budgets_text', 'cost_text', 'point_progress', 'ssl_run_step', 'unit_label',
+           'ssl_cell', 'progress_cells', 'supersede', 'rerun_check', 'differ_words', 'reruns_text', 'chunks_digest',
+           'record_files', 'data_check', 'other_data_points', 'data_check_text', 'label_limits', 'label_limited',
+           'limits_text', 'label_bound_lines', 'label_bound_rows', 'label_bound_trends', 'label_bound_text',
+           'resolution_effects', 'resolution_text', 'without_collapsed', 'without_collapsed_text', 'step_collapsed',
+           'gap_verdict', 'step_brief', 'orderings_brief', 'orderings_text', 'step_slopes_text', 'write_page',
+           'report_lead', 'report_section', 'update_report_section', 'measure_cost', 'run_study', 'parse_hw',
+           'add_study_args', 'study_from_args', 'patience_from_args', 'readout_from_args', 'ssl_seeds_from_args']
 
 # %% ../nbs/21_scaling.ipynb #ea925302
 TRAIN_FRAMES = (600, 1200, 2400, 4800, 9600)        # the training-frame axis (the paper: 24,000)
@@ -633,10 +634,11 @@ def all_stops_table(recs:dict, hw0:tuple, rows=STOP_ROWS):
     return pd.concat([stops_table(recs, hw0, rows)] + [stops_table(recs, h, rows).rename(columns=lambda c, h=h: f"{c} at {h[0]} x {h[1]}")
                                                        for h in hws], axis=1)
 
-def _metres_log_axis(ax):
-    "A log y axis in metres read as plain numbers at 1, 2, 5 x 10^k (the stops' and the SSL curves' panels)."
+def _metres_log_axis(ax, axis:str='y'):
+    "A log `axis` ('y' or 'x') in metres read as plain numbers at 1, 2, 5 x 10^k (the stops', the SSL curves' and the readout check's panels)."
     import matplotlib.ticker as tk
-    ax.yaxis.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); ax.yaxis.set_major_formatter(tk.FormatStrFormatter('%g')); ax.yaxis.set_minor_formatter(tk.NullFormatter())
+    a = getattr(ax, f'{axis}axis')
+    a.set_major_locator(tk.LogLocator(subs=(1, 2, 5))); a.set_major_formatter(tk.FormatStrFormatter('%g')); a.set_minor_formatter(tk.NullFormatter())
 
 def plot_localiser_stops(recs:dict, hw:tuple, rows=STOP_ROWS, out=None, seed:int=0):
     "Each learnt row's held-out curve (its chosen loss, seed `seed`, against its own labels) at every point at resolution `hw`, one panel per row and one "
@@ -972,6 +974,138 @@ def ssl_seeds_text(rec:dict) -> list:
             f"The study's rows keep seed {own}, as fixed in advance: this check says how often a seed collapses, it chooses nothing. Held-out "
             f"medians are against the truth on held-out training sequences, by each row's readout. {rec['minutes']:.0f} min on "
             f"{machine_label(rec.get('machine'))}, git {rec['code_label']}.", '', markdown_table(tab, index=False)]
+
+# %% ../nbs/21_scaling.ipynb #62c89fbd
+READOUT_AGREE_M = 0.01     # m: the check's median and its run's last held-out median (same frames, model, readout and calibration) agree within this
+
+def truth_cells(data, indices, cal:dict, first:float, step:float, heat) -> tuple:
+    "(rows, cols): where in the feature grid (fractional cells) a raw self-label of each frame of `indices` must peak for its calibrated label "
+    "(`cal`: `calibrate`'s offsets, added back) to sit on the truth: the truth's (range, azimuth) on the heatmap grid, through the backbone's "
+    "receptive field (cell centres at `first` + `step` x cell heatmap px)."
+    radar, (H, W) = heat.radar, heat.hw
+    lab = data.labels.loc[np.asarray(indices)]
+    hr = np.asarray(radar.range_to_bin(lab.range_m.to_numpy() + cal['range_offset_m'], H), float)
+    hc = np.asarray(radar.azimuth_to_bin(lab.azimuth_deg.to_numpy() + cal['azimuth_offset_deg'], W), float)
+    return (hr - first)/step, (hc - first)/step
+
+def cell_percentile(maps, rows, cols) -> np.ndarray:
+    "The share of each map's other cells that score below its cell nearest (rows[i], cols[i]) (clipped to the grid): 1 where that cell is the "
+    "map's top, 0 where it is its lowest."
+    import torch
+    B, h, w = maps.shape
+    r = np.clip(np.rint(rows), 0, h - 1).astype(int); c = np.clip(np.rint(cols), 0, w - 1).astype(int)
+    m = maps.float().flatten(1)
+    v = m[torch.arange(B), torch.as_tensor(r*w + c)]
+    return ((m < v[:, None]).sum(1).float()/(h*w - 1)).numpy()
+
+def readout_frames(model, pairs, heat, data, readout:str, pool:int, device:str='cpu'):
+    "Per frame of in-memory `pairs` (the held-out training frames) of one SSL model's `readout`: index, sequence, error_m (the held-out curve's "
+    "error: the map's own peak, calibrated label-free), pooled_error_m (the peak of the map averaged over `pool` x `pool` cells, calibrated "
+    "alike), truth_pct (`cell_percentile` of the truth's cell, `truth_cells`) and peak_cells (the cells between the map's peak and it, the "
+    "larger of rows and columns)."
+    import pandas as pd
+    import torch
+    from radiovis_nb.selflabel import attention_batches, calibrated_errors, map_peaks, peak_labels, receptive_field
+    first, step = receptive_field(model.f_r)
+    maps = torch.cat([m.detach().float().cpu() for _, m in attention_batches(model, pairs, heat, readout, device=device)])
+    idx = pairs.indices.numpy()
+    raw = peak_labels(map_peaks(maps), idx, first, step, heat)
+    e, cal = calibrated_errors(raw, data)
+    ep, _ = calibrated_errors(peak_labels(map_peaks(maps, pool), idx, first, step, heat), data)
+    tr, tc = truth_cells(data, idx, cal, first, step, heat)
+    return pd.DataFrame(dict(index=idx, sequence=data.labels.loc[idx, 'sequence'].to_numpy(), error_m=e, pooled_error_m=ep,
+                             truth_pct=cell_percentile(maps, tr, tc),
+                             peak_cells=np.maximum(np.abs(raw.feature_row.to_numpy() - tr), np.abs(raw.feature_col.to_numpy() - tc))))
+
+def readout_check(ctx:PointContext, pool:int|None=None, hw0:tuple=RESOLUTIONS[0], load=None, n_boot:int=1000) -> dict:
+    "The readout check at a point: each of its finished SSL runs (seed 0; `model.pt`), by its row's own readout, on the held-out training "
+    "frames its held-out curve scored (`selflabel.HoldoutCurve`, against the truth; a diagnosis that chooses nothing): the median and 90th "
+    "percentile of its self-labels' error (the curve's last value again), the same map's peak on a grid `pool` times coarser (default: the "
+    "point's resolution over the data axis's `hw0`) with the change of the median and its 95% sequence-bootstrap interval, where the truth's "
+    "cell ranks in the map (`cell_percentile`) and how often the peak lies within one cell of it. `load`: run folder -> (model, config) "
+    "(default `load_ssl_model`). The record, with its minutes, code and machine."
+    from radiovis_nb.selflabel import HoldoutCurve
+    from radiovis_nb.ssl_train import load_ssl_model, read_curve
+    load = load or load_ssl_model
+    p, dev = ctx.profile, str(resolve_device(ctx.device))
+    hw = (p.dataset.heatmap_height, p.dataset.heatmap_width)
+    pool = int(pool or max(1, hw[0]//hw0[0]))
+    data = SynthData(ctx.view)
+    probe = HoldoutCurve.for_training(p, data, device=dev)
+    if probe is None: raise ConfigError(f"{ctx.run_dir.name}: its profile holds out no training frame with a box (ssl.holdout_fraction, ssl.eval_every): nothing to check on")
+    runs, s0, rows, t0 = ssl_runs(p), p.evaluation.seeds[0], [], time.time()
+    for m, h in STUDY_VARIANTS:
+        folder = ctx.run_dir/'ssl'/runs[('main', ssl_variant(m, h), s0)].name
+        if not (folder/'model.pt').is_file(): continue              # not finished yet
+        model, _ = load(folder, dev)
+        ro = head_readout(h)
+        fr = readout_frames(model, probe.pairs, probe.heat, data, ro, pool, dev)
+        by = lambda col: {s: g[col].to_numpy() for s, g in fr.groupby('sequence')}
+        d, lo, hi = paired_change(by('error_m'), by('pooled_error_m'), n_boot)
+        c = read_curve(folder)
+        last = float(c[f'{ro}_p50_m'].iloc[-1]) if c is not None and f'{ro}_p50_m' in c else None
+        q = np.percentile(fr.truth_pct, [25, 50, 75])
+        rows.append(dict(row=label_name(m, 'gt', ro), readout=ro, run=folder.name, steps=int(c.step.iloc[-1]) if c is not None else None,
+                         curve_last_p50_m=last, p50_m=float(np.median(fr.error_m)), p90_m=float(np.percentile(fr.error_m, 90)),
+                         pooled_p50_m=float(np.median(fr.pooled_error_m)), pooled_p90_m=float(np.percentile(fr.pooled_error_m, 90)),
+                         pooled_change_m=d, pooled_change_lo=lo, pooled_change_hi=hi, truth_pct_q=[float(v) for v in q],
+                         top_share=float(np.mean(fr.truth_pct >= 1)), near_share=float(np.mean(fr.peak_cells <= 1)),
+                         truth_pct=[round(float(v), 4) for v in np.sort(fr.truth_pct)],
+                         errors=[[round(float(a), 3), round(float(b), 3)] for a, b in zip(fr.error_m, fr.pooled_error_m)]))
+    if not rows: raise ConfigError(f"{ctx.run_dir/'ssl'}: no finished SSL run of the point (model.pt) to check")
+    st = p.backbone.stride
+    return dict(point=ctx.run_dir.name, hw=list(hw), feature_hw=[hw[0]//st, hw[1]//st], pool=pool, frames=len(probe.pairs),
+                sequences=int(fr.sequence.nunique()), rows=rows, minutes=(time.time() - t0)/60, code=code_hash(),
+                code_label=_code_label(code_version()), machine=machine_info())
+
+def readout_check_text(rec:dict) -> list:
+    "The page's lines for a readout check (`readout_check`'s record): what it measured, a table of its rows and, per row, what the coarser "
+    "grid did to its median."
+    import pandas as pd
+    if not rec.get('rows'): return []
+    fh, fw = rec['feature_hw']; k = rec['pool']
+    coarse = f"{fh//k} x {fw//k}"
+    tab = pd.DataFrame([dict(row=r['row'], readout=READOUT_NAMES[r['readout']], steps=r['steps'] if r['steps'] is not None else '-',
+                             median_m=f"{r['p50_m']:.2f}" + (f" (curve {r['curve_last_p50_m']:.2f})" if r['curve_last_p50_m'] is not None and abs(r['curve_last_p50_m'] - r['p50_m']) > READOUT_AGREE_M else ''),
+                             p90_m=f"{r['p90_m']:.2f}", **{f'median_on_{coarse.replace(" ", "")}_m': f"{r['pooled_p50_m']:.2f}",
+                             'change_m': f"{r['pooled_change_m']:+.2f} [{r['pooled_change_lo']:+.2f}, {r['pooled_change_hi']:+.2f}]"},
+                             truth_cell_percentile=f"{100*r['truth_pct_q'][1]:.0f} ({100*r['truth_pct_q'][0]:.0f}-{100*r['truth_pct_q'][2]:.0f})",
+                             peak_on_truth_cell=f"{100*r['top_share']:.0f}%", peak_within_1_cell=f"{100*r['near_share']:.0f}%") for r in rec['rows']])
+    words = []
+    for r in rec['rows']:
+        lo, hi = r['pooled_change_lo'], r['pooled_change_hi']
+        v = ('lower on the coarser grid' if hi < 0 else 'higher on the coarser grid' if lo > 0 else 'no resolved change on the coarser grid')
+        words.append(f"{r['row']}: {v} ({r['pooled_change_m']:+.2f} m)")
+    agree = all(r['curve_last_p50_m'] is None or abs(r['curve_last_p50_m'] - r['p50_m']) <= READOUT_AGREE_M for r in rec['rows'])
+    return [f"**The readouts' maps, checked** at {rec['point']} ({rec['hw'][0]} x {rec['hw'][1]}, feature grid {fh} x {fw}): each finished SSL "
+            f"run's final model, by its row's own readout, on the {rec['frames']} held-out training frames ({rec['sequences']} sequence{'s' if rec['sequences'] != 1 else ''}) its held-out curve "
+            "scores, against the truth (a diagnosis: it chooses nothing). The same attention map is read twice: at its own peak (the self-labels; "
+            + ("the medians agree with each run's last held-out curve value" if agree else "a median that differs from its run's last held-out curve value shows that value in brackets")
+            + f") and at the peak of the map averaged over {k} x {k} cells, a {coarse} grid (each calibrated label-free alike; the change's 95% interval "
+            "resamples sequences). If a readout's error comes from the arg-max over more cells finding peaks off the target, the coarser peak is "
+            "closer; if the map does not single out the target, it is not. The truth's cell: its percentile among the map's cells (median, "
+            f"quartiles; 100 = the map's top) and how often the peak is on it or within one cell. {'; '.join(words)}. "
+            f"{rec['minutes']:.1f} min on {machine_label(rec.get('machine'))}, git {rec['code_label']}.", '', markdown_table(tab, index=False)]
+
+def plot_readout_check(rec:dict, out=None):
+    "The readout check's figure: per row, the cumulative share of held-out frames by the truth cell's percentile in the map (left), and by the "
+    "error of the map's own peak (solid) and of the coarser grid's (dashed) (right)."
+    import matplotlib.pyplot as plt
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    k = rec['pool']; fh, fw = rec['feature_hw']
+    for i, r in enumerate(rec['rows']):
+        t = np.asarray(r['truth_pct'])
+        a.step(100*t, np.arange(1, len(t) + 1)/len(t), where='post', color=f'C{i}', label=r['row'])
+        e = np.asarray(r['errors'], float)
+        for j, ls in ((0, '-'), (1, '--')):
+            x = np.sort(e[:, j]); b.step(x, np.arange(1, len(x) + 1)/len(x), where='post', color=f'C{i}', ls=ls,
+                                         label=f"{r['row']}" + (f' ({fh//k} x {fw//k})' if j else f' ({fh} x {fw})'))
+    a.set(xlabel="truth cell's percentile in the map (100: its top)", ylabel='share of held-out frames', xlim=(0, 100), ylim=(0, 1.02)); a.legend(fontsize=7)
+    b.set(xscale='log', xlabel='self-label error (m)', ylabel='share of held-out frames', ylim=(0, 1.02)); _metres_log_axis(b, 'x'); b.legend(fontsize=6)
+    fig.suptitle(f"The readouts' maps at {rec['point']}: the truth's rank, and the peak on a grid {k}x coarser", fontsize=10); fig.tight_layout()
+    if out is not None: fig.savefig(out, dpi=110)
+    return fig
+
 
 # %% ../nbs/21_scaling.ipynb #5cfdb6e4
 def budgets_text(profile, n_trains) -> str:
@@ -1707,6 +1841,10 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
         sr = json.loads(f.read_text()); lines += [''] + ssl_seeds_text(sr)
         fig = plot_ssl_seeds(sr, out=page/f'fig_scaling_{f.stem}.png')
         if fig is not None: plt.close(fig); lines += ['', f"![the SSL seeds check's curves at {sr['point']}](fig_scaling_{f.stem}.png)"]
+    readout = []
+    for f in sorted(page.glob('readout-*.json')):           # the readouts' maps checked at a point (`readout_check`), under the resolution axis
+        rc = json.loads(f.read_text()); readout += [''] + readout_check_text(rc)
+        plt.close(plot_readout_check(rc, out=page/f'fig_scaling_{f.stem}.png')); readout += ['', f"![the readouts' maps at {rc['point']}](fig_scaling_{f.stem}.png)"]
     rm, ro = resolution_effects(recs, preds)
     if len(rm): rm.to_csv(page/'scaling_resolution.csv', index=False); ro.to_csv(page/'scaling_resolution_orderings.csv', index=False)
     lines += ['', '### With resolution', '', "Heatmaps and images together, at the same training frames (the radio kernels and the detector's image size scaled "
@@ -1715,7 +1853,7 @@ def write_page(page:Path, points:list, report:Path|None=None, log=print, profile
                  "their size does not grow with it" + (f" (as the `paper` profile's do at {pp.dataset.heatmap_height//pp.backbone.stride} x "
                                                      f"{pp.dataset.heatmap_width//pp.backbone.stride})" if list(pp.ssl.proj_grid) == list(profile.ssl.proj_grid) else '')
                  if profile is not None and any(profile.ssl.proj_grid) else '')
-              + "). Two resolutions per count: a change, not a trend.", ''] + resolution_text(rm, ro)
+              + "). Two resolutions per count: a change, not a trend.", ''] + resolution_text(rm, ro) + readout
     md += ['## Where the orderings go with scale', ''] + lines + ['']
     (page/'README.md').write_text('\n'.join(md))
     if report is not None and Path(report).exists():
@@ -1863,6 +2001,9 @@ def add_study_args(sp):
                     f"e.g. n2400-120x160): train them again with patience {PATIENCE_CHECK[0]} and a cap of {PATIENCE_CHECK[1]} epochs, then write the page")
     sp.add_argument('--ssl-seeds-check', default='', metavar='POINTS', help="train the SSL runs of these finished points again at further seeds "
                     f"(--check-seeds, default {','.join(map(str, SSL_SEEDS_CHECK))}) and say how many collapsed, then write the page")
+    sp.add_argument('--readout-check', default='', metavar='POINTS', help="read the attention maps of these points' finished SSL runs again on their "
+                    "held-out training frames (the point itself need not be finished): each at its own peak and on a grid as coarse as the data axis's, "
+                    "the truth's rank in the map; then write the page")
     sp.add_argument('--check-variants', default=','.join(ssl_variant(m, h) for m, h in STUDY_VARIANTS),
                     help='the SSL variants of --ssl-seeds-check, comma-separated (default: all the study trains)')
     sp.add_argument('--check-seeds', default='', help="the seeds of --patience-check (default: the point's first) or --ssl-seeds-check, comma-separated")
@@ -1875,6 +2016,8 @@ def study_from_args(args, log=print):
     from radiovis_nb.config import load_profile
     prof = load_profile(args.profile or 'scaling', args.overrides)
     if args.patience_check and args.page_only: raise ConfigError("--patience-check trains the localisers again: not with --page-only")
+    if args.readout_check and args.page_only: raise ConfigError("--readout-check reads the SSL runs in --work: not with --page-only")
+    if args.readout_check: return readout_from_args(args, prof, pts, log)
     if args.patience_check: return patience_from_args(args, prof, pts, log)
     if args.ssl_seeds_check: return ssl_seeds_from_args(args, prof, pts, log)
     if args.list:      # each point, and how far an unfinished one has come in --work (read from its stamps)
@@ -1907,6 +2050,22 @@ def patience_from_args(args, prof, pts:list, log=print) -> Path:
             raise ConfigError(f"--check-seeds {args.check_seeds}: the point trained seeds {ctx.profile.evaluation.seeds} only")
         log(f"[study] {name}: the stopping rule checked (patience {PATIENCE_CHECK[0]}, cap {PATIENCE_CHECK[1]})")
         write_json_atomic(page/f'patience-{name}.json', patience_check(ctx, seeds=seeds))
+    return run_study(prof, work, page, pts, args.device, args.report or None, log=log, page_only=True)   # the page, unfinished points' progress too
+
+def readout_from_args(args, prof, pts:list, log=print) -> Path:
+    "`radiovis study scaling --readout-check POINTS`: the readout check (`readout_check`) at each point named, on its SSL runs finished in --work "
+    "(the point need not be; where its record is on the page, they must be the record's own), written to page/readout-<point>.json; then the page."
+    by, work, page = {p.name: p for p in pts}, Path(args.work), Path(args.page)
+    for name in (n for n in args.readout_check.split(',') if n):
+        if name not in by: raise ConfigError(f"--readout-check {name}: not a point of this study ({', '.join(by)})")
+        if not (work/'points'/name/'data'/'manifest.json').exists():
+            raise ConfigError(f"--readout-check {name}: no runs of it in {work/'points'/name} (--work): run the point first (radiovis study scaling)")
+        ctx = point_context(prof, by[name], work/'data', work, args.device, log)
+        f = page/'points'/f'{name}.json'
+        if f.exists() and not same_ssl_runs(json.loads(f.read_text()).get('ssl_curves', {}), ssl_curve_summary(ctx)):
+            raise ConfigError(f"--readout-check {name}: the SSL runs in {work/'points'/name/'ssl'} are not those its record {f} was written from")
+        log(f"[study] {name}: the readouts' maps of its finished SSL runs, checked")
+        write_json_atomic(page/f'readout-{name}.json', readout_check(ctx, hw0=tuple(pts[0].hw)))
     return run_study(prof, work, page, pts, args.device, args.report or None, log=log, page_only=True)   # the page, unfinished points' progress too
 
 def ssl_seeds_from_args(args, prof, pts:list, log=print) -> Path:

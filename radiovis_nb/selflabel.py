@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from .contrastive import READOUTS
 from .data import BOX_COLUMNS, HeatmapMaker, SynthData, load_pairs
@@ -18,9 +19,9 @@ from .seeding import sample_rng
 from .ssl_train import load_ssl_model
 
 # %% auto #0
-__all__ = ['READOUT_NAMES', 'receptive_field', 'peak_subbin', 'raw_self_labels', 'attention_self_labels',
-           'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name', 'apply_calibration', 'self_labels',
-           'readouts_of', 'HoldoutCurve']
+__all__ = ['READOUT_NAMES', 'receptive_field', 'peak_subbin', 'attention_batches', 'map_peaks', 'peak_labels', 'raw_self_labels',
+           'attention_self_labels', 'camera_ground_positions', 'camera_polar', 'calibrate', 'label_name',
+           'apply_calibration', 'self_labels', 'readouts_of', 'HoldoutCurve', 'calibrated_errors']
 
 # %% ../nbs/13_selflabel.ipynb #b7d9823e
 def receptive_field(backbone:nn.Module) -> tuple:
@@ -48,28 +49,46 @@ def peak_subbin(h:torch.Tensor) -> tuple:
 
 # %% ../nbs/13_selflabel.ipynb #0e6229c9
 @torch.no_grad()
-def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, device:str='cpu'):
-    "Raw (uncalibrated) self-labels of in-memory `pairs` (frames with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score."
-    import pandas as pd
-    radar, (H, W) = heat.radar, heat.hw
+def attention_batches(model, pairs, heat, readout:str|None=None, batch:int=64, device:str='cpu'):
+    "The cross-modal attention maps (`SSLModel.attention`, by `readout`; default the model's) of in-memory `pairs` (frames with a box), a "
+    "batch at a time: yields (first pair's position, maps [b, h, w]) with the model in eval mode (its mode restored at the end)."
     was_training = model.training
     model = model.to(device).eval()
-    first, step = receptive_field(model.f_r)
-    rows = []
     from radiovis_nb.env import progress
-    for i in progress(range(0, len(pairs), batch), desc='self-labels', unit='batch'):
-        sl = slice(i, i + batch)
-        box = pairs.boxes[sl].to(device)
-        img = pairs.images[sl].to(device).float()/255
-        f_r = model.f_r(heat(pairs.radar[sl].to(device))).float()
-        f_v = model.f_v(model.masked_images(img, box)).float()
-        maps = model.attention(f_r, f_v, box, img.shape[-2:], readout)
-        for j, h in enumerate(maps):
-            fr, fc, score = peak_subbin(h)
-            hr, hc = first + step*fr, first + step*fc                 # heatmap pixel (row, column)
-            rows.append((int(pairs.indices[i + j]), fr, fc, hr, hc, float(radar.bin_to_range(hr, H)), float(radar.bin_to_azimuth(hc, W)), score))
-    model.train(was_training)
-    return pd.DataFrame(rows, columns=['index', 'feature_row', 'feature_col', 'heatmap_row', 'heatmap_col', 'range_m', 'azimuth_deg', 'score'])
+    try:
+        for i in progress(range(0, len(pairs), batch), desc='self-labels', unit='batch'):
+            sl = slice(i, i + batch)
+            box = pairs.boxes[sl].to(device)
+            img = pairs.images[sl].to(device).float()/255
+            f_r = model.f_r(heat(pairs.radar[sl].to(device))).float()
+            f_v = model.f_v(model.masked_images(img, box)).float()
+            yield i, model.attention(f_r, f_v, box, img.shape[-2:], readout)
+    finally: model.train(was_training)
+
+def map_peaks(maps:torch.Tensor, pool:int=1) -> np.ndarray:
+    "[B, 3] (row, col, value) of each map's peak (`peak_subbin`) in the maps' own (fractional) cell coordinates; with `pool` > 1 the peak of "
+    "the map averaged over `pool` x `pool` cells (a coarser grid's argmax over the same map), its cell's centre mapped back."
+    m = F.avg_pool2d(maps[:, None].float(), pool, pool)[:, 0] if pool > 1 else maps.float()
+    out = np.array([peak_subbin(h) for h in m], float).reshape(-1, 3)
+    out[:, :2] = pool*out[:, :2] + (pool - 1)/2
+    return out
+
+def peak_labels(peaks:np.ndarray, indices, first:float, step:float, heat):
+    "Raw self-labels from feature-grid `peaks` [N, 3] (`map_peaks`) of the frames `indices`, for a backbone whose bins are centred at `first` + "
+    "`step` x bin heatmap px (`receptive_field`): index, feature-grid peak, heatmap row/col, range_m, azimuth_deg, score."
+    import pandas as pd
+    radar, (H, W) = heat.radar, heat.hw
+    hr, hc = first + step*peaks[:, 0], first + step*peaks[:, 1]            # heatmap pixel (row, column)
+    return pd.DataFrame(dict(index=np.asarray(indices, np.int64), feature_row=peaks[:, 0], feature_col=peaks[:, 1], heatmap_row=hr, heatmap_col=hc,
+                             range_m=np.asarray(radar.bin_to_range(hr, H), float), azimuth_deg=np.asarray(radar.bin_to_azimuth(hc, W), float),
+                             score=peaks[:, 2]))
+
+def raw_self_labels(model, pairs, heat, readout:str|None=None, batch:int=64, device:str='cpu', pool:int=1):
+    "Raw (uncalibrated) self-labels of in-memory `pairs` (frames with a box): a DataFrame with index, feature-grid peak, heatmap row/col, range_m, "
+    "azimuth_deg, score. `pool` > 1: each map's peak on a grid `pool` times coarser (`map_peaks`), a diagnosis, not a readout of the paper."
+    first, step = receptive_field(model.f_r)
+    peaks = [map_peaks(maps, pool) for _, maps in attention_batches(model, pairs, heat, readout, batch, device)]
+    return peak_labels(np.concatenate(peaks) if peaks else np.zeros((0, 3)), pairs.indices.numpy(), first, step, heat)
 
 def attention_self_labels(model, data:SynthData, split:str='train', mask:str='gt', boxes_file=None, batch:int=64,
                           device:str='cpu', indices=None, readout:str|None=None):
@@ -192,13 +211,16 @@ class HoldoutCurve:
         except ConfigError: return None          # no held-out frame has a box (a detector that found none): no curve
 
     def __call__(self, model) -> dict:
-        from radiovis_nb.metrics import label_errors_m
         out = dict(frames=len(self.pairs))
         for readout in readouts_of(model):
-            raw = raw_self_labels(model, self.pairs, self.heat, readout, device=self.device)
-            cal = calibrate(raw, self.data, self.mask, self.boxes_file, 'camera')
-            r_, a_ = apply_calibration(raw.range_m, raw.azimuth_deg, cal, self.data.profile.radar)
-            lab = raw.assign(range_m=r_, azimuth_deg=a_)
-            e = label_errors_m(self.data, lab).error_m.to_numpy()
+            e, _ = calibrated_errors(raw_self_labels(model, self.pairs, self.heat, readout, device=self.device), self.data, self.mask, self.boxes_file)
             out[f'{readout}_p50_m'], out[f'{readout}_p90_m'] = float(np.median(e)), float(np.percentile(e, 90))
         return out
+
+def calibrated_errors(raw, data:SynthData, mask:str='gt', boxes_file=None) -> tuple:
+    "(ground-plane error m of each raw self-label against the truth, the calibration): `raw` calibrated label-free (camera boxes) on its own "
+    "frames, as the held-out curve scores a readout."
+    from radiovis_nb.metrics import label_errors_m
+    cal = calibrate(raw, data, mask, boxes_file, 'camera')
+    r_, a_ = apply_calibration(raw.range_m, raw.azimuth_deg, cal, data.profile.radar)
+    return label_errors_m(data, raw.assign(range_m=r_, azimuth_deg=a_)).error_m.to_numpy(), cal

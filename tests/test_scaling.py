@@ -12,6 +12,7 @@ from radiovis_nb.params import ConfigError
 from radiovis_nb.pipeline import unit_key
 from radiovis_nb.scaling import (
     PATIENCE_CHECK,
+    READOUT_AGREE_M,
     STUDY_ROWS,
     Point,
     add_study_args,
@@ -129,6 +130,21 @@ def test_study_runs_points_writes_page_and_skips_on_rerun(tmp_path):
     with pytest.raises(ConfigError, match='not with --page-only'): study_from_args(ap.parse_args(cli + ['--page-only']), logs.append)
     for bad, msg in ((['--check-variants', 'mcl-nothing'], "the study's SSL variants are"), (['--check-seeds', '0'], 'further seeds')):
         with pytest.raises(ConfigError, match=msg): study_from_args(ap.parse_args(sc_cli + bad), logs.append)
+    # the readouts' maps of n20's finished SSL runs, by the command: at the data axis's own resolution the coarser grid is the map itself, and
+    # each row's median is its run's last held-out curve value (the same model, frames, readout and calibration)
+    logs.clear()
+    rc_cli = cli[:-2] + ['--readout-check', 'n20-48x64']
+    study_from_args(ap.parse_args(rc_cli), logs.append)
+    rc = json.loads((page/'readout-n20-48x64.json').read_text())
+    curves = recs['n20-48x64']['ssl_curves']
+    assert [r['row'] for r in rc['rows']] == ['MCL (projector gradient)', 'MCL (Eq. 2)', 'SCL'] and rc['pool'] == 1, rc['rows']
+    for r in rc['rows']:
+        assert abs(r['p50_m'] - curves[r['row']]['last_p50_m']) <= READOUT_AGREE_M and r['pooled_p50_m'] == r['p50_m'], (r['p50_m'], curves[r['row']])
+    txt = (page/'README.md').read_text()
+    assert "**The readouts' maps, checked** at n20-48x64" in txt and "the medians agree with each run's last held-out curve value" in txt, txt
+    assert '](fig_scaling_readout-n20-48x64.png)' in txt and (page/'fig_scaling_readout-n20-48x64.png').stat().st_size > 0
+    with pytest.raises(ConfigError, match='not with --page-only'): study_from_args(ap.parse_args(rc_cli + ['--page-only']), logs.append)
+    with pytest.raises(ConfigError, match='not a point of this study'): study_from_args(ap.parse_args(cli[:-2] + ['--readout-check', 'n999-48x64']), logs.append)
     page_txt, report_txt = (page/'README.md').read_bytes(), report.read_bytes()     # the page from the records alone (a fresh clone): nothing made, the same page
     logs.clear()
     study_from_args(ap.parse_args(cli[:-2] + ['--page-only', '--work', str(tmp_path/'nowhere')]), logs.append)
